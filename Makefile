@@ -1,0 +1,39 @@
+# The README's two commands: `make demo` and `make test`. Both build .venv first
+# with a Python 3.13 found by scripts/find-python.
+VENV  := .venv
+PY    := $(VENV)/bin/python
+STAMP := $(VENV)/.tessera-installed
+
+.PHONY: demo test lint e2e unit venv clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@if ! [ -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null; then \
+		py=$$(scripts/find-python) || exit 1; \
+		echo "Creating $(VENV) with $$py"; \
+		rm -rf $(VENV); \
+		$$py -m venv $(VENV) || exit 1; \
+	fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+demo: venv
+	$(VENV)/bin/tessera demo
+
+test: lint
+	$(PY) -m pytest
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+unit: venv
+	$(PY) -m pytest -m 'not e2e'
+
+e2e: venv
+	$(PY) -m pytest -m e2e
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

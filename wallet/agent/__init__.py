@@ -1,0 +1,1 @@
+"""Talking to ACA-Py agents: the admin client, process supervision and webhooks."""

@@ -1,0 +1,87 @@
+"""Agent arg files: the per-role YAML in `agent_config/`, completed at start time.
+
+The YAML files hold what is fixed for a role (wallet type, ports, auto-responses).
+At start Tessera adds what is local to one machine (data paths, generated keys,
+webhook URL) and writes the result to an owner-only file the agent reads, so that
+no secret ever appears on a command line or in a tracked file.
+"""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ..errors import ConfigError
+from ..settings import HOST
+
+AGENT_CONFIG_DIR = Path(__file__).resolve().parents[2] / "agent_config"
+
+# Options Tessera fills in itself; a role file that sets them is a mistake.
+_RUNTIME_KEYS = ("admin-api-key", "admin-insecure-mode", "wallet-key", "webhook-url")
+
+
+@dataclass(frozen=True)
+class Ports:
+    """The two ports of one agent."""
+
+    inbound: int
+    admin: int
+
+
+def load_role_file(role, config_dir=AGENT_CONFIG_DIR):
+    """Read `agent_config/<role>.yml` and check the parts Tessera relies on."""
+    path = Path(config_dir) / f"{role}.yml"
+    try:
+        args = yaml.safe_load(path.read_text())
+    except FileNotFoundError:
+        raise ConfigError(f"No agent configuration for role '{role}': {path} is missing.") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is not valid YAML: {exc}") from exc
+    if not isinstance(args, dict):
+        raise ConfigError(f"{path} must hold a mapping of ACA-Py options.")
+    for key in _RUNTIME_KEYS:
+        if key in args:
+            raise ConfigError(f"{path} sets '{key}'; Tessera sets it at start, remove it.")
+    admin = args.get("admin")
+    if not (isinstance(admin, list) and len(admin) == 2 and admin[0] == HOST):
+        raise ConfigError(
+            f"{path}: 'admin' must be [{HOST}, PORT]; the admin API stays on loopback."
+        )
+    return args
+
+
+def ports_of(args, offset=0):
+    """Return the role file's (inbound, admin) ports shifted by `offset`."""
+    transports = args.get("inbound-transport") or []
+    if len(transports) != 1 or len(transports[0]) != 3:
+        raise ConfigError("Each role file needs exactly one inbound-transport [http, HOST, PORT].")
+    return Ports(int(transports[0][2]) + offset, int(args["admin"][1]) + offset)
+
+
+def resolve_args(args, *, ports, api_key, wallet_key, webhook_url, registry_dir, endpoint=None):
+    """Return the full option mapping for one agent start."""
+    resolved = dict(args)
+    resolved["admin"] = [HOST, ports.admin]
+    resolved["inbound-transport"] = [["http", HOST, ports.inbound]]
+    resolved["endpoint"] = [endpoint or f"http://{HOST}:{ports.inbound}"]
+    resolved["admin-api-key"] = api_key
+    resolved["wallet-key"] = wallet_key
+    if webhook_url:
+        resolved["webhook-url"] = [webhook_url]
+    values = list(resolved.get("plugin-config-value") or [])
+    values.append(f"tessera_registry.dir={registry_dir}")
+    resolved["plugin-config-value"] = values
+    return resolved
+
+
+def write_arg_file(resolved, path):
+    """Write resolved options as an owner-only YAML arg file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        yaml.safe_dump(resolved, handle, sort_keys=True)
+    os.replace(tmp, path)
+    return path

@@ -1,0 +1,111 @@
+"""Which agent and wallet each role talks to: the one place that decides it.
+
+Everything that needs an admin client, a port, a key or a data path for a role gets
+it from a `Deployment`. Hosting many people later changes this module (a tenant
+token, another base URL), not the flows or the web apps.
+"""
+
+import concurrent.futures
+import contextlib
+import sys
+
+from ..errors import ConfigError
+from ..secrets import ensure_private_dir, load_or_create
+from ..settings import HOST, ROLES
+from .admin import AdminClient
+from .config import load_role_file, ports_of, resolve_args, write_arg_file
+from .process import AgentProcess
+
+
+class Deployment:
+    """The embedded default: one single-wallet ACA-Py agent per role on loopback."""
+
+    def __init__(self, settings, config_dir=None):
+        """Remember settings; files and keys are created on first use."""
+        self.settings = settings
+        self._config_dir = config_dir
+        self._role_files = {}
+        self._clients = {}
+
+    def role_file(self, role):
+        """Return the role's arg-file options (read once)."""
+        if role not in ROLES:
+            raise ConfigError(f"Unknown agent role '{role}'; expected one of {', '.join(ROLES)}.")
+        if role not in self._role_files:
+            kwargs = {"config_dir": self._config_dir} if self._config_dir else {}
+            self._role_files[role] = load_role_file(role, **kwargs)
+        return self._role_files[role]
+
+    def ports(self, role):
+        """Return the role's ports, offset applied."""
+        return ports_of(self.role_file(role), self.settings.port_offset)
+
+    def admin_url(self, role):
+        """Return the base URL of the role's admin API."""
+        return f"http://{HOST}:{self.ports(role).admin}"
+
+    def api_key(self, role):
+        """Return the role's admin API key, generated on first use."""
+        return load_or_create(self.settings.secrets_dir, f"{role}.admin-api-key")
+
+    def wallet_key(self, role):
+        """Return the role's wallet key, generated on first use (firms' agents, demo holder)."""
+        return load_or_create(self.settings.secrets_dir, f"{role}.wallet-key")
+
+    def admin(self, role):
+        """Return the (shared) admin client of a role."""
+        if role not in self._clients:
+            self._clients[role] = AdminClient(self.admin_url(role), api_key=self.api_key(role))
+        return self._clients[role]
+
+    def process(self, role, webhook_url=None, wallet_key=None, python=sys.executable):
+        """Return an `AgentProcess` for the role, its arg file written and ready to start."""
+        role_dir = self.settings.role_dir(role)
+        ensure_private_dir(role_dir)
+        ports = self.ports(role)
+        resolved = resolve_args(
+            self.role_file(role),
+            ports=ports,
+            api_key=self.api_key(role),
+            wallet_key=wallet_key or self.wallet_key(role),
+            webhook_url=webhook_url,
+            registry_dir=self.settings.registry_dir,
+        )
+        self.settings.registry_dir.mkdir(parents=True, exist_ok=True)
+        arg_file = write_arg_file(resolved, role_dir / "run" / "args.yml")
+        client = AdminClient(self.admin_url(role), api_key=self.api_key(role))
+        return AgentProcess(
+            role,
+            arg_file,
+            home=role_dir / "home",
+            log_path=role_dir / "logs" / "agent.log",
+            ports=ports,
+            admin=client,
+            python=python,
+        )
+
+    def close(self):
+        """Close every admin client."""
+        for client in self._clients.values():
+            client.close()
+        self._clients.clear()
+
+
+@contextlib.contextmanager
+def running_agents(deployment, roles, hub=None):
+    """Start the agents of `roles` in parallel, yield them by role, stop them all on exit."""
+    procs = {
+        role: deployment.process(role, webhook_url=hub.url_for(role) if hub else None)
+        for role in roles
+    }
+    try:
+        with concurrent.futures.ThreadPoolExecutor(len(procs) or 1) as pool:
+            futures = [pool.submit(proc.start) for proc in procs.values()]
+            for future in futures:
+                future.result()
+        yield procs
+    finally:
+        for proc in procs.values():
+            proc.terminate()
+        for proc in procs.values():
+            proc.stop()

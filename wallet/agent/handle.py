@@ -1,0 +1,28 @@
+"""An `Agent`: one role's admin client plus the way to wait for its events."""
+
+from dataclasses import dataclass
+
+from .admin import AdminClient
+from .waiting import wait_for
+from .webhooks import WebhookHub
+
+
+@dataclass
+class Agent:
+    """What a flow needs of an agent: its role, its admin client, its webhook hub."""
+
+    role: str
+    admin: AdminClient
+    hub: WebhookHub | None = None
+
+    def wait(self, fetch, done, *, what, topics=None, timeout=30.0):
+        """Wait until `done(fetch())`, woken by this agent's webhooks on `topics`."""
+        return wait_for(
+            fetch,
+            done,
+            what=f"{what} ({self.role})",
+            timeout=timeout,
+            hub=self.hub,
+            role=self.role,
+            topics=topics,
+        )

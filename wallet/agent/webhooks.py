@@ -1,0 +1,142 @@
+"""Receive ACA-Py webhooks on loopback and let flows wait for them.
+
+Each agent posts `{url}/topic/{topic}/` with the key after `#` in its webhook URL
+as `x-api-key`. The hub keeps a bounded history and a sequence number so a waiter
+never misses an event that arrived between its last look and its wait.
+"""
+
+import collections
+import hmac
+import json
+import secrets
+import threading
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from ..settings import HOST
+
+MAX_BODY = 4 * 1024 * 1024
+HISTORY = 2000
+
+
+@dataclass(frozen=True)
+class Event:
+    """One webhook: which agent role sent it, its topic, its payload, its sequence."""
+
+    seq: int
+    role: str
+    topic: str
+    payload: dict
+
+
+class WebhookHub:
+    """A small HTTP server on 127.0.0.1 collecting webhooks from several agents."""
+
+    def __init__(self, port=0):
+        """Prepare the hub; call `start()` to listen."""
+        self.api_key = secrets.token_urlsafe(24)
+        self._events = collections.deque(maxlen=HISTORY)
+        self._seq = 0
+        self._cond = threading.Condition()
+        self._listeners = []
+        self._server = ThreadingHTTPServer((HOST, port), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = None
+
+    @property
+    def port(self):
+        """Return the port the hub listens on."""
+        return self._server.server_address[1]
+
+    def url_for(self, role):
+        """Return the webhook URL (with its key after '#') to give the `role` agent."""
+        return f"http://{HOST}:{self.port}/webhooks/{role}#{self.api_key}"
+
+    def start(self):
+        """Serve in a background thread."""
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self):
+        """Stop serving."""
+        self._server.shutdown()
+        self._server.server_close()
+
+    def add_listener(self, callback):
+        """Call `callback(event)` for every event (from the server thread)."""
+        self._listeners.append(callback)
+
+    @property
+    def seq(self):
+        """Return the sequence number of the latest event."""
+        with self._cond:
+            return self._seq
+
+    def publish(self, role, topic, payload):
+        """Record an event and wake every waiter."""
+        with self._cond:
+            self._seq += 1
+            event = Event(self._seq, role, topic, payload)
+            self._events.append(event)
+            self._cond.notify_all()
+        for callback in self._listeners:
+            callback(event)
+        return event
+
+    def events_since(self, seq, role=None, topics=None):
+        """Return events after `seq`, optionally only from `role` and in `topics`."""
+        with self._cond:
+            return [
+                e
+                for e in self._events
+                if e.seq > seq
+                and (role is None or e.role == role)
+                and (topics is None or e.topic in topics)
+            ]
+
+    def wait_after(self, seq, timeout, role=None, topics=None):
+        """Block until an event newer than `seq` (matching role/topics) or `timeout`."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._has_after(seq, role, topics), timeout)
+            return self._seq
+
+    def _has_after(self, seq, role, topics):
+        return any(
+            e.seq > seq
+            and (role is None or e.role == role)
+            and (topics is None or e.topic in topics)
+            for e in reversed(self._events)
+        )
+
+    def _handler_class(self):
+        hub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                parts = self.path.strip("/").split("/")
+                key = self.headers.get("x-api-key", "")
+                if not hmac.compare_digest(key, hub.api_key):
+                    self.send_error(401, "bad webhook key")
+                    return
+                if len(parts) < 4 or parts[0] != "webhooks" or parts[2] != "topic":
+                    self.send_error(404)
+                    return
+                length = int(self.headers.get("content-length") or 0)
+                if length > MAX_BODY:
+                    self.send_error(413)
+                    return
+                try:
+                    payload = json.loads(self.rfile.read(length) or b"{}")
+                except json.JSONDecodeError:
+                    self.send_error(400, "webhook body is not JSON")
+                    return
+                hub.publish(parts[1], parts[3], payload)
+                self.send_response(200)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, format, *args):
+                return
+
+        return Handler

@@ -1,0 +1,125 @@
+"""`tessera`: the one command-line entry point."""
+
+import contextlib
+import json
+import shutil
+import signal
+import sys
+import tempfile
+
+import click
+
+from . import scenario as story
+from .agent.deployment import Deployment, running_agents
+from .agent.webhooks import WebhookHub
+from .errors import WalletError
+from .settings import ROLES, from_env
+
+
+def _exit_on_sigterm():
+    """Turn SIGTERM into SystemExit so `finally` blocks stop the agents."""
+
+    def handler(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+@contextlib.contextmanager
+def _world(home, port_offset):
+    """Start the three agents with a webhook hub and yield a `World` over them."""
+    settings = from_env(home=home, port_offset=port_offset)
+    deployment = Deployment(settings)
+    hub = WebhookHub().start()
+    try:
+        with running_agents(deployment, ROLES, hub=hub) as procs:
+            yield story.make_world(deployment, hub), procs
+    finally:
+        hub.stop()
+        deployment.close()
+
+
+@click.group()
+def main():
+    """Tessera: a personal-data wallet that gives firms proofs, not data."""
+    _exit_on_sigterm()
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--home", type=click.Path(), help="Data directory (default: a fresh temporary one).")
+@click.option("--keep", is_flag=True, help="Keep the temporary data directory.")
+@click.option("--port-offset", type=int, default=None, help="Add this to every agent port.")
+@click.option("--min-income", type=int, default=30000, show_default=True)
+@click.option("--person", type=click.Path(exists=True, dir_okay=False), default=None)
+def scenario(as_json, home, keep, port_offset, min_income, person):
+    """Run the whole story headless: publish, connect, issue, request, present, verify."""
+    temporary = home is None
+    home = home or tempfile.mkdtemp(prefix="tessera-scenario-")
+    try:
+        watch = story.Stopwatch()
+        started = watch.clock()
+        with _world(home, port_offset) as (world, _):
+            watch.timings["start_agents"] = round((watch.clock() - started) * 1000, 1)
+            report = story.run(
+                world,
+                story.load_person(person or story.DEMO_PERSON),
+                min_income=min_income,
+                watch=watch,
+            )
+    except WalletError as exc:
+        _fail(exc, as_json)
+    finally:
+        if temporary and not keep:
+            shutil.rmtree(home, ignore_errors=True)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2, sort_keys=True))
+    else:
+        _print_report(report)
+    sys.exit(0 if report.ok else 1)
+
+
+@main.command()
+@click.option("--home", type=click.Path(), help="Data directory (default: $TESSERA_HOME).")
+@click.option("--port-offset", type=int, default=None, help="Add this to every agent port.")
+def demo(home, port_offset):
+    """Start the three agents on the embedded default, run the story, keep them running."""
+    try:
+        with _world(home, port_offset) as (world, procs):
+            report = story.run(world, story.load_person())
+            _print_report(report)
+            click.echo("")
+            for role, proc in procs.items():
+                click.echo(f"{role:<9} admin API: http://127.0.0.1:{proc.ports.admin}/api/doc")
+            click.echo(f"Admin API keys are in {world_home(home, port_offset)}.")
+            click.echo("Agents keep running; press Ctrl-C to stop them.")
+            signal.pause()
+    except KeyboardInterrupt:
+        click.echo("\nStopping the agents.")
+    except WalletError as exc:
+        _fail(exc, False)
+
+
+def world_home(home, port_offset):
+    """Return where the secrets of this deployment live."""
+    return from_env(home=home, port_offset=port_offset).secrets_dir
+
+
+def _fail(exc, as_json):
+    if as_json:
+        click.echo(json.dumps({"error": str(exc), "kind": type(exc).__name__}))
+    click.echo(f"tessera: {exc}", err=True)
+    sys.exit(2)
+
+
+def _print_report(report):
+    click.echo(f"verified:      {'yes' if report.verified else 'NO'}")
+    for name, value in sorted(report.revealed.items()):
+        click.echo(f"revealed:      {name} = {value}")
+    for name in report.predicates:
+        click.echo(f"proven:        {name} (value not shared)")
+    click.echo(f"not disclosed: {', '.join(report.not_disclosed)}")
+    if report.leaked:
+        click.echo(f"LEAKED:        {', '.join(report.leaked)}")
+    steps = ", ".join(f"{k} {v:.0f} ms" for k, v in report.timings_ms.items())
+    click.echo(f"timings:       {steps}")

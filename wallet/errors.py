@@ -1,0 +1,83 @@
+"""The one exception hierarchy of Tessera.
+
+Every error Tessera raises on purpose derives from `WalletError`; errors caused by
+bad input also derive from `ValueError`. Messages say what the user can do next.
+"""
+
+
+class WalletError(Exception):
+    """Base of every error Tessera raises on purpose."""
+
+
+class InputError(WalletError, ValueError):
+    """Input from a person, a file or a firm is malformed or not acceptable."""
+
+
+class ConfigError(WalletError):
+    """Tessera's own configuration or data directory is not usable."""
+
+
+class SchemaFileError(InputError):
+    """A credential schema file is missing or malformed."""
+
+    def __init__(self, path, field, problem):
+        """Name the file and the field at fault."""
+        self.path = str(path)
+        self.field = field
+        self.problem = problem
+        where = f"field '{field}'" if field else "the file"
+        super().__init__(f"{self.path}: {where}: {problem}")
+
+
+class AgentError(WalletError):
+    """An ACA-Py admin API call failed (non-2xx answer or no answer)."""
+
+    def __init__(self, method, url, status, body):
+        """Keep method, URL, status (None when no answer came) and body."""
+        self.method = method
+        self.url = url
+        self.status = status
+        self.body = body
+        shown = body if len(body) <= 500 else body[:500] + "..."
+        if status is None:
+            super().__init__(f"{method} {url}: no answer from the agent ({shown})")
+        else:
+            super().__init__(f"{method} {url}: HTTP {status}: {shown}")
+
+
+class AgentStartError(WalletError):
+    """An agent process could not be started or did not become ready."""
+
+
+class WaitTimeout(WalletError):
+    """Something awaited did not happen before its deadline."""
+
+
+class FlowError(WalletError):
+    """A protocol flow ended in a state it cannot continue from."""
+
+
+class UnsatisfiableRequest(FlowError):
+    """No credential in the wallet can answer some item of a proof request."""
+
+    def __init__(self, missing):
+        """List the referents (and why) that nothing can answer."""
+        self.missing = dict(missing)
+        items = "; ".join(f"{k}: {v}" for k, v in self.missing.items())
+        super().__init__(f"No credential in the wallet can answer: {items}")
+
+
+class RegistryError(WalletError):
+    """The AnonCreds registry store failed or holds an object it cannot trust."""
+
+
+class IntegrityError(RegistryError):
+    """A stored registry object fails its integrity check (tampered or corrupt)."""
+
+
+class NotFound(RegistryError, LookupError):
+    """No registry object with that identifier."""
+
+
+class WriteConflict(RegistryError):
+    """A registry write lost a race with another writer; retry it with fresh state."""

@@ -1,0 +1,158 @@
+"""Publish schemas and credential definitions, offer, accept and issue credentials."""
+
+from ..errors import FlowError
+from ..schemas import check_values
+
+TOPICS = ("issue_credential_v2_0", "issue_credential_v2_0_anoncreds")
+ISSUER_METHOD = "did:tessera:"
+CREDENTIAL_PREVIEW = "issue-credential/2.0/credential-preview"
+
+
+def issuer_id(issuer):
+    """Return the issuer's `did:tessera:` id, creating its Ed25519 key on first use."""
+    found = issuer.admin.get("/wallet/did", method="key", key_type="ed25519")["results"]
+    if found:
+        did = sorted(found, key=lambda d: d["did"])[0]["did"]
+    else:
+        created = issuer.admin.post(
+            "/wallet/did/create", {"method": "key", "options": {"key_type": "ed25519"}}
+        )
+        did = created["result"]["did"]
+    return ISSUER_METHOD + did.removeprefix("did:key:")
+
+
+def publish_schema(issuer, issuer_did, schema):
+    """Publish a `CredentialSchema` (or reuse the one already published); return its id."""
+    existing = issuer.admin.get(
+        "/anoncreds/schemas",
+        schema_issuer_id=issuer_did,
+        schema_name=schema.name,
+        schema_version=schema.version,
+    )["schema_ids"]
+    if existing:
+        return existing[0]
+    body = {
+        "schema": {
+            "attrNames": schema.attr_names,
+            "issuerId": issuer_did,
+            "name": schema.name,
+            "version": schema.version,
+        },
+        "options": {},
+    }
+    state = issuer.admin.post("/anoncreds/schema", body)["schema_state"]
+    if state.get("state") != "finished":
+        raise FlowError(f"Publishing schema {schema.name} ended as {state.get('state')}.")
+    return state["schema_id"]
+
+
+def create_cred_def(issuer, issuer_did, schema_id, tag="default", revocation=False, timeout=120.0):
+    """Create a credential definition for `schema_id` (or reuse it); return its id."""
+    existing = issuer.admin.get(
+        "/anoncreds/credential-definitions", issuer_id=issuer_did, schema_id=schema_id
+    )["credential_definition_ids"]
+    for cred_def_id in existing:
+        found = issuer.admin.get(f"/anoncreds/credential-definition/{cred_def_id}")
+        if found.get("credential_definition", {}).get("tag") == tag:
+            return cred_def_id
+    body = {
+        "credential_definition": {"issuerId": issuer_did, "schemaId": schema_id, "tag": tag},
+        "options": {"support_revocation": revocation},
+    }
+    answer = issuer.admin.request(
+        "POST", "/anoncreds/credential-definition", json_body=body, timeout=timeout
+    )
+    state = answer["credential_definition_state"]
+    if state.get("state") != "finished":
+        raise FlowError(f"Creating the credential definition ended as {state.get('state')}.")
+    return state["credential_definition_id"]
+
+
+def offer_credential(issuer, connection_id, cred_def_id, schema, values, comment=None):
+    """Offer a credential of `schema` with `values` (checked first); return the exchange id."""
+    checked = check_values(schema, values)
+    body = {
+        "connection_id": connection_id,
+        "credential_preview": {
+            "@type": CREDENTIAL_PREVIEW,
+            "attributes": [{"name": k, "value": v} for k, v in checked.items()],
+        },
+        "filter": {"anoncreds": {"cred_def_id": cred_def_id}},
+        "auto_remove": False,
+    }
+    if comment:
+        body["comment"] = comment
+    return issuer.admin.post("/issue-credential-2.0/send-offer", body)["cred_ex_id"]
+
+
+def _record(agent, cred_ex_id):
+    return agent.admin.get(f"/issue-credential-2.0/records/{cred_ex_id}")
+
+
+def _state_is(*wanted):
+    def done(detail):
+        record = detail["cred_ex_record"]
+        state = record.get("state")
+        if state in ("abandoned", "declined") or record.get("error_msg"):
+            raise FlowError(
+                f"Credential exchange {record.get('cred_ex_id')} ended as {state}: "
+                f"{record.get('error_msg') or 'no reason given'}"
+            )
+        return state in wanted
+
+    return done
+
+
+def offers(holder):
+    """Return the holder's credential offers waiting for the person's answer."""
+    return holder.admin.get("/issue-credential-2.0/records", role="holder", state="offer-received")[
+        "results"
+    ]
+
+
+def wait_offer(holder, thread_id, timeout=30.0):
+    """Wait until the holder has received the offer of thread `thread_id`; return its id."""
+    found = holder.wait(
+        lambda: holder.admin.get("/issue-credential-2.0/records", thread_id=thread_id)["results"],
+        lambda rs: any(r["cred_ex_record"]["state"] == "offer-received" for r in rs),
+        what=f"credential offer {thread_id}",
+        topics=TOPICS,
+        timeout=timeout,
+    )
+    return found[0]["cred_ex_record"]["cred_ex_id"]
+
+
+def accept_offer(holder, cred_ex_id, timeout=60.0):
+    """Ask for the offered credential, wait until it is stored, return its credential id."""
+    holder.admin.post(f"/issue-credential-2.0/records/{cred_ex_id}/send-request", {})
+    detail = holder.wait(
+        lambda: _record(holder, cred_ex_id),
+        lambda d: _state_is("done")(d) and (d.get("anoncreds") or {}).get("cred_id_stored"),
+        what=f"credential of exchange {cred_ex_id} to be stored",
+        topics=TOPICS,
+        timeout=timeout,
+    )
+    return detail["anoncreds"]["cred_id_stored"]
+
+
+def decline_offer(holder, cred_ex_id, reason):
+    """Decline an offer with a problem report stating `reason`."""
+    holder.admin.post(
+        f"/issue-credential-2.0/records/{cred_ex_id}/problem-report", {"description": reason}
+    )
+
+
+def issue(issuer, holder, connection_id, cred_def_id, schema, values, timeout=60.0):
+    """Offer from `issuer`, accept at `holder`; return the holder's credential id."""
+    cred_ex_id = offer_credential(issuer, connection_id, cred_def_id, schema, values)
+    thread_id = _record(issuer, cred_ex_id)["cred_ex_record"]["thread_id"]
+    theirs = wait_offer(holder, thread_id, timeout=timeout)
+    cred_id = accept_offer(holder, theirs, timeout=timeout)
+    issuer.wait(
+        lambda: _record(issuer, cred_ex_id),
+        _state_is("done"),
+        what=f"issuance {cred_ex_id} to finish",
+        topics=TOPICS,
+        timeout=timeout,
+    )
+    return cred_id

@@ -1,0 +1,156 @@
+"""Ask for a proof, see what can answer it, present, and read the verifier's result."""
+
+from dataclasses import dataclass, field
+
+from ..errors import FlowError
+from .matching import Candidate, choose, usable
+
+TOPICS = ("present_proof_v2_0",)
+
+
+def request_proof(verifier, connection_id, proof_request, comment=None):
+    """Send an AnonCreds proof request over a connection; return (pres_ex_id, thread_id)."""
+    body = {
+        "connection_id": connection_id,
+        "presentation_request": {"anoncreds": proof_request},
+        "auto_verify": True,
+        "auto_remove": False,
+    }
+    if comment:
+        body["comment"] = comment
+    record = verifier.admin.post("/present-proof-2.0/send-request", body)
+    return record["pres_ex_id"], record["thread_id"]
+
+
+def _record(agent, pres_ex_id):
+    return agent.admin.get(f"/present-proof-2.0/records/{pres_ex_id}")
+
+
+def wait_request(holder, thread_id, timeout=30.0):
+    """Wait until the holder has received the request of `thread_id`; return its record."""
+    found = holder.wait(
+        lambda: holder.admin.get("/present-proof-2.0/records", thread_id=thread_id)["results"],
+        lambda rs: any(r["state"] == "request-received" for r in rs),
+        what=f"proof request {thread_id}",
+        topics=TOPICS,
+        timeout=timeout,
+    )
+    return found[0]
+
+
+def requests(holder):
+    """Return the proof requests waiting for the person's answer."""
+    return holder.admin.get("/present-proof-2.0/records", role="prover", state="request-received")[
+        "results"
+    ]
+
+
+def anoncreds_request(record):
+    """Return the AnonCreds proof request carried by a presentation exchange record."""
+    by_format = record.get("by_format") or {}
+    request = (by_format.get("pres_request") or {}).get("anoncreds")
+    if request is None:
+        raise FlowError(f"Exchange {record.get('pres_ex_id')} carries no AnonCreds request.")
+    return request
+
+
+def candidates(holder, pres_ex_id):
+    """Return every credential ACA-Py proposes for the request, as `Candidate`s."""
+    items = holder.admin.get(f"/present-proof-2.0/records/{pres_ex_id}/credentials", count=1000)
+    return [Candidate.from_agent(item) for item in items]
+
+
+def revoked_ids(holder, found):
+    """Return the ids of revocable candidates the holder's agent reports revoked."""
+    revoked = set()
+    for cand in {c.cred_id: c for c in found if c.rev_reg_id}.values():
+        if holder.admin.get(f"/credential/revoked/{cand.cred_id}").get("revoked"):
+            revoked.add(cand.cred_id)
+    return frozenset(revoked)
+
+
+def options(holder, record):
+    """Return {referent: usable candidates} for a received request record."""
+    request = anoncreds_request(record)
+    found = candidates(holder, record["pres_ex_id"])
+    return usable(request, found, revoked_ids(holder, found))
+
+
+def present(holder, record, chosen=None, self_attested=None, timeout=30.0):
+    """Answer a request with the person's choices (or the first usable credentials)."""
+    request = anoncreds_request(record)
+    body = choose(request, options(holder, record), chosen, self_attested)
+    pres_ex_id = record["pres_ex_id"]
+    holder.admin.post(
+        f"/present-proof-2.0/records/{pres_ex_id}/send-presentation", {"anoncreds": body}
+    )
+    return body
+
+
+def decline(holder, pres_ex_id, reason):
+    """Decline a request with a problem report stating `reason`."""
+    holder.admin.post(
+        f"/present-proof-2.0/records/{pres_ex_id}/problem-report", {"description": reason}
+    )
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What the verifier's record says: verified, revealed values, predicates proven."""
+
+    verified: bool
+    revealed: dict
+    predicates: list
+    record: dict = field(repr=False)
+
+    @classmethod
+    def from_record(cls, record):
+        """Read a verifier-side presentation exchange record in state done."""
+        pres = ((record.get("by_format") or {}).get("pres") or {}).get("anoncreds") or {}
+        request = anoncreds_request(record)
+        proof = pres.get("requested_proof") or {}
+        revealed = {}
+        for referent, value in (proof.get("revealed_attrs") or {}).items():
+            name = request["requested_attributes"][referent]["name"]
+            revealed[name] = value["raw"]
+        for referent, group in (proof.get("revealed_attr_groups") or {}).items():
+            names = request["requested_attributes"][referent]["names"]
+            revealed.update({n: group["values"][n]["raw"] for n in names})
+        proven = [
+            request["requested_predicates"][referent]
+            for referent in (proof.get("predicates") or {})
+        ]
+        return cls(record.get("verified") == "true", revealed, proven, record)
+
+
+def _finished(record):
+    state = record.get("state")
+    if state == "abandoned":
+        raise FlowError(
+            f"Proof exchange {record.get('pres_ex_id')} was abandoned: "
+            f"{record.get('error_msg') or 'no reason given'}"
+        )
+    return state == "done" and record.get("verified") is not None
+
+
+def wait_verified(verifier, pres_ex_id, timeout=30.0):
+    """Wait for the verifier to finish verifying; return its `Verification`."""
+    record = verifier.wait(
+        lambda: _record(verifier, pres_ex_id),
+        _finished,
+        what=f"verification of {pres_ex_id}",
+        topics=TOPICS,
+        timeout=timeout,
+    )
+    return Verification.from_record(record)
+
+
+def wait_abandoned(agent, pres_ex_id, timeout=30.0):
+    """Wait until an exchange is abandoned (declined); return its record."""
+    return agent.wait(
+        lambda: _record(agent, pres_ex_id),
+        lambda r: r.get("state") == "abandoned",
+        what=f"exchange {pres_ex_id} to be declined",
+        topics=TOPICS,
+        timeout=timeout,
+    )

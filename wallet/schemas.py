@@ -1,0 +1,178 @@
+"""Credential schemas from `credential_schemas/`: display labels, types and sensitivity."""
+
+import datetime
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError, SchemaFileError
+
+SCHEMA_DIR = Path(__file__).resolve().parents[1] / "credential_schemas"
+
+TYPES = ("string", "integer", "dateint", "country")
+SENSITIVITIES = ("low", "medium", "high")
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+_VERSION = re.compile(r"^\d+(\.\d+){1,2}$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+# AnonCreds encodes integers as themselves only within 32 bits; predicates need that.
+_INT_MAX = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """One attribute of a schema, with its label, type and sensitivity."""
+
+    name: str
+    label: str
+    type: str
+    sensitivity: str
+
+    @property
+    def numeric(self):
+        """Return True when predicates (>=, <=, ...) can apply to this attribute."""
+        return self.type in ("integer", "dateint")
+
+
+@dataclass(frozen=True)
+class CredentialSchema:
+    """A credential schema as Tessera ships it."""
+
+    name: str
+    version: str
+    label: str
+    description: str
+    attributes: tuple
+
+    @property
+    def attr_names(self):
+        """Return the attribute names in file order."""
+        return [a.name for a in self.attributes]
+
+    def attribute(self, name):
+        """Return the `Attribute` called `name`."""
+        for attr in self.attributes:
+            if attr.name == name:
+                return attr
+        raise KeyError(name)
+
+
+def _require(data, key, kind, path, field=None):
+    value = data.get(key) if isinstance(data, dict) else None
+    if value is None:
+        raise SchemaFileError(path, field or key, "is missing")
+    if not isinstance(value, kind):
+        raise SchemaFileError(path, field or key, f"must be a {kind.__name__}")
+    return value
+
+
+def _attribute(item, index, path):
+    where = f"attributes[{index}]"
+    if not isinstance(item, dict):
+        raise SchemaFileError(path, where, "must be an object")
+    name = _require(item, "name", str, path, f"{where}.name")
+    if not _NAME.match(name):
+        raise SchemaFileError(path, f"{where}.name", f"'{name}' must be lower_snake_case")
+    label = _require(item, "label", str, path, f"{where}.label").strip()
+    if not label:
+        raise SchemaFileError(path, f"{where}.label", "must not be empty")
+    kind = _require(item, "type", str, path, f"{where}.type")
+    if kind not in TYPES:
+        raise SchemaFileError(path, f"{where}.type", f"'{kind}' is not one of {', '.join(TYPES)}")
+    if kind == "dateint" and not name.endswith("_dateint"):
+        raise SchemaFileError(path, f"{where}.name", "a dateint attribute must end in '_dateint'")
+    level = _require(item, "sensitivity", str, path, f"{where}.sensitivity")
+    if level not in SENSITIVITIES:
+        raise SchemaFileError(
+            path, f"{where}.sensitivity", f"'{level}' is not one of {', '.join(SENSITIVITIES)}"
+        )
+    return Attribute(name, label, kind, level)
+
+
+def parse_schema(data, path):
+    """Validate decoded JSON `data` read from `path` and return a `CredentialSchema`."""
+    if not isinstance(data, dict):
+        raise SchemaFileError(path, None, "must hold a JSON object")
+    name = _require(data, "name", str, path)
+    if not _NAME.match(name):
+        raise SchemaFileError(path, "name", f"'{name}' must be lower_snake_case")
+    version = _require(data, "version", str, path)
+    if not _VERSION.match(version):
+        raise SchemaFileError(path, "version", f"'{version}' must look like 1.0 or 1.0.2")
+    label = _require(data, "label", str, path)
+    description = data.get("description", "")
+    items = _require(data, "attributes", list, path)
+    if not items:
+        raise SchemaFileError(path, "attributes", "must list at least one attribute")
+    attributes = tuple(_attribute(item, i, path) for i, item in enumerate(items))
+    names = [a.name for a in attributes]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise SchemaFileError(path, "attributes", f"duplicate names: {', '.join(duplicates)}")
+    return CredentialSchema(name, version, label, description, attributes)
+
+
+def load_schema(path):
+    """Read and validate one schema file."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise SchemaFileError(path, None, "does not exist") from None
+    except json.JSONDecodeError as exc:
+        raise SchemaFileError(
+            path, None, f"is not valid JSON (line {exc.lineno}: {exc.msg})"
+        ) from exc
+    return parse_schema(data, path)
+
+
+def load_all(directory=SCHEMA_DIR):
+    """Load every `*.json` schema in `directory`, keyed by schema name."""
+    schemas = {}
+    files = sorted(Path(directory).glob("*.json"))
+    if not files:
+        raise SchemaFileError(directory, None, "holds no *.json schema file")
+    for path in files:
+        schema = load_schema(path)
+        if schema.name in schemas:
+            raise SchemaFileError(path, "name", f"'{schema.name}' is already used by another file")
+        schemas[schema.name] = schema
+    return schemas
+
+
+def date_to_dateint(value):
+    """Return a date as the YYYYMMDD integer AnonCreds predicates compare."""
+    return value.year * 10000 + value.month * 100 + value.day
+
+
+def dateint_to_date(value):
+    """Return the `date` of a YYYYMMDD integer or string, or raise `InputError`."""
+    text = str(value)
+    try:
+        if not re.fullmatch(r"\d{8}", text):
+            raise ValueError
+        return datetime.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        raise InputError(f"'{value}' is not a date written as YYYYMMDD.") from None
+
+
+def check_values(schema, values):
+    """Validate raw attribute values for `schema`; return them as strings, in schema order."""
+    unknown = sorted(set(values) - set(schema.attr_names))
+    if unknown:
+        raise InputError(f"{schema.label} has no attribute {', '.join(unknown)}.")
+    checked = {}
+    for attr in schema.attributes:
+        raw = values.get(attr.name)
+        if raw is None or str(raw).strip() == "":
+            raise InputError(f"{attr.label} ({attr.name}) is missing.")
+        text = str(raw).strip()
+        if attr.type == "integer":
+            if not re.fullmatch(r"-?\d+", text) or abs(int(text)) > _INT_MAX:
+                raise InputError(f"{attr.label} must be a whole number, not '{text}'.")
+        elif attr.type == "dateint":
+            dateint_to_date(text)
+        elif attr.type == "country" and not _COUNTRY.match(text):
+            raise InputError(f"{attr.label} must be a two-letter country code such as FR.")
+        checked[attr.name] = text
+    return checked

@@ -1,0 +1,48 @@
+"""Generated secrets (admin API keys, demo wallet keys) kept with owner-only permissions."""
+
+import os
+import secrets
+from pathlib import Path
+
+from .errors import ConfigError
+
+
+def ensure_private_dir(path):
+    """Create `path` if needed and make it readable by its owner only."""
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
+    return path
+
+
+def load_or_create(directory, name, nbytes=32):
+    """Return the secret stored as `directory/name`, generating it on first use."""
+    directory = ensure_private_dir(directory)
+    path = directory / name
+    if path.exists():
+        return _read_existing(path)
+    value = secrets.token_urlsafe(nbytes)
+    tmp = path.with_name(f".{name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    try:
+        # A link never replaces an existing file: if another process won the race,
+        # its secret is the one everybody uses.
+        os.link(tmp, path)
+    except FileExistsError:
+        return _read_existing(path)
+    finally:
+        os.unlink(tmp)
+    return value
+
+
+def _read_existing(path):
+    if path.stat().st_mode & 0o077:
+        raise ConfigError(f"{path} is readable by others; run `chmod 600 {path}` and try again.")
+    value = path.read_text().strip()
+    if not value:
+        raise ConfigError(f"{path} is empty; delete it to generate a new secret.")
+    return value
