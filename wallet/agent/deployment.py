@@ -58,8 +58,14 @@ class Deployment:
             self._clients[role] = AdminClient(self.admin_url(role), api_key=self.api_key(role))
         return self._clients[role]
 
-    def process(self, role, webhook_url=None, wallet_key=None, python=sys.executable):
-        """Return an `AgentProcess` for the role, its arg file written and ready to start."""
+    def process(
+        self, role, webhook_url=None, wallet_key=None, endpoint=None, python=sys.executable
+    ):
+        """Return an `AgentProcess` for the role, its arg file written and ready to start.
+
+        `endpoint` is the public DIDComm endpoint written into the role's DIDs (default:
+        its own inbound port); the holder's is its inbox once there is one.
+        """
         role_dir = self.settings.role_dir(role)
         ensure_private_dir(role_dir)
         ports = self.ports(role)
@@ -70,6 +76,7 @@ class Deployment:
             wallet_key=wallet_key or self.wallet_key(role),
             webhook_url=webhook_url,
             registry_dir=self.settings.registry_dir,
+            endpoint=endpoint,
         )
         self.settings.registry_dir.mkdir(parents=True, exist_ok=True)
         arg_file = write_arg_file(resolved, role_dir / "run" / "args.yml")
