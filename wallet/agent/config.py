@@ -7,8 +7,8 @@ no secret ever appears on a command line or in a tracked file.
 """
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
@@ -21,8 +21,7 @@ AGENT_CONFIG_DIR = Path(__file__).resolve().parents[2] / "agent_config"
 _RUNTIME_KEYS = ("admin-api-key", "admin-insecure-mode", "wallet-key", "webhook-url")
 
 
-@dataclass(frozen=True)
-class Ports:
+class Ports(NamedTuple):
     """The two ports of one agent."""
 
     inbound: int

@@ -33,15 +33,14 @@ class WebhookHub:
     """A small HTTP server on 127.0.0.1 collecting webhooks from several agents."""
 
     def __init__(self, port=0):
-        """Prepare the hub; call `start()` to listen."""
+        """Prepare the hub (port 0: any free port); call `start()` to listen."""
         self.api_key = secrets.token_urlsafe(24)
         self._events = collections.deque(maxlen=HISTORY)
         self._seq = 0
         self._cond = threading.Condition()
         self._listeners = []
-        self._server = ThreadingHTTPServer((HOST, port), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread = None
+        self._port = port
+        self._server = None
 
     @property
     def port(self):
@@ -53,15 +52,18 @@ class WebhookHub:
         return f"http://{HOST}:{self.port}/webhooks/{role}#{self.api_key}"
 
     def start(self):
-        """Serve in a background thread."""
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        """Listen on 127.0.0.1 and serve in a background thread."""
+        self._server = ThreadingHTTPServer((HOST, self._port), self._handler_class())
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
     def stop(self):
         """Stop serving."""
-        self._server.shutdown()
-        self._server.server_close()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
 
     def add_listener(self, callback):
         """Call `callback(event)` for every event (from the server thread)."""

@@ -1,0 +1,87 @@
+"""Role arg files: loopback only, no secrets in them, completed at start."""
+
+import stat
+
+import pytest
+import yaml
+
+from wallet.agent.config import load_role_file, ports_of, resolve_args, write_arg_file
+from wallet.errors import ConfigError
+from wallet.secrets import load_or_create
+from wallet.settings import ROLES
+
+EXPECTED_PORTS = {"issuer": (8020, 8021), "holder": (8030, 8031), "verifier": (8040, 8041)}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_shipped_role_files(role):
+    args = load_role_file(role)
+    assert args["wallet-type"] == "askar-anoncreds"
+    assert args["preserve-exchange-records"] is True
+    assert "wallet.registry" in args["plugin"]
+    assert tuple(ports_of(args)) == EXPECTED_PORTS[role]
+    assert tuple(ports_of(args, 100)) == tuple(p + 100 for p in EXPECTED_PORTS[role])
+
+
+def test_holder_never_answers_proof_requests_by_itself():
+    args = load_role_file("holder")
+    assert not any(k.startswith("auto-respond-presentation") for k in args)
+    assert "auto-respond-credential-offer" not in args
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("admin: [0.0.0.0, 8021]\n", "stays on loopback"),
+        ("admin: [127.0.0.1, 8021]\nwallet-key: secret\n", "sets 'wallet-key'"),
+        ("admin: [127.0.0.1, 8021]\nadmin-insecure-mode: true\n", "sets 'admin-insecure-mode'"),
+        ("- just\n- a list\n", "must hold a mapping"),
+        ("admin: [127.0.0.1\n", "not valid YAML"),
+    ],
+)
+def test_bad_role_files_are_refused(tmp_path, content, message):
+    (tmp_path / "issuer.yml").write_text(content)
+    with pytest.raises(ConfigError, match=message):
+        load_role_file("issuer", config_dir=tmp_path)
+
+
+def test_missing_role_file(tmp_path):
+    with pytest.raises(ConfigError, match="is missing"):
+        load_role_file("issuer", config_dir=tmp_path)
+
+
+def test_resolved_file_is_owner_only_and_complete(tmp_path):
+    args = load_role_file("holder")
+    resolved = resolve_args(
+        args,
+        ports=ports_of(args, 5),
+        api_key="k",
+        wallet_key="w",
+        webhook_url="http://127.0.0.1:1/webhooks/holder#h",
+        registry_dir=tmp_path / "registry",
+        endpoint="http://127.0.0.1:9/inbox/abc",
+    )
+    path = write_arg_file(resolved, tmp_path / "run" / "args.yml")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    written = yaml.safe_load(path.read_text())
+    assert written["admin"] == ["127.0.0.1", 8036]
+    assert written["inbound-transport"] == [["http", "127.0.0.1", 8035]]
+    assert written["endpoint"] == ["http://127.0.0.1:9/inbox/abc"]
+    assert written["admin-api-key"] == "k" and written["wallet-key"] == "w"
+    assert f"tessera_registry.dir={tmp_path / 'registry'}" in written["plugin-config-value"]
+
+
+def test_secret_is_generated_once_and_owner_only(tmp_path):
+    first = load_or_create(tmp_path / "secrets", "issuer.admin-api-key")
+    assert load_or_create(tmp_path / "secrets", "issuer.admin-api-key") == first
+    assert len(first) >= 32
+    path = tmp_path / "secrets" / "issuer.admin-api-key"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "secrets").stat().st_mode) == 0o700
+
+
+def test_secret_readable_by_others_is_refused(tmp_path):
+    load_or_create(tmp_path, "k")
+    (tmp_path / "k").chmod(0o644)
+    with pytest.raises(ConfigError, match="chmod 600"):
+        load_or_create(tmp_path, "k")

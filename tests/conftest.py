@@ -1,0 +1,67 @@
+"""Shared fixtures: free loopback ports and real agents for end-to-end tests."""
+
+import contextlib
+import os
+
+import pytest
+
+from wallet.agent.config import load_role_file, ports_of
+from wallet.agent.deployment import Deployment, running_agents
+from wallet.agent.process import port_in_use
+from wallet.agent.webhooks import WebhookHub
+from wallet.settings import ROLES, Settings
+
+# Each test run scans upwards from here for a port offset whose agent ports are all
+# free. Parallel runs on one machine can set TESSERA_TEST_PORT_BASE apart.
+PORT_BASE = int(os.environ.get("TESSERA_TEST_PORT_BASE", "20000"))
+_next_offset = [PORT_BASE]
+
+
+def free_port_offset():
+    """Return an offset that puts every role's ports on free loopback ports."""
+    base_ports = [p for role in ROLES for p in ports_of(load_role_file(role))]
+    while True:
+        offset = _next_offset[0]
+        _next_offset[0] += 100
+        if offset > 40000:
+            raise RuntimeError("No free port range found for the agents.")
+        if not any(port_in_use(p + offset) for p in base_ports):
+            return offset
+
+
+@contextlib.contextmanager
+def agent_world(home):
+    """Start issuer, holder and verifier on fresh data in `home`; yield a World."""
+    from wallet import scenario
+
+    settings = Settings(home=home, port_offset=free_port_offset())
+    deployment = Deployment(settings)
+    hub = WebhookHub().start()
+    try:
+        with running_agents(deployment, ROLES, hub=hub) as procs:
+            world = scenario.make_world(deployment, hub)
+            world.procs = procs
+            world.settings = settings
+            yield world
+    finally:
+        hub.stop()
+        deployment.close()
+
+
+@pytest.fixture(scope="session")
+def seeded_world(tmp_path_factory):
+    """One running world for the session: schemas published, holder connected, issued."""
+    from wallet import scenario
+
+    with agent_world(tmp_path_factory.mktemp("world")) as world:
+        scenario.seed_issuer(world)
+        scenario.connect_holder(world)
+        world.cred_ids = scenario.issue_person(world, scenario.load_person())
+        yield world
+
+
+@pytest.fixture
+def fresh_world(tmp_path):
+    """A running world of its own, for tests that damage something."""
+    with agent_world(tmp_path / "world") as world:
+        yield world
