@@ -78,7 +78,7 @@ def test_malformed_schema_names_file_and_field(tmp_path, path, value, field, pro
 def test_invalid_json_names_the_line(tmp_path):
     target = tmp_path / "bad.json"
     target.write_text('{\n "name": "x",\n oops\n}')
-    with pytest.raises(SchemaFileError, match=r"bad.json: the file: is not valid JSON \(line 3"):
+    with pytest.raises(SchemaFileError, match=r"bad.json: is not valid JSON \(line 3"):
         load_schema(target)
 
 

@@ -13,6 +13,7 @@ from . import scenario as story
 from .agent.deployment import Deployment, running_agents
 from .agent.webhooks import WebhookHub
 from .errors import WalletError
+from .schemas import SCHEMA_DIR, load_all
 from .settings import ROLES, from_env
 
 
@@ -26,17 +27,25 @@ def _exit_on_sigterm():
 
 
 @contextlib.contextmanager
-def _world(home, port_offset):
+def _world(home, port_offset, schemas):
     """Start the three agents with a webhook hub and yield a `World` over them."""
     settings = from_env(home=home, port_offset=port_offset)
     deployment = Deployment(settings)
     hub = WebhookHub().start()
     try:
         with running_agents(deployment, ROLES, hub=hub) as procs:
-            yield story.make_world(deployment, hub), procs
+            yield story.make_world(deployment, hub, schemas), procs
     finally:
         hub.stop()
         deployment.close()
+
+
+def _fail(exc, as_json):
+    """Print one clear message (and a JSON error object with --json) and exit 2."""
+    if as_json:
+        click.echo(json.dumps({"error": str(exc), "kind": type(exc).__name__}))
+    click.echo(f"tessera: {exc}", err=True)
+    sys.exit(2)
 
 
 @click.group()
@@ -51,22 +60,23 @@ def main():
 @click.option("--keep", is_flag=True, help="Keep the temporary data directory.")
 @click.option("--port-offset", type=int, default=None, help="Add this to every agent port.")
 @click.option("--min-income", type=int, default=30000, show_default=True)
-@click.option("--person", type=click.Path(exists=True, dir_okay=False), default=None)
-def scenario(as_json, home, keep, port_offset, min_income, person):
+@click.option("--person", type=click.Path(dir_okay=False), default=str(story.DEMO_PERSON))
+@click.option("--schemas", "schema_dir", type=click.Path(), default=str(SCHEMA_DIR))
+def scenario(as_json, home, keep, port_offset, min_income, person, schema_dir):
     """Run the whole story headless: publish, connect, issue, request, present, verify."""
+    try:
+        schemas = load_all(schema_dir)
+        data = story.load_person(person)
+    except WalletError as exc:
+        _fail(exc, as_json)
     temporary = home is None
     home = home or tempfile.mkdtemp(prefix="tessera-scenario-")
+    watch = story.Stopwatch()
     try:
-        watch = story.Stopwatch()
         started = watch.clock()
-        with _world(home, port_offset) as (world, _):
+        with _world(home, port_offset, schemas) as (world, _):
             watch.timings["start_agents"] = round((watch.clock() - started) * 1000, 1)
-            report = story.run(
-                world,
-                story.load_person(person or story.DEMO_PERSON),
-                min_income=min_income,
-                watch=watch,
-            )
+            report = story.run(world, data, min_income=min_income, watch=watch)
     except WalletError as exc:
         _fail(exc, as_json)
     finally:
@@ -85,31 +95,19 @@ def scenario(as_json, home, keep, port_offset, min_income, person):
 def demo(home, port_offset):
     """Start the three agents on the embedded default, run the story, keep them running."""
     try:
-        with _world(home, port_offset) as (world, procs):
-            report = story.run(world, story.load_person())
-            _print_report(report)
+        with _world(home, port_offset, load_all()) as (world, procs):
+            _print_report(story.run(world, story.load_person()))
             click.echo("")
             for role, proc in procs.items():
                 click.echo(f"{role:<9} admin API: http://127.0.0.1:{proc.ports.admin}/api/doc")
-            click.echo(f"Admin API keys are in {world_home(home, port_offset)}.")
+            secrets_dir = from_env(home=home, port_offset=port_offset).secrets_dir
+            click.echo(f"Admin API keys are in {secrets_dir}.")
             click.echo("Agents keep running; press Ctrl-C to stop them.")
             signal.pause()
     except KeyboardInterrupt:
         click.echo("\nStopping the agents.")
     except WalletError as exc:
         _fail(exc, False)
-
-
-def world_home(home, port_offset):
-    """Return where the secrets of this deployment live."""
-    return from_env(home=home, port_offset=port_offset).secrets_dir
-
-
-def _fail(exc, as_json):
-    if as_json:
-        click.echo(json.dumps({"error": str(exc), "kind": type(exc).__name__}))
-    click.echo(f"tessera: {exc}", err=True)
-    sys.exit(2)
 
 
 def _print_report(report):
@@ -123,3 +121,7 @@ def _print_report(report):
         click.echo(f"LEAKED:        {', '.join(report.leaked)}")
     steps = ", ".join(f"{k} {v:.0f} ms" for k, v in report.timings_ms.items())
     click.echo(f"timings:       {steps}")
+
+
+if __name__ == "__main__":
+    main()

@@ -25,8 +25,8 @@ class SchemaFileError(InputError):
         self.path = str(path)
         self.field = field
         self.problem = problem
-        where = f"field '{field}'" if field else "the file"
-        super().__init__(f"{self.path}: {where}: {problem}")
+        where = f" field '{field}'" if field else ""
+        super().__init__(f"{self.path}:{where} {problem}")
 
 
 class AgentError(WalletError):
@@ -65,6 +65,19 @@ class UnsatisfiableRequest(FlowError):
         self.missing = dict(missing)
         items = "; ".join(f"{k}: {v}" for k, v in self.missing.items())
         super().__init__(f"No credential in the wallet can answer: {items}")
+
+
+class UntrustedRegistryObject(FlowError):
+    """A schema or credential definition needed for a proof failed its integrity check."""
+
+    def __init__(self, refused):
+        """Keep {object id: reason}."""
+        self.refused = dict(refused)
+        reasons = "; ".join(self.refused.values())
+        super().__init__(
+            f"Nothing was sent: the registry copy of what this proof needs cannot be trusted "
+            f"({reasons})."
+        )
 
 
 class RegistryError(WalletError):

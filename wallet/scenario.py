@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .agent.handle import Agent
+from .errors import InputError
 from .flows import connect, issue, present
-from .schemas import SCHEMA_DIR, load_all
+from .schemas import load_all
 
 DEMO_PERSON = Path(__file__).resolve().parents[1] / "demo" / "data" / "alice.json"
 IDENTITY, INCOME = "national_id", "employment_income"
@@ -34,12 +35,12 @@ class World:
     verifier_conn: str = ""
 
 
-def make_world(deployment, hub=None, schema_dir=SCHEMA_DIR):
+def make_world(deployment, hub=None, schemas=None):
     """Return a `World` over the deployment's three agents (already running)."""
     issuer, holder, verifier = (
         Agent(role, deployment.admin(role), hub) for role in ("issuer", "holder", "verifier")
     )
-    return World(issuer, holder, verifier, load_all(schema_dir))
+    return World(issuer, holder, verifier, schemas if schemas is not None else load_all())
 
 
 def seed_issuer(world, revocation=False):
@@ -231,5 +232,12 @@ def run(world, person, today=None, min_income=30000, watch=None):
 
 def load_person(path=DEMO_PERSON):
     """Read a person's demo data: {schema name: {attribute: value}}."""
-    data = json.loads(Path(path).read_text())
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputError(f"Cannot read the person's data from {path}: {exc}") from exc
+    if not isinstance(data, dict) or not all(
+        isinstance(v, dict) for k, v in data.items() if not k.startswith("_")
+    ):
+        raise InputError(f"{path} must map schema names to attribute values.")
     return {k: v for k, v in data.items() if not k.startswith("_")}

@@ -129,6 +129,8 @@ def load_schema(path):
 def load_all(directory=SCHEMA_DIR):
     """Load every `*.json` schema in `directory`, keyed by schema name."""
     schemas = {}
+    if not Path(directory).is_dir():
+        raise SchemaFileError(directory, None, "is not a directory of schema files")
     files = sorted(Path(directory).glob("*.json"))
     if not files:
         raise SchemaFileError(directory, None, "holds no *.json schema file")

@@ -1,5 +1,7 @@
 """Publish schemas and credential definitions, offer, accept and issue credentials."""
 
+from urllib.parse import quote
+
 from ..errors import FlowError
 from ..schemas import check_values
 
@@ -52,7 +54,7 @@ def create_cred_def(issuer, issuer_did, schema_id, tag="default", revocation=Fal
         "/anoncreds/credential-definitions", issuer_id=issuer_did, schema_id=schema_id
     )["credential_definition_ids"]
     for cred_def_id in existing:
-        found = issuer.admin.get(f"/anoncreds/credential-definition/{cred_def_id}")
+        found = issuer.admin.get(f"/anoncreds/credential-definition/{quote(cred_def_id, safe='')}")
         if found.get("credential_definition", {}).get("tag") == tag:
             return cred_def_id
     body = {

@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass, field
 
-from ..errors import FlowError
+from ..errors import AgentError, FlowError, UntrustedRegistryObject
 from .matching import Candidate, choose, usable
+from .registry_check import untrusted
 
 TOPICS = ("present_proof_v2_0",)
 
@@ -79,12 +80,38 @@ def options(holder, record):
 def present(holder, record, chosen=None, self_attested=None, timeout=30.0):
     """Answer a request with the person's choices (or the first usable credentials)."""
     request = anoncreds_request(record)
-    body = choose(request, options(holder, record), chosen, self_attested)
+    usable_now = options(holder, record)
+    body = choose(request, usable_now, chosen, self_attested)
     pres_ex_id = record["pres_ex_id"]
-    holder.admin.post(
-        f"/present-proof-2.0/records/{pres_ex_id}/send-presentation", {"anoncreds": body}
-    )
+    try:
+        holder.admin.post(
+            f"/present-proof-2.0/records/{pres_ex_id}/send-presentation", {"anoncreds": body}
+        )
+    except AgentError as exc:
+        if exc.status is None or exc.status < 500:
+            raise
+        _explain_failure(holder, usable_now, body, exc)
     return body
+
+
+def _explain_failure(holder, usable_now, body, exc):
+    """Turn ACA-Py's bare 500 into the reason, when it is an untrusted registry object."""
+    used = {
+        choice["cred_id"]
+        for part in ("requested_attributes", "requested_predicates")
+        for choice in body[part].values()
+    }
+    ids = {
+        object_id
+        for candidates in usable_now.values()
+        for c in candidates
+        if c.cred_id in used
+        for object_id in (c.schema_id, c.cred_def_id)
+    }
+    refused = untrusted(holder, ids)
+    if refused:
+        raise UntrustedRegistryObject(refused) from exc
+    raise exc
 
 
 def decline(holder, pres_ex_id, reason):
