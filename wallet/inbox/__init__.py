@@ -1,0 +1,1 @@
+"""Durable store-and-forward of DIDComm envelopes for a wallet whose agent is locked."""

@@ -1,0 +1,61 @@
+"""Talk to a running inbox process: count waiting envelopes, deliver on unlock, hold on lock."""
+
+import httpx
+
+from ..errors import AgentError
+from .store import Pending
+
+DEFAULT_TIMEOUT = 130.0
+
+
+class InboxClient:
+    """Control client for the inbox service (loopback, with its control key)."""
+
+    def __init__(self, base_url, control_key, timeout=DEFAULT_TIMEOUT, transport=None):
+        """Prepare a pooled client; nothing is sent until the first call."""
+        self.base_url = base_url.rstrip("/")
+        self._http = httpx.Client(
+            base_url=self.base_url,
+            headers={"x-api-key": control_key},
+            timeout=timeout,
+            transport=transport,
+        )
+
+    def close(self):
+        """Close pooled connections."""
+        self._http.close()
+
+    def request(self, method, path):
+        """Send one control call; return its JSON. Raises `AgentError` on non-2xx or no answer."""
+        url = self.base_url + path
+        try:
+            response = self._http.request(method, path)
+        except httpx.HTTPError as exc:
+            raise AgentError(method, url, None, f"{type(exc).__name__}: {exc}") from exc
+        if not 200 <= response.status_code < 300:
+            raise AgentError(method, url, response.status_code, response.text)
+        return response.json()
+
+    def healthy(self):
+        """Return True when the inbox answers /health."""
+        try:
+            return bool(self.request("GET", "/health").get("ok"))
+        except AgentError:
+            return False
+
+    def pending(self, person_id):
+        """Return the person's `Pending` numbers (count, bytes, failed)."""
+        data = self.request("GET", f"/control/{person_id}")
+        return Pending(data["count"], data["bytes"], data["failed"])
+
+    def pending_count(self, person_id):
+        """Return how many envelopes wait for the person (for the lock screen)."""
+        return self.pending(person_id).count
+
+    def deliver_now(self, person_id):
+        """Release delivery and deliver everything waiting (call on unlock); return the report."""
+        return self.request("POST", f"/control/{person_id}/deliver")
+
+    def hold(self, person_id):
+        """Hold delivery (call on lock, before the agent stops)."""
+        return self.request("POST", f"/control/{person_id}/hold")
