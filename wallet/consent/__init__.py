@@ -1,0 +1,1 @@
+"""The person's decisions: disclosure policy, and acting on it."""

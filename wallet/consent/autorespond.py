@@ -1,0 +1,89 @@
+"""Act on the person's policy as requests arrive: approve, decline, or leave for them.
+
+Driven by the holder's webhooks, never by polling. Presentations are made by a small
+pool of workers, so a burst of requests queues here instead of stalling the holder
+agent (ACA-Py 1.7's holder stops completing exchanges at about 8 concurrent
+presentations: its storage pool runs dry).
+"""
+
+import logging
+import queue
+import threading
+from dataclasses import dataclass
+
+from ..errors import WalletError
+from ..flows import present
+from .policy import Decision, evaluate
+
+LOG = logging.getLogger(__name__)
+TOPIC = "present_proof_v2_0"
+WORKERS = 2
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the responder did with one request, for the history."""
+
+    pres_ex_id: str
+    connection_id: str | None
+    decision: Decision
+    sent: dict | None = None
+    error: str | None = None
+
+
+class AutoResponder:
+    """Answer proof requests the person's policy decides; leave the others for them."""
+
+    def __init__(self, holder, policy, firm_of=None, on_outcome=None, workers=WORKERS):
+        """`policy()` returns the current Policy; `firm_of(record)` names the firm."""
+        self.holder = holder
+        self.policy = policy
+        self.firm_of = firm_of or (lambda record: record.get("connection_id") or "unknown")
+        self.on_outcome = on_outcome or (lambda outcome: None)
+        self._queue = queue.Queue()
+        self._threads = [
+            threading.Thread(target=self._work, name=f"autorespond-{i}", daemon=True)
+            for i in range(workers)
+        ]
+
+    def start(self):
+        """Listen to the holder's webhooks and start the workers."""
+        for thread in self._threads:
+            thread.start()
+        self.holder.hub.add_listener(self._on_event)
+        return self
+
+    def stop(self):
+        """Stop listening and let the workers finish what they hold."""
+        self.holder.hub.remove_listener(self._on_event)
+        for _ in self._threads:
+            self._queue.put(None)
+        for thread in self._threads:
+            thread.join(timeout=30)
+
+    def _on_event(self, event):
+        if event.role != self.holder.role or event.topic != TOPIC:
+            return
+        if event.payload.get("state") == "request-received":
+            self._queue.put(event.payload)
+
+    def _work(self):
+        while (record := self._queue.get()) is not None:
+            self.handle(record)
+
+    def handle(self, record):
+        """Decide on one received request record and act on the decision."""
+        request = present.anoncreds_request(record)
+        decision = evaluate(self.policy(), request, self.firm_of(record))
+        outcome = Outcome(record["pres_ex_id"], record.get("connection_id"), decision)
+        try:
+            if decision.action == "approve":
+                sent = present.present(self.holder, record)
+                outcome = Outcome(outcome.pres_ex_id, outcome.connection_id, decision, sent)
+            elif decision.action == "decline":
+                present.decline(self.holder, record["pres_ex_id"], decision.reason)
+        except WalletError as exc:
+            LOG.warning("Could not act on request %s: %s", record["pres_ex_id"], exc)
+            outcome = Outcome(outcome.pres_ex_id, outcome.connection_id, decision, error=str(exc))
+        self.on_outcome(outcome)
+        return outcome
