@@ -1,0 +1,149 @@
+"""Verifier console with a fake agent: templates, compose form, sending."""
+
+import shutil
+
+import pytest
+
+from wallet.console.request_templates import REQUESTS_DIR
+
+from .conftest import make_console
+from .fakes import CRED_DEF, fake_agent
+
+
+@pytest.fixture
+def requests_dir(tmp_path):
+    target = tmp_path / "requests"
+    shutil.copytree(REQUESTS_DIR, target)
+    return target
+
+
+@pytest.fixture
+def console(tmp_path, requests_dir):
+    return make_console(
+        "verifier",
+        fake_agent("verifier"),
+        tmp_path,
+        REQUESTS_DIR=requests_dir,
+        TRUSTED_CRED_DEFS=[CRED_DEF],
+    )
+
+
+def test_templates_are_listed(console):
+    page = console.get("/verifier/").text
+    assert "Age at least 18" in page and "Income at least 30000" in page
+
+
+def test_malformed_template_file_is_reported_clearly(console, requests_dir):
+    (requests_dir / "broken.json").write_text('{"name": "Broken", "reveal": [{"schema": "x"}]}')
+    page = console.get("/verifier/").text
+    assert "broken.json: field &#39;reveal[0]&#39;" in page
+    response = console.get("/verifier/requests/broken")
+    assert response.status_code == 400 and "broken.json" in response.text
+
+
+def test_send_page_previews_request_with_trusted_restrictions(console):
+    page = console.get("/verifier/requests/income_min").text
+    assert CRED_DEF in page and "&#34;p_value&#34;: 30000" in page
+
+
+def test_untrusted_schema_is_explained(console):
+    page = console.get("/verifier/requests/age_18").text  # trusts only an income cred def
+    assert "trusts no issuer of &#39;national_id&#39;" in page
+
+
+def test_bad_trusted_issuer_config_fails_at_build(tmp_path):
+    from wallet.console import create_app
+    from wallet.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="TRUSTED_ISSUERS"):
+        create_app(
+            "verifier",
+            fake_agent("verifier"),
+            {"DATA_DIR": tmp_path, "TRUSTED_ISSUERS": ["did:web:example.org"]},
+        )
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"mode": "connection", "connection_id": "nobody"}, "connection_id"),
+        ({"mode": "connection", "connection_id": "conn-1", "threshold_0": "many"}, "threshold_0"),
+        ({"mode": "connection", "connection_id": "conn-1", "threshold_0": "1e9"}, "threshold_0"),
+    ],
+)
+def test_bad_send_form_sends_nothing(console, data, field):
+    response = console.post("/verifier/requests/income_min", data)
+    assert response.status_code == 400 and f'id="{field}-error"' in response.text
+    assert console.app.extensions["tessera"]["agent"].admin.writes() == []
+
+
+def test_send_to_connection_redirects_to_result(console):
+    response = console.post(
+        "/verifier/requests/income_min", {"mode": "connection", "connection_id": "conn-1"}
+    )
+    assert response.status_code == 302 and "/verifier/results/" in response.headers["Location"]
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"name": ""}, "name"),
+        ({"name": "x" * 81}, "name"),
+        (
+            {"name": "Y", "pred_attr_0": "employment_income.annual_income", "pred_value_0": "a"},
+            "pred_value_0",
+        ),
+        (
+            {
+                "name": "Y",
+                "pred_attr_0": "national_id.birthdate_dateint",
+                "pred_kind_0": "years",
+                "pred_value_0": "200",
+            },
+            "pred_value_0",
+        ),
+        (
+            {
+                "name": "Y",
+                "pred_attr_0": "national_id.birthdate_dateint",
+                "pred_kind_0": "~",
+                "pred_value_0": "2",
+            },
+            "pred_kind_0",
+        ),
+    ],
+)
+def test_bad_compose_form_is_shown_at_the_field(console, data, field):
+    response = console.post("/verifier/compose", data)
+    assert (response.status_code == 400 and f'id="{field}-error"' in response.text) or (
+        field == "pred_kind_0" and "Pick a comparison" in response.text
+    )
+
+
+def test_compose_asking_for_nothing_is_refused(console):
+    response = console.post("/verifier/compose", {"name": "Empty"})
+    assert response.status_code == 400 and "asks for nothing" in response.text
+
+
+def test_compose_saves_and_opens_the_new_template(console, tmp_path):
+    response = console.post(
+        "/verifier/compose",
+        {
+            "name": "Adult resident",
+            "reveal": "national_id.address_country",
+            "pred_attr_0": "national_id.birthdate_dateint",
+            "pred_kind_0": "years",
+            "pred_value_0": "18",
+        },
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/verifier/requests/custom-adult-resident")
+    assert (tmp_path / "verifier" / "requests" / "custom-adult-resident.json").exists()
+    again = console.post(
+        "/verifier/compose", {"name": "Adult resident", "reveal": "national_id.address_country"}
+    )
+    assert again.status_code == 400 and "exists" in again.text
+
+
+def test_unknown_result_is_404(console):
+    assert console.get("/verifier/results/not-a-uuid").status_code == 404

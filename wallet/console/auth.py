@@ -1,0 +1,59 @@
+"""Console login with a password from config, and the security headers of every answer."""
+
+import hmac
+
+from flask import current_app, redirect, request, session, url_for
+
+OPEN_ENDPOINTS = ("common.login", "static")
+CSP = "; ".join(
+    [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+    ]
+)
+
+
+def logged_in():
+    """Return True when this browser session has logged in to this console."""
+    return session.get("console") == current_app.config["ROLE"]
+
+
+def check_password(given):
+    """Return True when `given` is the console password (constant-time comparison)."""
+    expected = current_app.config["CONSOLE_TOKEN"]
+    return hmac.compare_digest(str(given).encode(), expected.encode())
+
+
+def log_in():
+    """Start a fresh session for this console."""
+    session.clear()
+    session["console"] = current_app.config["ROLE"]
+
+
+def _require_login():
+    if request.endpoint in OPEN_ENDPOINTS or logged_in():
+        return None
+    if request.accept_mimetypes.best == "application/json" or request.path.endswith(".json"):
+        return {"error": "Log in to the console first."}, 401
+    return redirect(url_for("common.login", next=request.path))
+
+
+def _headers(response):
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def init_app(app):
+    """Require login on every page but the login page, and add security headers."""
+    app.before_request(_require_login)
+    app.after_request(_headers)

@@ -1,0 +1,83 @@
+"""Pages both consoles share: login, logout, connections and invitations."""
+
+import segno
+from flask import (
+    Blueprint,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from ..flows.connect import create_invitation
+from . import auth
+
+bp = Blueprint("common", __name__)
+MAX_ALIAS = 80
+
+
+def agent():
+    """Return the firm's own `Agent`."""
+    return current_app.extensions["tessera"]["agent"]
+
+
+def schemas():
+    """Return the credential schemas by name."""
+    return current_app.extensions["tessera"]["schemas"]
+
+
+def qr_data_uri(text):
+    """Return an SVG QR code of `text` as a data: URI (allowed by the console's CSP)."""
+    return segno.make(text, error="m").svg_data_uri(scale=4, border=2)
+
+
+def connections():
+    """Return the agent's connections, newest first."""
+    found = agent().admin.get("/connections", limit=200)["results"]
+    return sorted(found, key=lambda c: c.get("created_at", ""), reverse=True)
+
+
+def _safe_next(target):
+    return target if target and target.startswith("/") and not target.startswith("//") else None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Ask for the console password."""
+    error = ""
+    if request.method == "POST":
+        if auth.check_password(request.form.get("password", "")):
+            auth.log_in()
+            return redirect(_safe_next(request.args.get("next")) or url_for("common.home"))
+        error = "Wrong console password. It was printed when the console started."
+    status = 401 if error else 200
+    return render_template("common/login.html", error=error), status
+
+
+@bp.post("/logout")
+def logout():
+    """End the session."""
+    auth.session.clear()
+    return redirect(url_for("common.login"))
+
+
+@bp.get("/")
+def home():
+    """Open the role's main page."""
+    return redirect(url_for(f"{current_app.config['ROLE']}.index"))
+
+
+@bp.get("/connections")
+def connections_page():
+    """List the agent's connections."""
+    return render_template("common/connections.html", connections=connections())
+
+
+@bp.post("/connections/invite")
+def invite():
+    """Create an invitation for a person's wallet; show it as a link and a QR code."""
+    alias = request.form.get("alias", "").strip()[:MAX_ALIAS] or None
+    created = create_invitation(agent(), alias=alias)
+    url = created["invitation_url"]
+    return render_template("common/invitation.html", url=url, qr=qr_data_uri(url), alias=alias)

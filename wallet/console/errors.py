@@ -1,0 +1,53 @@
+"""One handler mapping Tessera's errors (and bad CSRF tokens) to console pages."""
+
+import logging
+
+from flask import render_template
+from flask_wtf.csrf import CSRFError
+
+from ..errors import (
+    AgentError,
+    ConfigError,
+    FlowError,
+    InputError,
+    RegistryError,
+    WaitTimeout,
+    WalletError,
+)
+
+log = logging.getLogger(__name__)
+
+STATUS = (
+    (InputError, 400),
+    (FlowError, 409),
+    (AgentError, 502),
+    (WaitTimeout, 504),
+    (RegistryError, 502),
+    (ConfigError, 500),
+)
+
+
+def status_of(exc):
+    """Return the HTTP status for a `WalletError`."""
+    for kind, status in STATUS:
+        if isinstance(exc, kind):
+            return status
+    return 500
+
+
+def _wallet_error(exc):
+    status = status_of(exc)
+    if status >= 500:
+        log.warning("Console error: %s", exc)
+    return render_template("common/error.html", message=str(exc), status=status), status
+
+
+def _csrf_error(exc):
+    message = "The form expired or did not come from this console; reload the page and retry."
+    return render_template("common/error.html", message=message, status=400), 400
+
+
+def init_app(app):
+    """Register the handlers."""
+    app.register_error_handler(WalletError, _wallet_error)
+    app.register_error_handler(CSRFError, _csrf_error)

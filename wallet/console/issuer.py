@@ -1,0 +1,210 @@
+"""The issuer console: publish schemas and credential definitions, issue credentials."""
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from ..errors import InputError
+from ..flows import issue as flow
+from . import issue_form
+from .common import agent, connections, schemas
+from .jobs import JobBoard
+from .trust import quote_id
+
+bp = Blueprint("issuer", __name__, url_prefix="/issuer")
+TAGS = {False: "default", True: "revocable"}
+
+
+def jobs() -> JobBoard:
+    """Return the app's background job board."""
+    from flask import current_app
+
+    return current_app.extensions["tessera"]["jobs"]
+
+
+def known_issuer_id(issuer):
+    """Return the issuer id if its key exists, else '' (a page view creates nothing)."""
+    found = issuer.admin.get("/wallet/did", method="key", key_type="ed25519")["results"]
+    if not found:
+        return ""
+    return flow.ISSUER_METHOD + sorted(d["did"] for d in found)[0].removeprefix("did:key:")
+
+
+def published(issuer, issuer_did, schema):
+    """Return (schema id or '', [(cred def id, tag)]) of what is published for `schema`."""
+    if not issuer_did:
+        return "", []
+    ids = issuer.admin.get(
+        "/anoncreds/schemas",
+        schema_issuer_id=issuer_did,
+        schema_name=schema.name,
+        schema_version=schema.version,
+    )["schema_ids"]
+    if not ids:
+        return "", []
+    cred_defs = issuer.admin.get(
+        "/anoncreds/credential-definitions", issuer_id=issuer_did, schema_id=ids[0]
+    )["credential_definition_ids"]
+    tagged = []
+    for cred_def_id in cred_defs:
+        found = issuer.admin.get(f"/anoncreds/credential-definition/{quote_id(cred_def_id)}")
+        tagged.append((cred_def_id, found.get("credential_definition", {}).get("tag", "")))
+    return ids[0], tagged
+
+
+def _schema_or_404(name):
+    found = schemas().get(name)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.get("/")
+def index():
+    """List the schemas, what is published for each, and the issuer's id."""
+    issuer = agent()
+    issuer_did = known_issuer_id(issuer)
+    rows = [(s, *published(issuer, issuer_did, s)) for s in schemas().values()]
+    return render_template("issuer/index.html", issuer_did=issuer_did, rows=rows)
+
+
+def _publish(issuer, schema, revocation):
+    def run(job):
+        job.steps.append("Finding the issuer's key")
+        issuer_did = flow.issuer_id(issuer)
+        job.steps.append(f"Publishing schema {schema.name} {schema.version}")
+        schema_id = flow.publish_schema(issuer, issuer_did, schema)
+        _, existing = published(issuer, issuer_did, schema)
+        reuse = [cred_def_id for cred_def_id, tag in existing if tag == TAGS[revocation]]
+        if reuse:
+            # flows.issue.create_cred_def looks existing ids up unquoted (HTTP 404).
+            job.steps.append("The credential definition exists already")
+            cred_def_id = reuse[0]
+        else:
+            job.steps.append("Generating the credential definition keys (this takes seconds)")
+            cred_def_id = flow.create_cred_def(
+                issuer, issuer_did, schema_id, tag=TAGS[revocation], revocation=revocation
+            )
+        if revocation:
+            job.steps.append("Waiting for the revocation registry")
+            issuer.wait(
+                lambda: issuer.admin.get(
+                    f"/anoncreds/revocation/active-registry/{cred_def_id}"
+                ).get("result", {}),
+                lambda r: r.get("state") == "finished",
+                what=f"the revocation registry of {cred_def_id}",
+                timeout=120.0,
+            )
+        job.steps.append("Done")
+        return {"issuer_id": issuer_did, "schema_id": schema_id, "cred_def_id": cred_def_id}
+
+    return run
+
+
+@bp.post("/schemas/<name>/publish")
+def publish(name):
+    """Start publishing a schema and its credential definition in the background."""
+    schema = _schema_or_404(name)
+    revocation = request.form.get("revocation") == "on"
+    issuer = agent()
+    if revocation and not issuer.admin.status_config().get("tails_server_base_url"):
+        raise InputError(
+            "Revocation needs a tails server and this issuer agent has none configured "
+            "(tails-server-base-url); publish without revocation."
+        )
+    job_id = jobs().submit(f"Publish {schema.label}", _publish(issuer, schema, revocation))
+    return redirect(url_for("issuer.job_page", job_id=job_id))
+
+
+@bp.get("/jobs/<job_id>")
+def job_page(job_id):
+    """Show a background job's progress (static JS polls the JSON status)."""
+    job = jobs().get(job_id) or abort(404)
+    return render_template("issuer/job.html", job=job)
+
+
+@bp.get("/jobs/<job_id>.json")
+def job_status(job_id):
+    """Return a background job's state as JSON."""
+    job = jobs().get(job_id)
+    if job is None:
+        return {"error": "No such job; it may have expired."}, 404
+    return job.to_json()
+
+
+def _issue_choices(issuer, schema):
+    active = [c for c in connections() if c.get("state") in ("active", "completed")]
+    _, cred_defs = published(issuer, known_issuer_id(issuer), schema)
+    return active, cred_defs
+
+
+@bp.route("/issue/<name>", methods=["GET", "POST"])
+def issue(name):
+    """Show the issue form for a schema; on POST validate everything, then offer."""
+    schema = _schema_or_404(name)
+    issuer = agent()
+    active, cred_defs = _issue_choices(issuer, schema)
+    form, errors = {}, {}
+    if request.method == "POST":
+        form = request.form
+        values, errors = issue_form.parse(schema, form)
+        connection_id = form.get("connection_id", "")
+        cred_def_id = form.get("cred_def_id", "")
+        if connection_id not in {c["connection_id"] for c in active}:
+            errors["connection_id"] = "Pick an active connection (invite the person first)."
+        if cred_def_id not in {c for c, _ in cred_defs}:
+            errors["cred_def_id"] = "Pick a credential definition (publish the schema first)."
+        if not errors:
+            flow.offer_credential(issuer, connection_id, cred_def_id, schema, values)
+            flash(f"{schema.label} offered; it is issued once the person accepts.")
+            return redirect(url_for("issuer.issued"))
+    page = render_template(
+        "issuer/issue.html",
+        schema=schema,
+        fields=issue_form.fields(schema, form, errors),
+        connections=active,
+        cred_defs=cred_defs,
+        chosen={k: form.get(k, "") for k in ("connection_id", "cred_def_id")},
+        errors=errors,
+    )
+    return page, 400 if errors else 200
+
+
+def _schema_label(record, by_id):
+    offer = (record.get("by_format") or {}).get("cred_offer") or {}
+    schema_id = (offer.get("anoncreds") or {}).get("schema_id", "")
+    return by_id.get(schema_id, schema_id)
+
+
+@bp.get("/issued")
+def issued():
+    """List the credentials offered and issued, with their state."""
+    issuer = agent()
+    issuer_did = known_issuer_id(issuer)
+    by_id = {}
+    for schema in schemas().values():
+        schema_id, _ = published(issuer, issuer_did, schema)
+        if schema_id:
+            by_id[schema_id] = schema.label
+    records = issuer.admin.get("/issue-credential-2.0/records", role="issuer")["results"]
+    aliases = {
+        c["connection_id"]: c.get("alias") or c.get("their_label", "") for c in connections()
+    }
+    rows = [
+        {
+            "id": r["cred_ex_record"]["cred_ex_id"],
+            "schema": _schema_label(r["cred_ex_record"], by_id),
+            "to": aliases.get(r["cred_ex_record"].get("connection_id"), ""),
+            "state": r["cred_ex_record"].get("state", ""),
+            "updated": r["cred_ex_record"].get("updated_at", ""),
+        }
+        for r in records
+    ]
+    rows.sort(key=lambda r: r["updated"], reverse=True)
+    return render_template("issuer/issued.html", rows=rows)

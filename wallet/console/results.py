@@ -1,0 +1,146 @@
+"""What a verifier got from a proof: verified or not, values revealed, predicates, the rest.
+
+Built only from the verifier's own exchange record; what was not received is listed
+by attribute name from the credential schemas, never with a value.
+"""
+
+from dataclasses import dataclass
+
+from ..errors import InputError
+from ..flows.present import Verification, anoncreds_request
+from ..schemas import dateint_to_date
+
+PENDING = {
+    "request-sent": "Waiting for the person's answer",
+    "presentation-received": "Answer received, verifying",
+    "abandoned": "Declined or failed",
+}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One line of the result: schema label, attribute label and name, shown text."""
+
+    schema: str
+    label: str
+    name: str
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class ResultView:
+    """A presentation exchange as the verifier console shows it."""
+
+    pres_ex_id: str
+    title: str
+    state: str
+    status: str
+    verified: bool | None
+    revealed: tuple
+    predicates: tuple
+    not_received: tuple
+    error: str = ""
+
+    @property
+    def finished(self):
+        """Return True once the exchange will not change any more."""
+        return self.state in ("done", "abandoned")
+
+
+def _label(schemas, schema_name, attr_name):
+    schema = schemas.get(schema_name)
+    if schema is None or attr_name not in schema.attr_names:
+        return schema_name, attr_name
+    return schema.label, schema.attribute(attr_name).label
+
+
+def _schema_name(restrictions, schema_by_cred_def):
+    for restriction in restrictions or ():
+        name = schema_by_cred_def.get(restriction.get("cred_def_id"))
+        if name:
+            return name
+    return ""
+
+
+def _shown(schemas, schema_name, attr_name, value):
+    schema = schemas.get(schema_name)
+    if schema and attr_name in schema.attr_names and schema.attribute(attr_name).type == "dateint":
+        try:
+            return dateint_to_date(value).isoformat()
+        except InputError:
+            return str(value)
+    return str(value)
+
+
+def _threshold(schemas, schema_name, pred):
+    schema = schemas.get(schema_name)
+    name, value = pred["name"], pred["p_value"]
+    if schema and name in schema.attr_names and schema.attribute(name).type == "dateint":
+        word = {"<=": "on or before", "<": "before", ">=": "on or after", ">": "after"}
+        return f"{word.get(pred['p_type'], pred['p_type'])} {dateint_to_date(value).isoformat()}"
+    return f"{pred['p_type']} {value}"
+
+
+def describe(record, schemas, schema_by_cred_def):
+    """Return the `ResultView` of a verifier-side exchange record.
+
+    `schema_by_cred_def` maps the cred def ids used in restrictions to schema names.
+    """
+    request = anoncreds_request(record)
+    state = record.get("state", "")
+    referent_schema = {
+        ref: _schema_name(item.get("restrictions"), schema_by_cred_def)
+        for kind in ("requested_attributes", "requested_predicates")
+        for ref, item in request.get(kind, {}).items()
+    }
+    asked = {s for s in referent_schema.values() if s}
+    verified, revealed, proven = None, (), ()
+    if state == "done" and record.get("verified") is not None:
+        result = Verification.from_record(record)
+        verified = result.verified
+        name_schema = {}
+        for ref, item in request.get("requested_attributes", {}).items():
+            for name in item.get("names") or [item.get("name")]:
+                name_schema[name] = referent_schema[ref]
+        revealed = tuple(
+            Item(
+                *_label(schemas, name_schema.get(n, ""), n),
+                n,
+                _shown(schemas, name_schema.get(n, ""), n, v),
+            )
+            for n, v in result.revealed.items()
+        )
+        pres = ((record.get("by_format") or {}).get("pres") or {}).get("anoncreds") or {}
+        refs = (pres.get("requested_proof") or {}).get("predicates") or {}
+        preds = request.get("requested_predicates", {})
+        proven = tuple(
+            Item(
+                *_label(schemas, referent_schema[ref], preds[ref]["name"]),
+                preds[ref]["name"],
+                _threshold(schemas, referent_schema[ref], preds[ref]),
+            )
+            for ref in refs
+            if ref in preds
+        )
+    got = {i.name for i in revealed}
+    not_received = tuple(
+        Item(*_label(schemas, s, a), a)
+        for s in sorted(asked)
+        if s in schemas
+        for a in schemas[s].attr_names
+        if a not in got
+    )
+    status = PENDING.get(state, state)
+    if verified is not None:
+        status = "Verified" if verified else "NOT verified"
+    return ResultView(
+        record.get("pres_ex_id", ""),
+        request.get("name", "Proof request"),
+        state,
+        status,
+        verified,
+        revealed,
+        proven,
+        not_received,
+        record.get("error_msg") or "",
+    )

@@ -1,0 +1,98 @@
+"""Which credential definitions a verifier accepts: those of the issuers it trusts.
+
+ACA-Py lists only the credential definitions an agent created itself, and the
+`issuer_did` restriction only works with legacy Indy ids, so restrictions name
+credential definition ids. They come from configuration (`TRUSTED_CRED_DEFS`) or are
+discovered in the shared registry for the `TRUSTED_ISSUERS`, and every one is
+resolved through the verifier's own agent (which checks its signature) to learn
+its schema.
+"""
+
+import logging
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import AgentError, ConfigError
+from ..registry.ids import CRED_DEF, ISSUER_ID_PATTERN
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Trust:
+    """What a verifier trusts: issuer ids, extra cred def ids, and where the registry is."""
+
+    issuers: tuple = ()
+    cred_def_ids: tuple = ()
+    registry_dir: Path | None = None
+
+    @classmethod
+    def from_config(cls, config):
+        """Build from the app config keys TRUSTED_ISSUERS, TRUSTED_CRED_DEFS, REGISTRY_DIR."""
+        issuers = tuple(config.get("TRUSTED_ISSUERS") or ())
+        for issuer in issuers:
+            if not ISSUER_ID_PATTERN.match(issuer):
+                raise ConfigError(
+                    f"TRUSTED_ISSUERS holds '{issuer}', which is not a did:tessera issuer id; "
+                    "copy the id shown on the issuer console."
+                )
+        registry = config.get("REGISTRY_DIR")
+        return cls(
+            issuers,
+            tuple(config.get("TRUSTED_CRED_DEFS") or ()),
+            Path(registry) if registry else None,
+        )
+
+
+def quote_id(object_id):
+    """Return a registry id fit for an admin API path (its slashes escaped)."""
+    return urllib.parse.quote(object_id, safe="")
+
+
+def listed_cred_defs(registry_dir, issuer_id):
+    """Return the cred def ids the shared registry directory holds for `issuer_id`."""
+    mb = issuer_id.removeprefix("did:tessera:")
+    folder = Path(registry_dir) / "objects" / mb / CRED_DEF
+    return sorted(f"{issuer_id}/{CRED_DEF}/{p.stem}" for p in folder.glob("*.json"))
+
+
+def schema_of(verifier, cred_def_id):
+    """Return the schema name of a cred def, resolved (and checked) by the verifier's agent."""
+    cred_def = verifier.admin.get(f"/anoncreds/credential-definition/{quote_id(cred_def_id)}")
+    schema_id = cred_def["credential_definition"]["schemaId"]
+    return verifier.admin.get(f"/anoncreds/schema/{quote_id(schema_id)}")["schema"]["name"]
+
+
+def trusted_cred_defs(verifier, trust):
+    """Return {schema name: [cred def ids]} the verifier accepts."""
+    ids = list(trust.cred_def_ids)
+    if trust.registry_dir is not None:
+        for issuer in trust.issuers:
+            ids += listed_cred_defs(trust.registry_dir, issuer)
+    found = {}
+    for cred_def_id in dict.fromkeys(ids):
+        try:
+            name = schema_of(verifier, cred_def_id)
+        except AgentError as exc:
+            if exc.status is None:
+                raise
+            log.warning("Not trusting %s: the registry refused it (%s)", cred_def_id, exc)
+            continue
+        found.setdefault(name, []).append(cred_def_id)
+    return found
+
+
+def restrictions_for(found):
+    """Return `restrictions(schema)` over `trusted_cred_defs` output, refusing untrusted schemas."""
+
+    def restrictions(schema):
+        ids = found.get(schema)
+        if not ids:
+            raise ConfigError(
+                f"This verifier trusts no issuer of '{schema}' credentials: the issuer must "
+                "publish one, or add its id to TRUSTED_ISSUERS (or TRUSTED_CRED_DEFS)."
+            )
+        return [{"cred_def_id": i} for i in ids]
+
+    return restrictions

@@ -1,0 +1,211 @@
+"""The verifier console: proof request templates, sending requests, reading results."""
+
+import json
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from werkzeug.datastructures import MultiDict
+
+from ..errors import AgentError, ConfigError, InputError
+from ..flows.present import request_proof
+from . import compose_form, request_templates, results, trust
+from .common import agent, connections, qr_data_uri, schemas
+from .oob_requests import create_oob_request
+
+bp = Blueprint("verifier", __name__, url_prefix="/verifier")
+
+
+def _dirs():
+    return [current_app.config["REQUESTS_DIR"], current_app.config["CUSTOM_REQUESTS_DIR"]]
+
+
+def templates():
+    """Return ({key: Template}, [TemplateFileError]) from the template directories."""
+    return request_templates.load_all(_dirs(), schemas())
+
+
+def _template_or_404(key):
+    found, problems = templates()
+    if key in found:
+        return found[key]
+    for problem in problems:
+        if problem.path.endswith(f"/{key}.json"):
+            raise problem
+    abort(404)
+
+
+def trusted():
+    """Return {schema name: [cred def ids]} the verifier accepts now."""
+    return trust.trusted_cred_defs(agent(), current_app.extensions["tessera"]["trust"])
+
+
+def schema_by_cred_def(cred_def_ids):
+    """Return {cred def id: schema name}, resolved once per id through the verifier's agent."""
+    cache = current_app.extensions["tessera"].setdefault("cred_def_schema", {})
+    for cred_def_id in cred_def_ids:
+        if cred_def_id not in cache:
+            cache[cred_def_id] = trust.schema_of(agent(), cred_def_id)
+    return cache
+
+
+def _thresholds(template, form):
+    values, errors = {}, {}
+    for i, pred in enumerate(template.predicates):
+        raw = form.get(f"threshold_{i}")
+        if raw is None:
+            continue
+        try:
+            low, high = (0, 150) if pred.years is not None else (-(2**31), 2**31 - 1)
+            values[i] = compose_form.parse_int(raw, low, high)
+        except InputError as exc:
+            errors[f"threshold_{i}"] = str(exc)
+    return values, errors
+
+
+def _preview(template, thresholds=None):
+    """Return (proof request or None, error message) with today's trust and clock."""
+    try:
+        restrictions = trust.restrictions_for(trusted())
+        today = current_app.config["CLOCK"]()
+        return request_templates.to_proof_request(template, restrictions, today, thresholds), ""
+    except ConfigError as exc:
+        return None, str(exc)
+
+
+@bp.get("/")
+def index():
+    """List request templates (and broken template files) and recent results."""
+    found, problems = templates()
+    return render_template(
+        "verifier/index.html",
+        templates=found.values(),
+        problems=problems,
+        results=_records()[:10],
+        schemas=schemas(),
+    )
+
+
+def _render_send(template, form=None, errors=None, status=200):
+    active = [c for c in connections() if c.get("state") in ("active", "completed")]
+    thresholds, _ = _thresholds(template, form or {})
+    proof_request, trust_error = _preview(template, thresholds)
+    page = render_template(
+        "verifier/send.html",
+        template=template,
+        schemas=schemas(),
+        connections=active,
+        form=form or MultiDict(),
+        errors=errors or {},
+        preview=json.dumps(proof_request, indent=2) if proof_request else "",
+        trust_error=trust_error,
+    )
+    return page, status
+
+
+@bp.get("/requests/<key>")
+def send_page(key):
+    """Show a template with the form to send it."""
+    return _render_send(_template_or_404(key))
+
+
+@bp.post("/requests/<key>")
+def send(key):
+    """Send the request to a connection, or show it as a connectionless QR code."""
+    template = _template_or_404(key)
+    thresholds, errors = _thresholds(template, request.form)
+    mode = request.form.get("mode", "connection")
+    connection_id = request.form.get("connection_id", "")
+    active = {
+        c["connection_id"] for c in connections() if c.get("state") in ("active", "completed")
+    }
+    if mode == "connection" and connection_id not in active:
+        errors["connection_id"] = "Pick an active connection, or use the QR code instead."
+    if mode not in ("connection", "oob"):
+        errors["mode"] = "Choose how to send the request."
+    if errors:
+        return _render_send(template, request.form, errors, 400)
+    restrictions = trust.restrictions_for(trusted())
+    today = current_app.config["CLOCK"]()
+    proof_request = request_templates.to_proof_request(template, restrictions, today, thresholds)
+    if mode == "connection":
+        pres_ex_id, _ = request_proof(agent(), connection_id, proof_request)
+        return redirect(url_for("verifier.result", pres_ex_id=pres_ex_id))
+    created = create_oob_request(agent(), proof_request)
+    return render_template(
+        "verifier/oob.html",
+        template=template,
+        url=created.url,
+        qr=qr_data_uri(created.url),
+        pres_ex_id=created.pres_ex_id,
+    )
+
+
+@bp.route("/compose", methods=["GET", "POST"])
+def compose():
+    """Compose a new request template and save it to the console's data directory."""
+    errors, form = {}, MultiDict()
+    if request.method == "POST":
+        form = request.form
+        template, errors = compose_form.parse(form, schemas())
+        if template is not None:
+            try:
+                request_templates.save_template(template, current_app.config["CUSTOM_REQUESTS_DIR"])
+            except InputError as exc:
+                errors["name"] = str(exc)
+            else:
+                return redirect(url_for("verifier.send_page", key=template.key))
+    page = render_template(
+        "verifier/compose.html",
+        choices=compose_form.choices(schemas()),
+        rows=range(compose_form.ROWS),
+        kinds=compose_form.KINDS,
+        form=form,
+        errors=errors,
+    )
+    return page, 400 if errors else 200
+
+
+def _restricted_ids(record):
+    request_ = (record.get("by_format") or {}).get("pres_request", {}).get("anoncreds") or {}
+    return {
+        r.get("cred_def_id")
+        for kind in ("requested_attributes", "requested_predicates")
+        for item in request_.get(kind, {}).values()
+        for r in item.get("restrictions") or ()
+        if r.get("cred_def_id")
+    }
+
+
+def _view(record):
+    return results.describe(record, schemas(), schema_by_cred_def(_restricted_ids(record)))
+
+
+def _records():
+    found = agent().admin.get("/present-proof-2.0/records", role="verifier")["results"]
+    found.sort(key=lambda r: r.get("updated_at", ""), reverse=True)
+    return [_view(r) for r in found]
+
+
+@bp.get("/results")
+def results_page():
+    """List every proof exchange of this verifier."""
+    return render_template("verifier/results.html", results=_records())
+
+
+@bp.get("/results/<uuid:pres_ex_id>")
+def result(pres_ex_id):
+    """Show one exchange: verified or not, revealed values, predicates, what was not received."""
+    try:
+        record = agent().admin.get(f"/present-proof-2.0/records/{pres_ex_id}")
+    except AgentError as exc:
+        if exc.status == 404:
+            abort(404)
+        raise
+    return render_template("verifier/result.html", view=_view(record))
