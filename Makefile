@@ -4,7 +4,7 @@ VENV  := .venv
 PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.tessera-installed
 
-.PHONY: demo test lint e2e unit venv clean
+.PHONY: demo test lint e2e unit venv clean bench bench-quick
 
 venv: $(STAMP)
 
@@ -37,3 +37,9 @@ e2e: venv
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+bench: venv
+	$(VENV)/bin/tessera bench
+
+bench-quick: venv
+	$(VENV)/bin/tessera bench --quick

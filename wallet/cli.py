@@ -110,6 +110,31 @@ def demo(home, port_offset):
         _fail(exc, False)
 
 
+@main.command()
+@click.option("--quick", is_flag=True, help="Small sizes (what CI runs), under 2 minutes.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON on stdout.")
+@click.option("--port-offset", type=int, default=None, help="Add this to every agent port.")
+def bench(quick, as_json, port_offset):
+    """Measure the floor, proof latency, throughput, issuance, growth and start-up."""
+    from .bench import run as bench_run
+
+    home = tempfile.mkdtemp(prefix="tessera-bench-")
+    offset = from_env(port_offset=port_offset).port_offset
+    log = (lambda text: click.echo(text, err=True)) if as_json else click.echo
+    try:
+        results = bench_run.run(quick=quick, home=home, port_offset=offset, log=log)
+    except WalletError as exc:
+        _fail(exc, as_json)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    json_path, md_path = bench_run.write(results)
+    if as_json:
+        click.echo(json.dumps(results, indent=2))
+    else:
+        click.echo(md_path.read_text())
+        click.echo(f"Written to {json_path} and {md_path}.")
+
+
 def _print_report(report):
     click.echo(f"verified:      {'yes' if report.verified else 'NO'}")
     for name, value in sorted(report.revealed.items()):

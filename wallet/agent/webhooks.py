@@ -69,6 +69,11 @@ class WebhookHub:
         """Call `callback(event)` for every event (from the server thread)."""
         self._listeners.append(callback)
 
+    def remove_listener(self, callback):
+        """Stop calling `callback`."""
+        if callback in self._listeners:
+            self._listeners.remove(callback)
+
     @property
     def seq(self):
         """Return the sequence number of the latest event."""

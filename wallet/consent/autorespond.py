@@ -73,9 +73,19 @@ class AutoResponder:
 
     def handle(self, record):
         """Decide on one received request record and act on the decision."""
-        request = present.anoncreds_request(record)
+        pres_ex_id = record["pres_ex_id"]
+        try:
+            if "by_format" not in record:  # webhooks carry the record without it
+                record = self.holder.admin.get(f"/present-proof-2.0/records/{pres_ex_id}")
+            request = present.anoncreds_request(record)
+        except WalletError as exc:
+            LOG.warning("Cannot read request %s: %s", pres_ex_id, exc)
+            decision = Decision("ask", "error", f"Tessera could not read this request: {exc}")
+            outcome = Outcome(pres_ex_id, record.get("connection_id"), decision, error=str(exc))
+            self.on_outcome(outcome)
+            return outcome
         decision = evaluate(self.policy(), request, self.firm_of(record))
-        outcome = Outcome(record["pres_ex_id"], record.get("connection_id"), decision)
+        outcome = Outcome(pres_ex_id, record.get("connection_id"), decision)
         try:
             if decision.action == "approve":
                 sent = present.present(self.holder, record)

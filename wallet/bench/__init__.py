@@ -1,0 +1,1 @@
+"""Benchmarks: how close a proof exchange gets to the cost of its cryptography."""

@@ -1,0 +1,72 @@
+"""Proof exchanges and issuances through real agents, timed end to end."""
+
+import concurrent.futures
+import os
+import time
+
+from ..flows import issue, present
+from .measure import CpuMeter
+
+
+def prove_once(world, request, clock=time.perf_counter):
+    """Verifier asks; the holder's auto-responder answers; return ms to the verified record."""
+    start = clock()
+    pres_ex_id, _ = present.request_proof(world.verifier, world.verifier_conn, request)
+    result = present.wait_verified(world.verifier, pres_ex_id, timeout=120)
+    elapsed = (clock() - start) * 1000
+    if not result.verified:
+        raise RuntimeError(f"Benchmark proof {pres_ex_id} did not verify.")
+    return elapsed
+
+
+def latency(world, request, runs):
+    """Return the latency (ms) of `runs` proof exchanges, one at a time."""
+    return [prove_once(world, request) for _ in range(runs)]
+
+
+def throughput(world, request, concurrency, total, pids):
+    """Run `total` exchanges with `concurrency` in flight; return rate and CPU per proof."""
+    meter = CpuMeter({**pids, "controller": os.getpid()}).start()
+    start = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
+        samples = list(pool.map(lambda _: prove_once(world, request), range(total)))
+    elapsed = time.perf_counter() - start
+    cpu = meter.stop()
+    return {
+        "proofs_per_s": round(total / elapsed, 2),
+        "latency_ms": samples,
+        "cpu_ms_per_proof": {k: round(v * 1000 / total, 1) for k, v in cpu.items()},
+    }
+
+
+def issue_many(world, schema_name, values, concurrency, total):
+    """Issue `total` credentials with `concurrency` offers in flight; return credentials/s."""
+
+    def one(_):
+        return issue.issue(
+            world.issuer,
+            world.holder,
+            world.issuer_conn,
+            world.cred_defs[schema_name],
+            world.schemas[schema_name],
+            values,
+            timeout=120,
+        )
+
+    start = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(one, range(total)))
+    return round(total / (time.perf_counter() - start), 2)
+
+
+def candidate_lookup(world, request, runs, clock=time.perf_counter):
+    """Time the holder's candidate lookup (with Tessera's filtering) for one request."""
+    _, thread_id = present.request_proof(world.verifier, world.verifier_conn, request)
+    record = present.wait_request(world.holder, thread_id, timeout=60)
+    samples = []
+    for _ in range(runs):
+        start = clock()
+        present.options(world.holder, record)
+        samples.append((clock() - start) * 1000)
+    present.decline(world.holder, record["pres_ex_id"], "benchmark")
+    return samples

@@ -1,0 +1,225 @@
+"""`tessera bench`: measure the floor, the exchange, throughput, issuance and growth."""
+
+import datetime
+import json
+import os
+import platform
+import statistics
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+
+from .. import scenario
+from ..agent.deployment import Deployment, running_agents
+from ..agent.webhooks import WebhookHub
+from ..consent.autorespond import AutoResponder
+from ..consent.policy import parse_policy
+from ..settings import ROLES, Settings
+from . import exchange, floor
+from .measure import percentiles
+
+RESULTS_DIR = Path(__file__).resolve().parents[2] / "bench" / "results"
+
+SIZES = {
+    "quick": {
+        "floor": 10,
+        "latency": 12,
+        "throughput": {1: 6, 4: 12, 16: 32},
+        "issuance": {1: 4, 10: 10},
+        "growth": (10, 50),
+        "lookups": 5,
+    },
+    "full": {
+        "floor": 40,
+        "latency": 60,
+        "throughput": {1: 30, 4: 60, 16: 96},
+        "issuance": {1: 20, 10: 40},
+        "growth": (10, 100, 1000),
+        "lookups": 20,
+    },
+}
+
+
+def bench_policy(verifier_connection):
+    """Auto-approve the benchmark's request shape from the benchmark's verifier only."""
+    return parse_policy(
+        {
+            "version": 1,
+            "firms": {verifier_connection: "trusted"},
+            "shapes": [
+                {
+                    "id": "bench-age-income",
+                    "then": "approve",
+                    "when": {
+                        "firm": "trusted",
+                        "attributes": ["nationality", "birthdate_dateint", "annual_income"],
+                    },
+                }
+            ],
+        }
+    )
+
+
+def machine():
+    """Return the core count and software versions every figure is read against."""
+    versions = {}
+    for package in ("acapy-agent", "anoncreds", "aries-askar", "tessera-wallet"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    return {
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "versions": versions,
+    }
+
+
+def run(quick=True, home=None, port_offset=0, today=None, log=print):
+    """Run the benchmark on fresh agents; return the results as a JSON-ready dict."""
+    sizes = SIZES["quick" if quick else "full"]
+    today = today or datetime.date.today()
+    home = Path(home or tempfile.mkdtemp(prefix="tessera-bench-"))
+    settings = Settings(home=home, port_offset=port_offset)
+    deployment = Deployment(settings)
+    hub = WebhookHub().start()
+    results = {
+        "mode": "quick" if quick else "full",
+        "machine": machine(),
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+    }
+    try:
+        started = time.perf_counter()
+        with running_agents(deployment, ROLES, hub=hub) as procs:
+            results["startup_ms"] = {"agents_fresh": round((time.perf_counter() - started) * 1000)}
+            world = scenario.make_world(deployment, hub)
+            log("seeding the issuer and issuing the demo credentials")
+            scenario.seed_issuer(world)
+            scenario.connect_holder(world)
+            person = scenario.load_person()
+            scenario.issue_person(world, person)
+            request = scenario.age_income_request(world.cred_defs, today)
+
+            log("floor: create and verify in process")
+            create, verify = floor.measure(
+                world.schemas, person, request, world.cred_defs, runs=sizes["floor"]
+            )
+            results["floor_detail_ms"] = {
+                "create": percentiles(create),
+                "verify": percentiles(verify),
+            }
+            results["floor_ms"] = round(statistics.median(create) + statistics.median(verify), 1)
+
+            policy = bench_policy(world.verifier_conn)
+            responder = AutoResponder(world.holder, lambda: policy).start()
+            try:
+                _exchanges(world, request, procs, sizes, results, log)
+            finally:
+                responder.stop()
+            _growth(world, person, sizes, results, log)
+        started = time.perf_counter()
+        with running_agents(deployment, ROLES, hub=hub):
+            results["startup_ms"]["agents_existing_data"] = round(
+                (time.perf_counter() - started) * 1000
+            )
+    finally:
+        hub.stop()
+        deployment.close()
+    return results
+
+
+def _exchanges(world, request, procs, sizes, results, log):
+    log(f"proof exchange latency: {sizes['latency']} runs")
+    exchange.latency(world, request, 2)  # warm connections and caches
+    samples = exchange.latency(world, request, sizes["latency"])
+    results["proof_ms"] = percentiles(samples)
+    results["ratio_p50"] = round(results["proof_ms"]["p50"] / results["floor_ms"], 2)
+    pids = {"holder": procs["holder"].pid, "verifier": procs["verifier"].pid}
+    results["throughput_per_s"], results["throughput_detail"] = {}, {}
+    for concurrency, total in sizes["throughput"].items():
+        log(f"throughput: {total} proofs, {concurrency} in flight")
+        outcome = exchange.throughput(world, request, concurrency, total, pids)
+        results["throughput_per_s"][str(concurrency)] = outcome["proofs_per_s"]
+        results["throughput_detail"][str(concurrency)] = {
+            "latency_ms": percentiles(outcome["latency_ms"]),
+            "cpu_ms_per_proof": outcome["cpu_ms_per_proof"],
+        }
+    results["issuance_per_s"] = {}
+    values = scenario.load_person()[scenario.INCOME]
+    for concurrency, total in sizes["issuance"].items():
+        log(f"issuance: {total} credentials, {concurrency} offers in flight")
+        results["issuance_per_s"][str(concurrency)] = exchange.issue_many(
+            world, scenario.INCOME, values, concurrency, total
+        )
+
+
+def _growth(world, person, sizes, results, log):
+    """Candidate lookup time as the holder's credential count grows."""
+    request = {
+        "name": "growth",
+        "version": "1.0",
+        "requested_attributes": {
+            "who": {
+                "name": "family_name",
+                "restrictions": [{"cred_def_id": world.cred_defs[scenario.IDENTITY]}],
+            }
+        },
+        "requested_predicates": {},
+    }
+    results["growth"] = {}
+    held = len(world.holder.admin.get("/credentials", count=10000)["results"])
+    for target in sizes["growth"]:
+        if target > held:
+            log(f"growth: issuing up to {target} identity credentials")
+            exchange.issue_many(
+                world, scenario.IDENTITY, person[scenario.IDENTITY], 8, target - held
+            )
+            held = target
+        samples = exchange.candidate_lookup(world, request, sizes["lookups"])
+        results["growth"][str(target)] = {"candidate_lookup_ms": percentiles(samples)}
+
+
+def write(results, directory=RESULTS_DIR):
+    """Write results as JSON and Markdown; return the two paths."""
+    directory.mkdir(parents=True, exist_ok=True)
+    stem = f"bench-{results['mode']}"
+    json_path, md_path = directory / f"{stem}.json", directory / f"{stem}.md"
+    for path, text in ((json_path, json.dumps(results, indent=2)), (md_path, markdown(results))):
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(text + "\n")
+        os.replace(tmp, path)
+    return json_path, md_path
+
+
+def markdown(results):
+    """Return the results as Markdown tables."""
+    m = results["machine"]
+    lines = [
+        f"# Tessera bench ({results['mode']}, {results['date']})",
+        "",
+        f"{m['cores']} cores, Python {m['python']}, "
+        + ", ".join(f"{k} {v}" for k, v in m["versions"].items()),
+        "",
+        "| measure | value |",
+        "| --- | --- |",
+        f"| floor: create + verify, in process (p50 sum) | {results['floor_ms']} ms |",
+        f"| floor: create p50 / verify p50 | {results['floor_detail_ms']['create']['p50']} / "
+        f"{results['floor_detail_ms']['verify']['p50']} ms |",
+        f"| proof exchange p50 / p95 / max | {results['proof_ms']['p50']} / "
+        f"{results['proof_ms']['p95']} / {results['proof_ms']['max']} ms |",
+        f"| ratio p50 / floor | {results['ratio_p50']} |",
+    ]
+    for conc, rate in results["throughput_per_s"].items():
+        cpu = results["throughput_detail"][conc]["cpu_ms_per_proof"]
+        where = ", ".join(f"{k} {v} ms" for k, v in cpu.items())
+        lines.append(f"| throughput, {conc} in flight | {rate} proofs/s (CPU per proof: {where}) |")
+    for conc, rate in results["issuance_per_s"].items():
+        lines.append(f"| issuance, {conc} offers in flight | {rate} credentials/s |")
+    for count, data in results["growth"].items():
+        p = data["candidate_lookup_ms"]
+        lines.append(f"| candidate lookup, {count} credentials | p50 {p['p50']} ms |")
+    for name, value in results["startup_ms"].items():
+        lines.append(f"| start-up, {name.replace('_', ' ')} | {value} ms |")
+    return "\n".join(lines)
