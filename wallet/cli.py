@@ -6,6 +6,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 
 import click
 
@@ -91,21 +92,27 @@ def scenario(as_json, home, keep, port_offset, min_income, person, schema_dir):
 
 @main.command()
 @click.option("--home", type=click.Path(), help="Data directory (default: $TESSERA_HOME).")
-@click.option("--port-offset", type=int, default=None, help="Add this to every agent port.")
+@click.option("--port-offset", type=int, default=None, help="Add this to every port.")
 def demo(home, port_offset):
-    """Start the three agents on the embedded default, run the story, keep them running."""
+    """Run the demo world: issuer and verifier consoles and the person's wallet."""
+    from . import demo as demo_world
+
+    settings = from_env(home=home, port_offset=port_offset)
+
+    def ready(world):
+        click.echo("Tessera demo is running on 127.0.0.1:")
+        for name in ("wallet", "issuer", "verifier"):
+            click.echo(f"  {name:<9}{world.urls[name]}")
+        for role, password in world.passwords.items():
+            click.echo(f"  {role} console password: {password}")
+        click.echo("")
+        click.echo(demo_world.WALKTHROUGH)
+        click.echo("\nPress Ctrl-C to stop everything.")
+
     try:
-        with _world(home, port_offset, load_all()) as (world, procs):
-            _print_report(story.run(world, story.load_person()))
-            click.echo("")
-            for role, proc in procs.items():
-                click.echo(f"{role:<9} admin API: http://127.0.0.1:{proc.ports.admin}/api/doc")
-            secrets_dir = from_env(home=home, port_offset=port_offset).secrets_dir
-            click.echo(f"Admin API keys are in {secrets_dir}.")
-            click.echo("Agents keep running; press Ctrl-C to stop them.")
-            signal.pause()
+        demo_world.run(settings, threading.Event(), on_ready=ready)
     except KeyboardInterrupt:
-        click.echo("\nStopping the agents.")
+        click.echo("\nStopped.")
     except WalletError as exc:
         _fail(exc, False)
 

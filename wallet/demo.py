@@ -1,0 +1,121 @@
+"""`tessera demo`: a world a newcomer can click through, on 127.0.0.1 only.
+
+An issuer firm (identity and income credentials) and a verifier firm run their
+ACA-Py agents and web consoles; the person's wallet UI starts its own agent when
+the person unlocks it, behind the always-on inbox. First run seeds the issuer;
+later runs reuse the data and start in seconds. Everything stops on Ctrl-C.
+"""
+
+import threading
+from dataclasses import dataclass, field
+
+from werkzeug.serving import make_server
+
+from . import console, web
+from .agent.deployment import Deployment, running_agents
+from .agent.handle import Agent
+from .agent.process import port_in_use
+from .agent.webhooks import WebhookHub
+from .errors import AgentStartError
+from .flows import issue
+from .inbox.process import InboxProcess
+from .schemas import load_all
+from .settings import HOST
+
+UI_PORTS = {"wallet": 5000, "issuer": 5001, "verifier": 5002}
+
+WALKTHROUGH = """\
+Open the wallet and choose a passphrase: it becomes the key of your wallet's store.
+In the issuer console, create an invitation and paste its link into the wallet
+(Connections); issue yourself a national identity and an income credential, and
+accept both offers in the wallet. In the verifier console, create an invitation,
+connect the wallet to it too, then send a request such as "Age at least 18": the
+wallet's consent screen shows exactly what would leave it; approve, and the
+verifier console shows what it proved and what it did not receive."""
+
+
+@dataclass
+class Demo:
+    """What a running demo holds, so it can be stopped in order."""
+
+    urls: dict = field(default_factory=dict)
+    passwords: dict = field(default_factory=dict)
+    issuer_did: str = ""
+    cred_defs: dict = field(default_factory=dict)
+    servers: list = field(default_factory=list)
+    apps: dict = field(default_factory=dict)
+
+
+def ui_ports(settings):
+    """Return each UI's port, shifted by the port offset like the agents'."""
+    return {name: port + settings.port_offset for name, port in UI_PORTS.items()}
+
+
+def seed(issuer, schemas):
+    """Publish every schema and credential definition (reused when already there)."""
+    issuer_did = issue.issuer_id(issuer)
+    cred_defs = {}
+    for name, schema in schemas.items():
+        schema_id = issue.publish_schema(issuer, issuer_did, schema)
+        cred_defs[name] = issue.create_cred_def(issuer, issuer_did, schema_id)
+    return issuer_did, cred_defs
+
+
+def _serve(app, port):
+    server = make_server(HOST, port, app, threaded=True)
+    threading.Thread(target=server.serve_forever, name=f"ui-{port}", daemon=True).start()
+    return server
+
+
+def run(settings, stop_event, on_ready=None):
+    """Run the demo until `stop_event` is set; call `on_ready(demo)` once all is up."""
+    ports = ui_ports(settings)
+    for name, port in ports.items():
+        if port_in_use(port):
+            raise AgentStartError(
+                f"Cannot start the {name} UI: {HOST}:{port} is in use. "
+                "Stop what uses it, or set TESSERA_PORT_OFFSET to move every port."
+            )
+    schemas = load_all()
+    deployment = Deployment(settings)
+    hub = WebhookHub().start()
+    inbox = InboxProcess(settings)
+    demo = Demo()
+    try:
+        inbox.start()
+        with running_agents(deployment, ("issuer", "verifier"), hub=hub):
+            issuer = Agent("issuer", deployment.admin("issuer"), hub)
+            verifier = Agent("verifier", deployment.admin("verifier"), hub)
+            demo.issuer_did, demo.cred_defs = seed(issuer, schemas)
+            demo.apps = {
+                "wallet": web.create_app({"SETTINGS": settings}),
+                "issuer": console.create_app("issuer", issuer, _console_config(settings, "issuer")),
+                "verifier": console.create_app(
+                    "verifier",
+                    verifier,
+                    {**_console_config(settings, "verifier"), "TRUSTED_ISSUERS": [demo.issuer_did]},
+                ),
+            }
+            for name, app in demo.apps.items():
+                demo.servers.append(_serve(app, ports[name]))
+                demo.urls[name] = f"http://{HOST}:{ports[name]}/"
+            demo.passwords = {
+                role: demo.apps[role].config["CONSOLE_TOKEN"] for role in ("issuer", "verifier")
+            }
+            if on_ready:
+                on_ready(demo)
+            stop_event.wait()
+    finally:
+        for server in demo.servers:
+            server.shutdown()
+        wallet = demo.apps.get("wallet")
+        if wallet is not None:
+            web.service_of(wallet).lock()
+        inbox.stop()
+        hub.stop()
+        deployment.close()
+    return demo
+
+
+def _console_config(settings, role):
+    return {"DATA_DIR": settings.home / "console" / role, "REGISTRY_DIR": settings.registry_dir}
