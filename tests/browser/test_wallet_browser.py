@@ -1,0 +1,125 @@
+"""Click through the wallet in Chromium against real agents: first run, connect, accept
+offers, read the consent screen, approve, see the verifier's result and the history; decline."""
+
+import datetime
+
+import pytest
+
+from wallet import scenario
+from wallet.flows import connect, issue, present
+
+from .conftest import PASSPHRASE, SCREENSHOTS
+
+pytestmark = pytest.mark.e2e
+
+
+def _connect_by_link(page, firm):
+    """Paste the firm's invitation link, read who it is from, accept; return firm's conn id."""
+    created = connect.create_invitation(firm)
+    page.goto("/connections/")
+    page.fill("input[name=url]", created["invitation_url"])
+    page.click("text=Read invitation")
+    label = firm.admin.status_config()["default_label"]
+    assert page.inner_text("#inviter") == label
+    page.click("text=Accept and connect")
+    conn = connect.inviter_connection(firm, created["invitation"]["@id"])
+    connect.wait_active(firm, conn)
+    return conn
+
+
+@pytest.fixture(scope="module")
+def wallet(page, firms):
+    """First run, connect to both firms, accept the person's credentials via live updates."""
+    world = firms.world
+    page.goto("/")
+    assert page.url.endswith("/setup")
+    page.fill("input[name=passphrase]", PASSPHRASE)
+    page.fill("input[name=confirm]", PASSPHRASE)
+    page.click("text=Create my wallet")
+    page.wait_for_url("**/requests/")
+    world.issuer_conn = _connect_by_link(page, world.issuer)
+    world.verifier_conn = _connect_by_link(page, world.verifier)
+    person = scenario.load_person()
+    page.goto("/offers/")
+    for name, values in person.items():
+        schema = world.schemas[name]
+        issue.offer_credential(
+            world.issuer, world.issuer_conn, world.cred_defs[name], schema, values
+        )
+        link = page.locator("#live-offers a", has_text=schema.label)
+        link.click()  # appears without a reload, from the live long poll
+        for attr in schema.attributes:
+            assert page.locator("tr", has_text=attr.label).inner_text().endswith(values[attr.name])
+        page.click("button:has-text('Accept')")
+        page.wait_for_url("**/credentials/*")
+        page.goto("/offers/")
+    page.goto("/credentials/")
+    assert page.locator("tbody tr").count() == 2
+    return world
+
+
+def _request(world, page):
+    today = datetime.date.today()
+    proof_request = scenario.age_income_request(world.cred_defs, today)
+    page.goto("/requests/")
+    pres_ex_id, _ = present.request_proof(world.verifier, world.verifier_conn, proof_request)
+    page.locator("#live-requests a", has_text="Age, nationality and income check").click()
+    page.wait_for_selector("#who")
+    return pres_ex_id
+
+
+def test_consent_screen_approve_sends_what_was_shown(page, wallet):
+    """The consent screen says what leaves the wallet; approving sends exactly that."""
+    pres_ex_id = _request(wallet, page)
+    label = wallet.verifier.admin.status_config()["default_label"]
+    assert page.inner_text("#who") == label
+    revealed = page.inner_text("section.revealed")
+    assert "Nationality" in revealed and "FR" in revealed
+    proven = page.inner_text("section.predicates")
+    assert "Proves you are at least 18; your date of birth is not shared" in proven
+    assert "Proves your annual income is at least 30000; the amount is not shared" in proven
+    assert "19900415" not in page.content() and "52750" not in page.content()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "consent.png"), full_page=True)
+    page.click("#approve")
+    page.wait_for_url("**/history/")
+    result = present.wait_verified(wallet.verifier, pres_ex_id)
+    assert result.verified
+    assert result.revealed == {"nationality": "FR"}
+    row = page.locator("#history tbody tr").first
+    text = row.inner_text()
+    assert label in text and "nationality" in text and "at least 18" in text
+    assert "FR" not in text
+    page.screenshot(path=str(SCREENSHOTS / "history.png"), full_page=True)
+    assert page.console_errors == []
+
+
+def test_decline_sends_problem_report_and_logs_it(page, wallet):
+    """Declining sends nothing but a reason, and the history says so."""
+    pres_ex_id = _request(wallet, page)
+    page.fill("#decline input[name=reason]", "Not today, thank you")
+    page.click("#decline button")
+    page.wait_for_url("**/history/")
+    record = present.wait_abandoned(wallet.verifier, pres_ex_id)
+    assert "Not today" in (record.get("error_msg") or "")
+    assert "Declined" in page.locator("#history tbody tr").first.inner_text()
+
+
+def test_lock_then_wrong_passphrase_is_refused_and_right_one_reopens(page, wallet, wallet_server):
+    """Locking stops the real agent; a wrong key is recognised; the data survives the lock."""
+    service = wallet_server[1].extensions["holder_service"]
+    page.goto("/credentials/")
+    page.click("header button:has-text('Lock')")
+    page.wait_for_url("**/unlock")
+    assert not service.unlocked
+    page.fill("input[name=passphrase]", "not my passphrase")
+    page.click("button:has-text('Unlock')")
+    assert "Wrong passphrase" in page.inner_text("p.error")
+    assert not service.unlocked
+    page.fill("input[name=passphrase]", PASSPHRASE)
+    page.click("button:has-text('Unlock')")
+    page.wait_for_url("**/requests/")
+    page.goto("/credentials/")
+    assert page.locator("tbody tr").count() == 2
+    page.goto("/history/")
+    assert page.locator("#history tbody tr").count() == 2

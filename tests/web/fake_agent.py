@@ -1,0 +1,269 @@
+"""A fake holder agent at the HTTP boundary: an in-memory ACA-Py admin API (MockTransport)."""
+
+import base64
+import json
+import re
+
+import httpx
+
+from wallet.agent.admin import AdminClient
+from wallet.web.errors import WrongPassphrase
+
+NATIONAL_ID = {
+    "given_name": "Alice",
+    "family_name": "Martinez-Oyelaran",
+    "birthdate_dateint": "19900415",
+    "nationality": "FR",
+    "address_country": "FR",
+    "address_city": "Villeurbanne",
+}
+INCOME = {
+    "employer": "Acme Robotics SA",
+    "job_title": "Firmware engineer",
+    "annual_income": "52750",
+    "employed_since_dateint": "20180901",
+}
+AGE_INCOME_REQUEST = {
+    "name": "Age, nationality and income check",
+    "version": "1.0",
+    "requested_attributes": {"nationality": {"name": "nationality", "restrictions": [{}]}},
+    "requested_predicates": {
+        "adult": {"name": "birthdate_dateint", "p_type": "<=", "p_value": 20081129},
+        "income": {"name": "annual_income", "p_type": ">=", "p_value": 30000},
+    },
+}
+
+
+def invitation_url(label="Acme Bank", endpoint="http://127.0.0.1:9"):
+    """Return an OOB invitation URL (never contacted: the fake agent only records it)."""
+    body = {
+        "@type": "https://didcomm.org/out-of-band/1.1/invitation",
+        "@id": "inv-1",
+        "label": label,
+        "handshake_protocols": ["https://didcomm.org/didexchange/1.1"],
+        "services": [
+            {
+                "id": "#inline",
+                "type": "did-communication",
+                "recipientKeys": ["did:key:z6Mk"],
+                "serviceEndpoint": endpoint,
+            }
+        ],
+    }
+    oob = base64.urlsafe_b64encode(json.dumps(body).encode()).decode().rstrip("=")
+    return f"http://127.0.0.1:9/?oob={oob}"
+
+
+class FakeAcaPy:
+    """Just enough of ACA-Py's admin API for the wallet's pages, kept in memory."""
+
+    def __init__(self):
+        """Start with two firms connected and nothing else."""
+        self.connections = {
+            "conn-issuer": {
+                "connection_id": "conn-issuer",
+                "their_label": "Acme Registry",
+                "state": "active",
+                "created_at": "2026-01-01T00:00:00Z",
+            },
+            "conn-verifier": {
+                "connection_id": "conn-verifier",
+                "their_label": "Bank of Tests",
+                "state": "active",
+                "created_at": "2026-01-01T00:00:00Z",
+            },
+        }
+        self.offers = {}
+        self.credentials = {}
+        self.requests = {}
+        self.posted = []
+        self._n = 0
+
+    def _id(self, prefix):
+        self._n += 1
+        return f"{prefix}-{self._n}"
+
+    def add_offer(self, values, conn="conn-issuer"):
+        """Receive an offer of `values`; return its id."""
+        cred_ex_id = self._id("cx")
+        attrs = [{"name": k, "value": v} for k, v in values.items()]
+        self.offers[cred_ex_id] = {
+            "cred_ex_id": cred_ex_id,
+            "connection_id": conn,
+            "state": "offer-received",
+            "created_at": f"2026-02-0{self._n % 9 + 1}T00:00:00Z",
+            "updated_at": "",
+            "cred_offer": {"credential_preview": {"attributes": attrs}},
+        }
+        return cred_ex_id
+
+    def add_credential(self, values):
+        """Store a credential directly; return its id."""
+        cred_id = self._id("cred")
+        self.credentials[cred_id] = {
+            "referent": cred_id,
+            "attrs": dict(values),
+            "schema_id": "s",
+            "cred_def_id": "cd",
+            "rev_reg_id": None,
+        }
+        return cred_id
+
+    def add_request(self, request=AGE_INCOME_REQUEST, conn="conn-verifier"):
+        """Receive a proof request; return its id."""
+        pres_ex_id = self._id("px")
+        self.requests[pres_ex_id] = {
+            "pres_ex_id": pres_ex_id,
+            "connection_id": conn,
+            "state": "request-received",
+            "role": "prover",
+            "created_at": "2026-03-01T00:00:00Z",
+            "by_format": {"pres_request": {"anoncreds": request}},
+        }
+        return pres_ex_id
+
+    def _candidates(self, pres_ex_id):
+        request = self.requests[pres_ex_id]["by_format"]["pres_request"]["anoncreds"]
+        result = []
+        for cred in self.credentials.values():
+            refs = [
+                r
+                for r, item in request["requested_attributes"].items()
+                if all(n in cred["attrs"] for n in item.get("names", [item.get("name")]))
+            ]
+            refs += [
+                r
+                for r, item in request["requested_predicates"].items()
+                if item["name"] in cred["attrs"]
+            ]
+            if refs:
+                result.append({"cred_info": cred, "presentation_referents": refs})
+        return result
+
+    def handle(self, request):
+        """Answer one admin API call."""
+        path, query = request.url.path, dict(request.url.params)
+        body = json.loads(request.content) if request.content else None
+        if request.method in ("POST", "DELETE"):
+            self.posted.append((request.method, path, body))
+        routes = [
+            ("GET", r"/connections", self._connections),
+            ("POST", r"/out-of-band/receive-invitation", self._receive),
+            ("POST", r"/out-of-band/create-invitation", self._create_invitation),
+            ("GET", r"/issue-credential-2.0/records", self._offers),
+            ("GET", r"/issue-credential-2.0/records/(?P<id>[^/]+)", self._offer),
+            ("POST", r"/issue-credential-2.0/records/(?P<id>[^/]+)/send-request", self._accept),
+            (
+                "POST",
+                r"/issue-credential-2.0/records/(?P<id>[^/]+)/problem-report",
+                self._decline_offer,
+            ),
+            ("GET", r"/credentials", lambda q, b: {"results": list(self.credentials.values())}),
+            ("DELETE", r"/credential/(?P<id>[^/]+)", self._delete),
+            ("GET", r"/present-proof-2.0/records", self._requests),
+            (
+                "GET",
+                r"/present-proof-2.0/records/(?P<id>[^/]+)/credentials",
+                lambda q, b, id: self._candidates(id),
+            ),
+            (
+                "POST",
+                r"/present-proof-2.0/records/(?P<id>[^/]+)/send-presentation",
+                lambda q, b, id: self._answer(id, "presentation-sent"),
+            ),
+            (
+                "POST",
+                r"/present-proof-2.0/records/(?P<id>[^/]+)/problem-report",
+                lambda q, b, id: self._answer(id, "abandoned"),
+            ),
+        ]
+        for method, pattern, func in routes:
+            match = re.fullmatch(pattern, path)
+            if method == request.method and match:
+                try:
+                    return httpx.Response(200, json=func(query, body, **match.groupdict()))
+                except KeyError:
+                    return httpx.Response(404, text="not found")
+        return httpx.Response(404, text=f"fake agent has no {request.method} {path}")
+
+    def _connections(self, query, body):
+        return {"results": list(self.connections.values())}
+
+    def _receive(self, query, body):
+        conn = self._id("conn")
+        self.connections[conn] = {
+            "connection_id": conn,
+            "their_label": body["label"],
+            "state": "request",
+            "created_at": "2026-04-01T00:00:00Z",
+        }
+        return {"connection_id": conn}
+
+    def _create_invitation(self, query, body):
+        return {"invitation_url": invitation_url("Tessera wallet"), "invitation": {"@id": "x"}}
+
+    def _offers(self, query, body):
+        state = query.get("state")
+        return {
+            "results": [
+                {"cred_ex_record": r, "anoncreds": {"cred_id_stored": r.get("cred_id")}}
+                for r in self.offers.values()
+                if state is None or r["state"] == state
+            ]
+        }
+
+    def _offer(self, query, body, id):
+        record = self.offers[id]
+        return {"cred_ex_record": record, "anoncreds": {"cred_id_stored": record.get("cred_id")}}
+
+    def _accept(self, query, body, id):
+        record = self.offers[id]
+        values = {
+            a["name"]: a["value"] for a in record["cred_offer"]["credential_preview"]["attributes"]
+        }
+        record["cred_id"] = self.add_credential(values)
+        record["state"] = "done"
+        record["updated_at"] = "2026-02-02T10:00:00Z"
+        return record
+
+    def _decline_offer(self, query, body, id):
+        self.offers[id]["state"] = "abandoned"
+        return {}
+
+    def _delete(self, query, body, id):
+        del self.credentials[id]
+        return {}
+
+    def _requests(self, query, body):
+        state = query.get("state")
+        return {
+            "results": [r for r in self.requests.values() if state is None or r["state"] == state]
+        }
+
+    def _answer(self, pres_ex_id, state):
+        self.requests[pres_ex_id]["state"] = state
+        return {}
+
+
+class FakeRunner:
+    """Stands in for the agent process: checks the passphrase, serves `FakeAcaPy`."""
+
+    def __init__(self, fake):
+        """Serve `fake`; the first passphrase used becomes the right one."""
+        self.fake = fake
+        self.key = None
+        self.running = False
+        self.starts = 0
+
+    def start(self, passphrase, webhook_url):
+        """Start unless the passphrase is wrong."""
+        self.starts += 1
+        if self.key is not None and passphrase != self.key:
+            raise WrongPassphrase()
+        self.key = passphrase
+        self.running = True
+        return AdminClient("http://fake-holder", transport=httpx.MockTransport(self.fake.handle))
+
+    def stop(self):
+        """Stop."""
+        self.running = False

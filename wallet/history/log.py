@@ -1,0 +1,136 @@
+"""The disclosure history: one AES-GCM sealed JSON line per presentation sent or declined.
+
+The key is derived from the passphrase with scrypt and a random salt kept next to the
+log; the passphrase itself is never stored. Each line's associated data binds its
+position and the previous line, so removing or reordering lines is detected on read.
+Attribute values are never written: only names, predicates and credential ids.
+"""
+
+import base64
+import datetime
+import hashlib
+import json
+import os
+import secrets
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+from ..errors import InputError, WalletError
+
+SCRYPT_N = 2**15
+SALT_FILE = "history.salt"
+LOG_FILE = "history.log"
+ACTIONS = ("sent", "declined")
+
+
+class HistoryError(WalletError):
+    """The history cannot be read: wrong key, or a line was changed or removed."""
+
+
+def derive_key(passphrase, salt, n=SCRYPT_N):
+    """Derive the 32-byte history key from the passphrase with scrypt."""
+    return Scrypt(salt=salt, length=32, n=n, r=8, p=1).derive(passphrase.encode("utf-8"))
+
+
+def _utcnow():
+    return datetime.datetime.now(datetime.UTC)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One presentation sent or declined; attribute values are never part of it."""
+
+    when: str
+    action: str
+    to: str
+    request_name: str = ""
+    revealed: list = field(default_factory=list)
+    predicates: list = field(default_factory=list)
+    self_attested: list = field(default_factory=list)
+    credentials: list = field(default_factory=list)
+    reason: str = ""
+
+    def __post_init__(self):
+        """Refuse unknown actions."""
+        if self.action not in ACTIONS:
+            raise InputError(f"History action must be one of {', '.join(ACTIONS)}.")
+
+
+class HistoryLog:
+    """An append-only sealed log in `directory`, opened with the person's passphrase."""
+
+    def __init__(self, directory, passphrase, clock=_utcnow, scrypt_n=SCRYPT_N):
+        """Derive the key (creating the salt on first use); nothing else is read yet."""
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.directory, 0o700)
+        self.clock = clock
+        self._aead = AESGCM(derive_key(passphrase, self._salt(), n=scrypt_n))
+
+    @property
+    def path(self):
+        """Return the log file's path."""
+        return self.directory / LOG_FILE
+
+    def _salt(self):
+        path = self.directory / SALT_FILE
+        if not path.exists():
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(secrets.token_bytes(16))
+        return path.read_bytes()
+
+    @staticmethod
+    def _aad(index, previous):
+        return f"tessera-history:{index}:".encode() + previous
+
+    def _lines(self):
+        try:
+            return [line for line in self.path.read_text().splitlines() if line.strip()]
+        except FileNotFoundError:
+            return []
+
+    def entries(self):
+        """Return every entry, oldest first; raise `HistoryError` if the log was altered."""
+        result = []
+        previous = b""
+        for index, line in enumerate(self._lines()):
+            try:
+                sealed = json.loads(line)
+                nonce = base64.b64decode(sealed["n"])
+                data = base64.b64decode(sealed["c"])
+                plain = self._aead.decrypt(nonce, data, self._aad(index, previous))
+            except (InvalidTag, ValueError, KeyError, TypeError) as exc:
+                raise HistoryError(
+                    f"History line {index + 1} cannot be opened: the passphrase is wrong or "
+                    f"{self.path} was changed. Keep a copy and restore it from a backup."
+                ) from exc
+            result.append(Entry(**json.loads(plain)))
+            previous = hashlib.sha256(line.encode()).digest()
+        return result
+
+    def append(self, action, to, **details):
+        """Seal and append an entry stamped with the clock's time; return it."""
+        entry = Entry(
+            when=self.clock().isoformat(timespec="seconds"), action=action, to=to, **details
+        )
+        lines = self._lines()
+        previous = hashlib.sha256(lines[-1].encode()).digest() if lines else b""
+        if lines:
+            self.entries()
+        nonce = secrets.token_bytes(12)
+        plain = json.dumps(asdict(entry), sort_keys=True).encode()
+        sealed = self._aead.encrypt(nonce, plain, self._aad(len(lines), previous))
+        line = json.dumps(
+            {"n": base64.b64encode(nonce).decode(), "c": base64.b64encode(sealed).decode()}
+        )
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a") as handle:
+            handle.write(line + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        return entry

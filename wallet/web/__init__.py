@@ -1,0 +1,133 @@
+"""The person's wallet as a Flask app: pages and a JSON API over the holder agent."""
+
+import datetime
+from pathlib import Path
+
+from flask import Flask, g, jsonify, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from ..errors import WalletError
+from ..schemas import load_all
+from ..secrets import load_or_create
+from ..settings import Settings, from_env
+from .errors import status_of
+from .service import HolderService
+from .tokens import TokenStore
+
+csrf = CSRFProtect()
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "form-action 'self'"
+)
+PUBLIC = ("auth.", "static")
+
+
+def _utcnow():
+    return datetime.datetime.now(datetime.UTC)
+
+
+def create_app(test_config=None):
+    """Build the wallet app; `test_config` may carry HOLDER_SERVICE, SCHEMAS, clocks, keys."""
+    config = dict(test_config or {})
+    app = Flask(__name__)
+    settings = config.pop("SETTINGS", None) or _settings(config)
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_REFRESH_EACH_REQUEST=True,
+        IDLE_TIMEOUT=900,
+        WALL_CLOCK=_utcnow,
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_or_create(settings.secrets_dir, "wallet-web.secret-key")
+    app.permanent_session_lifetime = datetime.timedelta(seconds=app.config["IDLE_TIMEOUT"])
+    service = app.config.get("HOLDER_SERVICE") or HolderService(
+        settings, idle_timeout=app.config["IDLE_TIMEOUT"], wall_clock=app.config["WALL_CLOCK"]
+    )
+    app.extensions["holder_service"] = service
+    app.extensions["schemas"] = app.config.get("SCHEMAS") or load_all()
+    app.extensions["tokens"] = TokenStore(
+        Path(service.data_dir) / "api-tokens.json", clock=app.config["WALL_CLOCK"]
+    )
+    csrf.init_app(app)
+    _register(app)
+    app.before_request(_guard)
+    app.after_request(_headers)
+    app.register_error_handler(WalletError, _wallet_error)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.context_processor(lambda: {"unlocked": service.unlocked})
+    return app
+
+
+def _settings(config):
+    home = config.pop("TESSERA_HOME", None)
+    offset = config.pop("PORT_OFFSET", None)
+    if home is not None:
+        return Settings(home=Path(home), port_offset=int(offset or 0))
+    return from_env(port_offset=offset)
+
+
+def _register(app):
+    from . import api, auth, connections, credentials, history, live, offers, requests, settings
+
+    for module in (auth, connections, offers, credentials, requests, history, settings, live):
+        app.register_blueprint(module.bp)
+    app.register_blueprint(api.bp, url_prefix="/api/v1")
+    csrf.exempt(api.bp)
+    app.add_url_rule("/", "index", lambda: redirect(url_for("requests.index")))
+
+
+def service_of(app=None):
+    """Return the app's `HolderService`."""
+    from flask import current_app
+
+    return (app or current_app).extensions["holder_service"]
+
+
+def _guard():
+    service = service_of()
+    if service.expire_if_idle():
+        session.clear()
+    endpoint = request.endpoint or ""
+    if endpoint.startswith(PUBLIC) or endpoint.startswith("api."):
+        return None
+    if not service.unlocked or session.get("sid") != service.session_id:
+        target = "auth.setup" if service.first_run else "auth.unlock"
+        return redirect(url_for(target))
+    if not endpoint.startswith("live."):
+        service.touch()
+    g.agent = service.agent
+    return None
+
+
+def _headers(response):
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _wallet_error(error):
+    status = status_of(error)
+    if request.path.startswith(("/api/", "/live/")):
+        body = {"error": type(error).__name__, "message": str(error)}
+        response = jsonify(body)
+        response.status_code = status
+        if hasattr(error, "retry_after"):
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
+    return render_template("error.html", message=str(error), status=status), status
+
+
+def _csrf_error(error):
+    message = "The form expired or did not come from this wallet; reload the page and try again."
+    if request.path.startswith("/api/"):
+        return jsonify({"error": "CSRFError", "message": message}), 400
+    return render_template("error.html", message=message, status=400), 400

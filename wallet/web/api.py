@@ -1,0 +1,146 @@
+"""The JSON API under /api/v1/: every wallet action, authorised by a bearer token."""
+
+import dataclasses
+
+from flask import Blueprint, jsonify, request
+
+from ..errors import InputError
+from . import actions, disclosure, records
+from .context import agent, schemas, service, today, tokens
+from .errors import Unauthorized
+
+bp = Blueprint("api", __name__)
+
+
+@bp.before_request
+def _authorise():
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or tokens().verify(token.strip()) is None:
+        raise Unauthorized()
+    service().touch()
+
+
+def _body():
+    data = request.get_json(silent=True)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InputError("Send a JSON object as the request body.")
+    return data
+
+
+@bp.get("/connections")
+def list_connections():
+    """List connections."""
+    return jsonify({"results": records.connections(agent())})
+
+
+@bp.post("/connections")
+def receive_invitation():
+    """Receive an invitation: {"invitation_url": "..."}; validated before anything is sent."""
+    invitation, connection_id = actions.receive_invitation(
+        agent(), str(_body().get("invitation_url", ""))
+    )
+    return jsonify({"connection_id": connection_id, "label": invitation.label}), 201
+
+
+@bp.get("/offers")
+def list_offers():
+    """List pending credential offers with every attribute value."""
+    return jsonify({"results": [o.to_json() for o in records.offers(agent(), schemas())]})
+
+
+@bp.post("/offers/<cred_ex_id>/accept")
+def accept_offer(cred_ex_id):
+    """Accept an offer; answer with the stored credential's id."""
+    cred_id = actions.accept_offer(agent(), schemas(), cred_ex_id)
+    return jsonify({"cred_id": cred_id})
+
+
+@bp.post("/offers/<cred_ex_id>/decline")
+def decline_offer(cred_ex_id):
+    """Decline an offer: {"reason": "..."} (optional)."""
+    actions.decline_offer(agent(), schemas(), cred_ex_id, str(_body().get("reason", "")))
+    return jsonify({"declined": cred_ex_id})
+
+
+@bp.get("/credentials")
+def list_credentials():
+    """List stored credentials."""
+    return jsonify({"results": [c.to_json() for c in records.credentials(agent(), schemas())]})
+
+
+@bp.get("/credentials/<cred_id>")
+def get_credential(cred_id):
+    """Read one credential."""
+    return jsonify(records.credential(agent(), schemas(), cred_id).to_json())
+
+
+@bp.delete("/credentials/<cred_id>")
+def delete_credential(cred_id):
+    """Delete a credential."""
+    records.credential(agent(), schemas(), cred_id)
+    actions.delete_credential(agent(), cred_id)
+    return jsonify({"deleted": cred_id})
+
+
+def _view_json(view):
+    return {
+        "pres_ex_id": view.pres_ex_id,
+        "from": view.who,
+        "name": view.name,
+        "answerable": view.answerable,
+        "digest": disclosure.digest(view),
+        "items": [dataclasses.asdict(i) for i in view.items],
+    }
+
+
+@bp.get("/requests")
+def list_requests():
+    """List pending proof requests with what each would disclose."""
+    holder = agent()
+    views = [
+        actions.consent(holder, schemas(), r["pres_ex_id"], today())[1]
+        for r in records.pending_requests(holder)
+    ]
+    return jsonify({"results": [_view_json(v) for v in views]})
+
+
+@bp.get("/requests/<pres_ex_id>")
+def get_request(pres_ex_id):
+    """Read what one request would disclose."""
+    return jsonify(_view_json(actions.consent(agent(), schemas(), pres_ex_id, today())[1]))
+
+
+@bp.post("/requests/<pres_ex_id>/approve")
+def approve(pres_ex_id):
+    """Approve: {"digest": from GET, "chosen": {referent: cred_id}, "self_attested": {...}}."""
+    body = _body()
+    if not body.get("digest"):
+        raise InputError("Send the 'digest' of the request as read from GET /requests/<id>.")
+    summary = actions.approve(
+        service(),
+        schemas(),
+        pres_ex_id,
+        dict(body.get("chosen") or {}),
+        dict(body.get("self_attested") or {}),
+        str(body["digest"]),
+        today(),
+    )
+    return jsonify({"sent": pres_ex_id, **summary})
+
+
+@bp.post("/requests/<pres_ex_id>/decline")
+def decline(pres_ex_id):
+    """Decline: {"reason": "..."} (optional)."""
+    reason = actions.decline_request(service(), pres_ex_id, str(_body().get("reason", "")))
+    return jsonify({"declined": pres_ex_id, "reason": reason})
+
+
+@bp.get("/history")
+def history():
+    """Read the disclosure history, newest first."""
+    service().require()
+    entries = [dataclasses.asdict(e) for e in reversed(service().history.entries())]
+    return jsonify({"results": entries})

@@ -1,0 +1,73 @@
+"""Connections: list them, read an invitation (link or QR image) before accepting, show ours."""
+
+import io
+
+import segno
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from ..errors import InputError
+from ..invitations import parse_invitation_url
+from . import actions, records
+from .context import agent
+
+bp = Blueprint("connections", __name__, url_prefix="/connections")
+
+
+def decode_qr(data):
+    """Return the text of the first QR code in image bytes, or raise `InputError`."""
+    import zxingcpp
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except (UnidentifiedImageError, OSError):
+        raise InputError(
+            "That file is not an image; upload a PNG or JPEG of the QR code."
+        ) from None
+    found = zxingcpp.read_barcodes(image)
+    if not found:
+        raise InputError("No QR code found in the image; upload a sharper picture.")
+    return found[0].text
+
+
+@bp.route("/")
+def index():
+    """List connections."""
+    return render_template("connections/index.html", connections=records.connections(agent()))
+
+
+@bp.route("/preview", methods=["POST"])
+def preview():
+    """Show who an invitation is from before accepting it."""
+    url = request.form.get("url", "").strip()
+    upload = request.files.get("qr")
+    try:
+        if upload is not None and upload.filename:
+            url = decode_qr(upload.read())
+        invitation = parse_invitation_url(url)
+    except InputError as exc:
+        page = render_template(
+            "connections/index.html",
+            error=str(exc),
+            url=url,
+            connections=records.connections(agent()),
+        )
+        return page, 400
+    return render_template("connections/preview.html", invitation=invitation, url=url)
+
+
+@bp.route("/accept", methods=["POST"])
+def accept():
+    """Accept an invitation the person has read."""
+    invitation, _ = actions.receive_invitation(agent(), request.form.get("url", ""))
+    flash(f"Connecting to {invitation.label}.")
+    return redirect(url_for("connections.index"))
+
+
+@bp.route("/invitation", methods=["POST"])
+def invitation():
+    """Create and show this wallet's own invitation as a QR code and a link."""
+    url = actions.own_invitation(agent())
+    svg = segno.make(url, error="m").svg_inline(scale=3, title="Wallet invitation")
+    return render_template("connections/invitation.html", url=url, qr=svg)

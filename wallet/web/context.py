@@ -1,0 +1,28 @@
+"""What a request handler needs from the app: the holder service, schemas, today's date."""
+
+from flask import current_app
+
+
+def service():
+    """Return the app's `HolderService`."""
+    return current_app.extensions["holder_service"]
+
+
+def agent():
+    """Return the running holder `Agent` (raises `Locked` when locked)."""
+    return service().require()
+
+
+def schemas():
+    """Return the credential schemas (display labels) keyed by name."""
+    return current_app.extensions["schemas"]
+
+
+def tokens():
+    """Return the app's API `TokenStore`."""
+    return current_app.extensions["tokens"]
+
+
+def today():
+    """Return today's date by the app's clock."""
+    return current_app.config["WALL_CLOCK"]().date()

@@ -1,0 +1,70 @@
+"""Live updates: a long poll woken by the holder agent's webhooks, with pending counts.
+
+Every open tab long-polls; when an event wakes them all, they share one inbox read
+per change (`InboxCache`), so a burst of tabs never becomes a burst of admin calls
+(the holder's Askar pool is small, see ACAPY_NOTES).
+"""
+
+import threading
+
+from flask import Blueprint, current_app, jsonify, request
+
+from ..flows import present
+from . import records
+from .context import agent, schemas, service
+
+bp = Blueprint("live", __name__, url_prefix="/live")
+LONG_POLL = 20.0
+
+
+def inbox(holder, catalogue):
+    """Return the pending offers and requests as short JSON summaries."""
+    labels = records.connection_labels(holder)
+    offers = [
+        {"id": o.cred_ex_id, "from": o.issuer, "title": o.schema_label, "kind": "offer"}
+        for o in records.offers(holder, catalogue)
+    ]
+    asks = [
+        {
+            "id": r["pres_ex_id"],
+            "from": labels.get(r.get("connection_id"), "(unknown firm)"),
+            "title": present.anoncreds_request(r).get("name", "") or "Proof request",
+            "kind": "request",
+        }
+        for r in records.pending_requests(holder)
+    ]
+    return {"offers": offers, "requests": asks, "count": len(offers) + len(asks)}
+
+
+class InboxCache:
+    """The inbox as of one change sequence, computed once however many tabs ask."""
+
+    def __init__(self):
+        """Start empty."""
+        self._lock = threading.Lock()
+        self._seq = None
+        self._body = None
+
+    def get(self, seq, compute):
+        """Return the inbox for `seq`, computing it only when `seq` is new."""
+        with self._lock:
+            if self._seq != seq:
+                self._body = compute()
+                self._seq = seq
+            return dict(self._body)
+
+
+@bp.route("/wait")
+def wait():
+    """Answer at once when `since` is stale, else when the agent reports a change."""
+    try:
+        since = int(request.args.get("since", "-1"))
+        timeout = min(float(request.args.get("timeout", LONG_POLL)), LONG_POLL)
+    except ValueError:
+        since, timeout = -1, LONG_POLL
+    seq = service().wait_change(since, timeout)
+    holder = agent()
+    cache = current_app.extensions.setdefault("live_inbox", InboxCache())
+    body = cache.get(seq, lambda: inbox(holder, schemas()))
+    body["seq"] = seq
+    return jsonify(body)

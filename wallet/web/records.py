@@ -1,0 +1,192 @@
+"""Typed views of the holder agent's records: connections, offers, credentials, requests."""
+
+from dataclasses import dataclass, field
+
+from ..flows import issue, present
+from .errors import NotFound
+
+
+def schema_for(attr_names, schemas):
+    """Return the local `CredentialSchema` with exactly these attribute names, or None."""
+    wanted = set(attr_names)
+    for schema in schemas.values():
+        if set(schema.attr_names) == wanted:
+            return schema
+    return None
+
+
+def label_of(name, schema):
+    """Return an attribute's display label (its name when the schema is unknown)."""
+    if schema is not None:
+        try:
+            return schema.attribute(name).label
+        except KeyError:
+            pass
+    return name.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class Field:
+    """One attribute shown to the person: name, display label, value."""
+
+    name: str
+    label: str
+    value: str
+
+
+def fields(values, schema):
+    """Return `Field`s for raw values, in schema order when the schema is known."""
+    order = schema.attr_names if schema else sorted(values)
+    names = [n for n in order if n in values] + sorted(set(values) - set(order))
+    return [Field(n, label_of(n, schema), str(values[n])) for n in names]
+
+
+def connection_labels(agent):
+    """Return {connection id: the other party's label}."""
+    found = agent.admin.get("/connections", limit=1000)["results"]
+    return {c["connection_id"]: c.get("their_label") or c["connection_id"] for c in found}
+
+
+def connections(agent):
+    """Return the holder's connections as plain dicts for pages and the API."""
+    found = agent.admin.get("/connections", limit=1000)["results"]
+    return [
+        {
+            "connection_id": c["connection_id"],
+            "label": c.get("their_label") or "(no name)",
+            "state": c.get("state"),
+            "created_at": c.get("created_at"),
+        }
+        for c in found
+    ]
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A credential offer waiting for the person's answer."""
+
+    cred_ex_id: str
+    issuer: str
+    schema_label: str
+    fields: list
+    comment: str
+    created_at: str
+
+    def to_json(self):
+        """Return the offer for the API."""
+        return {
+            "cred_ex_id": self.cred_ex_id,
+            "issuer": self.issuer,
+            "type": self.schema_label,
+            "attributes": [vars(f) for f in self.fields],
+            "comment": self.comment,
+            "created_at": self.created_at,
+        }
+
+
+def _offer(item, labels, schemas):
+    record = item.get("cred_ex_record", item)
+    message = record.get("cred_offer") or {}
+    preview = message.get("credential_preview") or record.get("cred_preview") or {}
+    values = {a["name"]: a["value"] for a in preview.get("attributes") or []}
+    schema = schema_for(values, schemas)
+    return Offer(
+        cred_ex_id=record["cred_ex_id"],
+        issuer=labels.get(record.get("connection_id"), "(unknown firm)"),
+        schema_label=schema.label if schema else "Credential",
+        fields=fields(values, schema),
+        comment=message.get("comment") or "",
+        created_at=record.get("created_at", ""),
+    )
+
+
+def offers(agent, schemas):
+    """Return the pending `Offer`s, newest first."""
+    labels = connection_labels(agent)
+    found = [_offer(item, labels, schemas) for item in issue.offers(agent)]
+    return sorted(found, key=lambda o: o.created_at, reverse=True)
+
+
+def offer(agent, schemas, cred_ex_id):
+    """Return one pending `Offer` or raise `NotFound`."""
+    for item in offers(agent, schemas):
+        if item.cred_ex_id == cred_ex_id:
+            return item
+    raise NotFound(f"No pending credential offer {cred_ex_id}; it may have been answered.")
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A stored credential with its issuer, type, date and labelled attributes."""
+
+    cred_id: str
+    issuer: str
+    schema_label: str
+    issued_at: str
+    fields: list = field(default_factory=list)
+
+    def to_json(self):
+        """Return the credential for the API."""
+        return {
+            "cred_id": self.cred_id,
+            "issuer": self.issuer,
+            "type": self.schema_label,
+            "issued_at": self.issued_at,
+            "attributes": [vars(f) for f in self.fields],
+        }
+
+
+def _issuance(agent):
+    """Return {cred id: (issuer label, date)} from finished issue exchanges."""
+    labels = connection_labels(agent)
+    done = agent.admin.get("/issue-credential-2.0/records", role="holder", state="done")
+    found = {}
+    for item in done["results"]:
+        cred_id = (item.get("anoncreds") or {}).get("cred_id_stored")
+        record = item.get("cred_ex_record") or {}
+        if cred_id:
+            issuer = labels.get(record.get("connection_id"), "(unknown firm)")
+            found[cred_id] = (issuer, record.get("updated_at", ""))
+    return found
+
+
+def credentials(agent, schemas):
+    """Return every stored `Credential`, newest first."""
+    issued = _issuance(agent)
+    result = []
+    for cred in agent.admin.get("/credentials", count=1000)["results"]:
+        values = cred.get("attrs") or {}
+        schema = schema_for(values, schemas)
+        issuer, date = issued.get(cred["referent"], ("(unknown issuer)", ""))
+        result.append(
+            Credential(
+                cred["referent"],
+                issuer,
+                schema.label if schema else "Credential",
+                date,
+                fields(values, schema),
+            )
+        )
+    return sorted(result, key=lambda c: c.issued_at, reverse=True)
+
+
+def credential(agent, schemas, cred_id):
+    """Return one stored `Credential` or raise `NotFound`."""
+    for cred in credentials(agent, schemas):
+        if cred.cred_id == cred_id:
+            return cred
+    raise NotFound(f"No credential {cred_id} in the wallet; it may have been deleted.")
+
+
+def pending_requests(agent):
+    """Return the proof request records waiting for the person's answer, newest first."""
+    found = present.requests(agent)
+    return sorted(found, key=lambda r: r.get("created_at", ""), reverse=True)
+
+
+def request_record(agent, pres_ex_id):
+    """Return one pending request record or raise `NotFound`."""
+    for record in present.requests(agent):
+        if record["pres_ex_id"] == pres_ex_id:
+            return record
+    raise NotFound(f"No pending proof request {pres_ex_id}; it may have been answered.")

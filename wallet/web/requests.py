@@ -1,0 +1,73 @@
+"""Proof requests: the consent screen, approve exactly what was shown, or decline."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from ..errors import InputError
+from ..flows import present
+from . import actions, disclosure, records
+from .context import agent, schemas, service, today
+from .errors import Changed
+
+bp = Blueprint("requests", __name__, url_prefix="/requests")
+
+
+def form_choices(form):
+    """Return ({referent: cred id}, {referent: typed value}) from the consent form."""
+    chosen = {k.removeprefix("choice-"): v for k, v in form.items() if k.startswith("choice-")}
+    typed = {k.removeprefix("self-"): v for k, v in form.items() if k.startswith("self-")}
+    return chosen, typed
+
+
+@bp.route("/")
+def index():
+    """List pending proof requests."""
+    holder = agent()
+    labels = records.connection_labels(holder)
+    pending = [
+        {
+            "pres_ex_id": r["pres_ex_id"],
+            "who": labels.get(r.get("connection_id"), "(unknown firm)"),
+            "name": present.anoncreds_request(r).get("name", ""),
+            "created_at": r.get("created_at", ""),
+        }
+        for r in records.pending_requests(holder)
+    ]
+    return render_template("requests/index.html", pending=pending)
+
+
+def _consent_page(pres_ex_id, error=None, status=200):
+    _, view = actions.consent(agent(), schemas(), pres_ex_id, today())
+    page = render_template(
+        "requests/consent.html", view=view, digest=disclosure.digest(view), error=error
+    )
+    return page, status
+
+
+@bp.route("/<pres_ex_id>")
+def show(pres_ex_id):
+    """The consent screen."""
+    return _consent_page(pres_ex_id)
+
+
+@bp.route("/<pres_ex_id>/approve", methods=["POST"])
+def approve(pres_ex_id):
+    """Send exactly what the consent screen showed."""
+    chosen, typed = form_choices(request.form)
+    try:
+        actions.approve(
+            service(), schemas(), pres_ex_id, chosen, typed, request.form.get("digest", ""), today()
+        )
+    except (InputError, Changed) as exc:
+        return _consent_page(
+            pres_ex_id, error=str(exc), status=409 if isinstance(exc, Changed) else 400
+        )
+    flash("Sent. The firm received only what the consent screen listed.")
+    return redirect(url_for("history.index"))
+
+
+@bp.route("/<pres_ex_id>/decline", methods=["POST"])
+def decline(pres_ex_id):
+    """Decline with a reason."""
+    actions.decline_request(service(), pres_ex_id, request.form.get("reason", ""))
+    flash("Declined. Nothing was shared.")
+    return redirect(url_for("history.index"))

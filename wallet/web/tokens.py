@@ -1,0 +1,85 @@
+"""API bearer tokens: created and revoked by the person; only their SHA-256 is stored."""
+
+import datetime
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import threading
+from pathlib import Path
+
+from ..errors import InputError
+from ..secrets import ensure_private_dir
+from .errors import NotFound
+
+PREFIX = "tsr_"
+
+
+def _hash(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _utcnow():
+    return datetime.datetime.now(datetime.UTC)
+
+
+class TokenStore:
+    """Tokens kept as hashes in an owner-only JSON file."""
+
+    def __init__(self, path, clock=_utcnow):
+        """Use `path` (created on first token)."""
+        self.path = Path(path)
+        self.clock = clock
+        self._lock = threading.Lock()
+
+    def _read(self):
+        try:
+            return json.loads(self.path.read_text())
+        except FileNotFoundError:
+            return []
+
+    def _write(self, items):
+        ensure_private_dir(self.path.parent)
+        tmp = self.path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(items, handle, indent=1)
+        os.replace(tmp, self.path)
+
+    def list(self):
+        """Return the tokens' id, name and creation time (never the token)."""
+        return [{k: t[k] for k in ("id", "name", "created")} for t in self._read()]
+
+    def create(self, name):
+        """Create a token named `name`; return (id, token). The token is shown once."""
+        name = (name or "").strip()
+        if not name or len(name) > 60:
+            raise InputError("Name the token (1 to 60 characters), e.g. 'my laptop script'.")
+        token = PREFIX + secrets.token_urlsafe(32)
+        token_id = secrets.token_hex(4)
+        with self._lock:
+            items = self._read()
+            created = self.clock().isoformat(timespec="seconds")
+            items.append({"id": token_id, "name": name, "created": created, "hash": _hash(token)})
+            self._write(items)
+        return token_id, token
+
+    def revoke(self, token_id):
+        """Revoke a token by id."""
+        with self._lock:
+            items = self._read()
+            kept = [t for t in items if t["id"] != token_id]
+            if len(kept) == len(items):
+                raise NotFound(f"No API token {token_id}.")
+            self._write(kept)
+
+    def verify(self, token):
+        """Return the token's id when `token` is valid, else None."""
+        if not token or not token.startswith(PREFIX):
+            return None
+        digest = _hash(token)
+        for item in self._read():
+            if hmac.compare_digest(item["hash"], digest):
+                return item["id"]
+        return None
