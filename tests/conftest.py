@@ -10,6 +10,7 @@ from wallet.agent.deployment import Deployment, running_agents
 from wallet.agent.process import port_in_use
 from wallet.agent.webhooks import WebhookHub
 from wallet.settings import ROLES, Settings
+from wallet.tails.server import TAILS_PORT
 
 # Each test run scans upwards from here for a port offset whose agent ports are all
 # free. Parallel runs on one machine can set TESSERA_TEST_PORT_BASE apart.
@@ -19,7 +20,7 @@ _next_offset = [PORT_BASE]
 
 def free_port_offset():
     """Return an offset that puts every role's ports on free loopback ports."""
-    base_ports = [p for role in ROLES for p in ports_of(load_role_file(role))]
+    base_ports = [p for role in ROLES for p in ports_of(load_role_file(role))] + [TAILS_PORT]
     while True:
         offset = _next_offset[0]
         _next_offset[0] += 100

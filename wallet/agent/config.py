@@ -58,7 +58,9 @@ def ports_of(args, offset=0):
     return Ports(int(transports[0][2]) + offset, int(args["admin"][1]) + offset)
 
 
-def resolve_args(args, *, ports, api_key, wallet_key, webhook_url, registry_dir, endpoint=None):
+def resolve_args(
+    args, *, ports, api_key, wallet_key, webhook_url, registry_dir, endpoint=None, tails_url=None
+):
     """Return the full option mapping for one agent start."""
     resolved = dict(args)
     resolved["admin"] = [HOST, ports.admin]
@@ -68,6 +70,8 @@ def resolve_args(args, *, ports, api_key, wallet_key, webhook_url, registry_dir,
     resolved["wallet-key"] = wallet_key
     if webhook_url:
         resolved["webhook-url"] = [webhook_url]
+    if tails_url:
+        resolved["tails-server-base-url"] = tails_url
     values = list(resolved.get("plugin-config-value") or [])
     values.append(f"tessera_registry.dir={registry_dir}")
     resolved["plugin-config-value"] = values

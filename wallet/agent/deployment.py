@@ -12,6 +12,7 @@ import sys
 from ..errors import ConfigError
 from ..secrets import ensure_private_dir, load_or_create
 from ..settings import HOST, ROLES
+from ..tails.server import TAILS_PORT, TailsServer
 from .admin import AdminClient
 from .config import load_role_file, ports_of, resolve_args, write_arg_file
 from .process import AgentProcess
@@ -52,6 +53,14 @@ class Deployment:
         """Return the role's wallet key, generated on first use (firms' agents, demo holder)."""
         return load_or_create(self.settings.secrets_dir, f"{role}.wallet-key")
 
+    def tails_url(self):
+        """Return the base URL of the loopback tails server (written into rev reg defs)."""
+        return f"http://{HOST}:{TAILS_PORT + self.settings.port_offset}"
+
+    def tails_server(self):
+        """Return the tails server for this deployment's data, not yet started."""
+        return TailsServer(self.settings.home / "tails", TAILS_PORT + self.settings.port_offset)
+
     def admin(self, role):
         """Return the (shared) admin client of a role."""
         if role not in self._clients:
@@ -77,6 +86,7 @@ class Deployment:
             webhook_url=webhook_url,
             registry_dir=self.settings.registry_dir,
             endpoint=endpoint,
+            tails_url=self.tails_url(),
         )
         self.settings.registry_dir.mkdir(parents=True, exist_ok=True)
         arg_file = write_arg_file(resolved, role_dir / "run" / "args.yml")
@@ -100,11 +110,12 @@ class Deployment:
 
 @contextlib.contextmanager
 def running_agents(deployment, roles, hub=None):
-    """Start the agents of `roles` in parallel, yield them by role, stop them all on exit."""
+    """Start the tails server and the agents of `roles`; yield the agents; stop all on exit."""
     procs = {
         role: deployment.process(role, webhook_url=hub.url_for(role) if hub else None)
         for role in roles
     }
+    tails = deployment.tails_server().start()
     try:
         with concurrent.futures.ThreadPoolExecutor(len(procs) or 1) as pool:
             futures = [pool.submit(proc.start) for proc in procs.values()]
@@ -116,3 +127,4 @@ def running_agents(deployment, roles, hub=None):
             proc.terminate()
         for proc in procs.values():
             proc.stop()
+        tails.stop()

@@ -88,21 +88,33 @@ def usable(request, candidates, revoked=frozenset()):
     return result
 
 
-def unanswerable(request, options):
-    """Return {referent: reason} for items no usable credential can answer."""
+def revoked_only(request, candidates, revoked):
+    """Map each referent to the revoked candidates that would otherwise answer it."""
+    return usable(request, [c for c in candidates if c.cred_id in revoked])
+
+
+def unanswerable(request, options, revoked_options=None):
+    """Return {referent: reason} for items no usable credential can answer.
+
+    With `revoked_options` (from `revoked_only`), an item only a revoked credential
+    could answer says so: "only a revoked credential holds X".
+    """
+    revoked_options = revoked_options or {}
     missing = {}
     for referent, item in request.get("requested_attributes", {}).items():
         if not options.get(referent):
-            missing[referent] = f"no credential holds {', '.join(_attribute_names(item))}"
+            which = "only a revoked" if revoked_options.get(referent) else "no"
+            missing[referent] = f"{which} credential holds {', '.join(_attribute_names(item))}"
     for referent, item in request.get("requested_predicates", {}).items():
         if not options.get(referent):
+            which = "only a revoked" if revoked_options.get(referent) else "no"
             missing[referent] = (
-                f"no credential proves {item['name']} {item['p_type']} {item['p_value']}"
+                f"{which} credential proves {item['name']} {item['p_type']} {item['p_value']}"
             )
     return missing
 
 
-def choose(request, options, chosen=None, self_attested=None):
+def choose(request, options, chosen=None, self_attested=None, revoked_options=None):
     """Build the `send-presentation` body: the person's choices, else the first usable.
 
     `chosen` maps referents to credential ids picked by the person; a pick that is
@@ -111,7 +123,8 @@ def choose(request, options, chosen=None, self_attested=None):
     """
     chosen = dict(chosen or {})
     self_attested = dict(self_attested or {})
-    missing = {k: v for k, v in unanswerable(request, options).items() if k not in self_attested}
+    reasons = unanswerable(request, options, revoked_options)
+    missing = {k: v for k, v in reasons.items() if k not in self_attested}
     if missing:
         raise UnsatisfiableRequest(missing)
     for referent, cred_id in chosen.items():

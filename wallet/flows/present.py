@@ -1,10 +1,12 @@
 """Ask for a proof, see what can answer it, present, and read the verifier's result."""
 
+import time
 from dataclasses import dataclass, field
 
 from ..errors import AgentError, FlowError, UntrustedRegistryObject
-from .matching import Candidate, choose, usable
+from .matching import Candidate, choose, revoked_only, unanswerable, usable
 from .registry_check import untrusted
+from .revocation import check_times, is_revoked, verdict
 
 TOPICS = ("present_proof_v2_0",)
 
@@ -61,27 +63,40 @@ def candidates(holder, pres_ex_id):
     return [Candidate.from_agent(item) for item in items]
 
 
-def revoked_ids(holder, found):
-    """Return the ids of revocable candidates the holder's agent reports revoked."""
-    revoked = set()
-    for cand in {c.cred_id: c for c in found if c.rev_reg_id}.values():
-        if holder.admin.get(f"/credential/revoked/{cand.cred_id}").get("revoked"):
-            revoked.add(cand.cred_id)
-    return frozenset(revoked)
+def revoked_ids(holder, found, times=(None,)):
+    """Return the ids of revocable candidates revoked at any of `times` (None: latest)."""
+    ids = {c.cred_id for c in found if c.rev_reg_id}
+    return frozenset(i for i in ids if any(is_revoked(holder, i, at) for at in times))
 
 
-def options(holder, record):
-    """Return {referent: usable candidates} for a received request record."""
+def assess(holder, record, now=None):
+    """Return ({referent: usable}, {referent: revoked candidates only}) for a request.
+
+    Revocation is checked at the times the request asks about (its non-revocation
+    intervals' `to`), else now, so a revoked credential is never offered.
+    """
     request = anoncreds_request(record)
     found = candidates(holder, record["pres_ex_id"])
-    return usable(request, found, revoked_ids(holder, found))
+    times = check_times(request, time.time() if now is None else now)
+    revoked = revoked_ids(holder, found, times)
+    return usable(request, found, revoked), revoked_only(request, found, revoked)
+
+
+def options(holder, record, now=None):
+    """Return {referent: usable candidates} for a received request record."""
+    return assess(holder, record, now)[0]
+
+
+def why_unanswerable(holder, record, now=None):
+    """Return {referent: reason} for items nothing usable answers (e.g. only a revoked one)."""
+    return unanswerable(anoncreds_request(record), *assess(holder, record, now))
 
 
 def present(holder, record, chosen=None, self_attested=None, timeout=30.0):
     """Answer a request with the person's choices (or the first usable credentials)."""
     request = anoncreds_request(record)
-    usable_now = options(holder, record)
-    body = choose(request, usable_now, chosen, self_attested)
+    usable_now, revoked_now = assess(holder, record)
+    body = choose(request, usable_now, chosen, self_attested, revoked_now)
     pres_ex_id = record["pres_ex_id"]
     try:
         holder.admin.post(
@@ -123,12 +138,18 @@ def decline(holder, pres_ex_id, reason):
 
 @dataclass(frozen=True)
 class Verification:
-    """What the verifier's record says: verified, revealed values, predicates proven."""
+    """What the verifier's record says: verified, revealed values, predicates proven.
+
+    `revoked` is True when the proof failed because a credential was revoked;
+    `reason` then says so in words ("revoked: ..."), or why else it failed.
+    """
 
     verified: bool
     revealed: dict
     predicates: list
     record: dict = field(repr=False)
+    revoked: bool = False
+    reason: str = ""
 
     @classmethod
     def from_record(cls, record):
@@ -147,7 +168,8 @@ class Verification:
             request["requested_predicates"][referent]
             for referent in (proof.get("predicates") or {})
         ]
-        return cls(record.get("verified") == "true", revealed, proven, record)
+        revoked, reason = verdict(record)
+        return cls(record.get("verified") == "true", revealed, proven, record, revoked, reason)
 
 
 def _finished(record):

@@ -2,6 +2,7 @@
 
 Configure the shared registry directory in the agent's arg file:
 `plugin-config-value: ["tessera_registry.dir=/path/to/registry"]`.
+The plugin also replaces ACA-Py's tails download with a safe one (`tails_fetch`).
 """
 
 import os
@@ -16,6 +17,8 @@ from acapy_agent.config.plugin_settings import PLUGIN_CONFIG_KEY
 from ..errors import ConfigError
 from .plugin import TesseraRegistry
 from .store import DirectoryStore
+from .tails_fetch import install as install_safe_tails_fetch
+from .tails_fetch import limits as tails_limits
 
 CONFIG_NAME = "tessera_registry"
 _HOW_TO = f'set plugin-config-value: ["{CONFIG_NAME}.dir=/path/to/registry"] in the arg file'
@@ -39,7 +42,7 @@ def registry_dir(settings: BaseSettings | Mapping) -> Path:
 
 
 async def setup(context: InjectionContext) -> None:
-    """Register the Tessera registry with ACA-Py's AnonCredsRegistry."""
+    """Register the Tessera registry and install the safe tails fetcher."""
     registry = context.inject_or(AnonCredsRegistry)
     if registry is None:
         raise ConfigError(
@@ -48,3 +51,5 @@ async def setup(context: InjectionContext) -> None:
     tessera = TesseraRegistry(DirectoryStore(registry_dir(context.settings)))
     await tessera.setup(context)
     registry.register(tessera)
+    tails_limits(context.settings)  # a bad setting stops the agent at start
+    install_safe_tails_fetch()

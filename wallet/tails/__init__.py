@@ -1,0 +1,1 @@
+"""Tails files for AnonCreds revocation: Tessera's loopback tails server and a safe fetcher."""

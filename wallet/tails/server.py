@@ -1,0 +1,119 @@
+"""Tessera's tails server on loopback: ACA-Py uploads and holders download tails files.
+
+`PUT {base}/hash/{hash}` (multipart, field `tails`) stores a file whose SHA-256 in
+base58 equals `{hash}`; `GET {base}/hash/{hash}` returns it. Files live under the
+data directory (`$TESSERA_HOME/tails`) and are never replaced.
+"""
+
+import threading
+
+from flask import Blueprint, Flask, current_app, jsonify, request, send_file
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.serving import make_server
+
+from ..errors import ConfigError, InputError, IntegrityError, NotFound, WalletError
+from ..settings import HOST
+from .store import TailsStore
+
+TAILS_PORT = 8050
+# ACA-Py caps a registry at 32768 credentials; its tails file is about 8.4 MB.
+MAX_TAILS_BYTES = 16 * 1024 * 1024
+FIELD = "tails"
+
+bp = Blueprint("tails", __name__)
+
+
+def _store() -> TailsStore:
+    return current_app.extensions["tessera_tails"]
+
+
+@bp.get("/hash/<tails_hash>")
+def download(tails_hash):
+    """Return a stored tails file."""
+    path = _store().get(tails_hash)
+    return send_file(path, mimetype="application/octet-stream", max_age=0)
+
+
+@bp.put("/hash/<tails_hash>")
+def upload(tails_hash):
+    """Store an uploaded tails file once; 201 when new, 200 when already stored."""
+    upload = request.files.get(FIELD)
+    if upload is None:
+        raise InputError(f"Send the tails file as multipart form field '{FIELD}'")
+    created = _store().put(tails_hash, upload.stream)
+    return jsonify({"hash": tails_hash, "stored": True}), 201 if created else 200
+
+
+_STATUS = ((NotFound, 404), (InputError, 400), (IntegrityError, 409))
+
+
+def _wallet_error(err: WalletError):
+    """Map Tessera errors to JSON responses."""
+    status = next((code for kind, code in _STATUS if isinstance(err, kind)), 500)
+    return jsonify({"error": str(err)}), status
+
+
+def _http_error(err: HTTPException):
+    """Answer HTTP errors (413 too large, 404, 405) as JSON too."""
+    text = err.description
+    if isinstance(err, RequestEntityTooLarge):
+        text = f"The upload is larger than {current_app.config['MAX_CONTENT_LENGTH']} bytes"
+    return jsonify({"error": text}), err.code
+
+
+def create_app(test_config=None):
+    """Build the tails server app; `test_config` must give TAILS_DIR."""
+    app = Flask(__name__)
+    app.config.from_mapping(MAX_TAILS_BYTES=MAX_TAILS_BYTES)
+    app.config.update(test_config or {})
+    if not app.config.get("TAILS_DIR"):
+        raise InputError("The tails server needs TAILS_DIR, the directory to keep files in")
+    # The multipart envelope adds a little to the file itself.
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_TAILS_BYTES"] + 64 * 1024
+    app.extensions["tessera_tails"] = TailsStore(
+        app.config["TAILS_DIR"], app.config["MAX_TAILS_BYTES"]
+    )
+    app.register_blueprint(bp)
+    app.register_error_handler(WalletError, _wallet_error)
+    app.register_error_handler(HTTPException, _http_error)
+    return app
+
+
+class TailsServer:
+    """The tails app served on 127.0.0.1 from a background thread."""
+
+    def __init__(self, tails_dir, port=0, max_bytes=MAX_TAILS_BYTES):
+        """Describe the server (port 0: any free port); `start()` listens."""
+        self.app = create_app({"TAILS_DIR": str(tails_dir), "MAX_TAILS_BYTES": max_bytes})
+        self._port = port
+        self._server = None
+
+    @property
+    def port(self):
+        """Return the port it listens on."""
+        return self._server.server_port
+
+    @property
+    def base_url(self):
+        """Return the base URL to give agents as `tails-server-base-url`."""
+        return f"http://{HOST}:{self.port}"
+
+    def start(self):
+        """Listen on 127.0.0.1 and serve in a daemon thread."""
+        try:
+            self._server = make_server(HOST, self._port, self.app, threaded=True)
+        except OSError as err:
+            raise ConfigError(
+                f"Cannot start the tails server on {HOST}:{self._port}: {err.strerror}. "
+                "Stop what uses the port, or set TESSERA_PORT_OFFSET to move every port."
+            ) from err
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self):
+        """Stop serving."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
