@@ -18,6 +18,21 @@ PORT_BASE = int(os.environ.get("TESSERA_TEST_PORT_BASE", "20000"))
 _next_offset = [PORT_BASE]
 
 
+def pytest_sessionstart(session):
+    """In CI (TESSERA_REQUIRE_BROWSER=1) a missing browser fails the run instead of skipping."""
+    if not os.environ.get("TESSERA_REQUIRE_BROWSER"):
+        return
+    problems = []
+    if not os.access("/usr/bin/chromium", os.X_OK):
+        problems.append("/usr/bin/chromium is missing (apt-get install chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        problems.append("playwright is not installed (pip install -e '.[test]')")
+    if problems:
+        raise pytest.UsageError("Browser tests cannot run: " + "; ".join(problems))
+
+
 def free_port_offset():
     """Return an offset that puts every role's ports on free loopback ports."""
     base_ports = [p for role in ROLES for p in ports_of(load_role_file(role))] + [TAILS_PORT]
