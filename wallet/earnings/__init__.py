@@ -1,0 +1,1 @@
+"""Earnings: what firms owe the person per disclosure, and what they settled."""

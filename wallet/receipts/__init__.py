@@ -1,0 +1,1 @@
+"""Signed consent receipts: build, sign (holder), countersign (firm), verify."""

@@ -1,0 +1,1 @@
+"""Terms protocol 1.0: message types, messages, handler, storage and admin routes."""
