@@ -39,7 +39,7 @@ def free_port_offset():
     while True:
         offset = _next_offset[0]
         _next_offset[0] += 100
-        if offset > 40000:
+        if offset + max(base_ports) > 65535:
             raise RuntimeError("No free port range found for the agents.")
         if not any(port_in_use(p + offset) for p in base_ports):
             return offset

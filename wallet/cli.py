@@ -142,6 +142,16 @@ def bench(quick, as_json, port_offset):
         click.echo(f"Written to {json_path} and {md_path}.")
 
 
+def _attach_groups():
+    """Add the command groups that live with their packages."""
+    from .receipts.cli import receipt
+
+    main.add_command(receipt)
+
+
+_attach_groups()
+
+
 def _print_report(report):
     click.echo(f"verified:      {'yes' if report.verified else 'NO'}")
     for name, value in sorted(report.revealed.items()):

@@ -33,6 +33,7 @@ class World:
     cred_defs: dict = field(default_factory=dict)
     issuer_conn: str = ""
     verifier_conn: str = ""
+    holder_conns: dict = field(default_factory=dict)  # the holder's side, by firm role
 
 
 def make_world(deployment, hub=None, schemas=None):
@@ -56,8 +57,10 @@ def seed_issuer(world, revocation=False):
 
 def connect_holder(world):
     """Connect the holder to the issuer and to the verifier."""
-    world.issuer_conn, _ = connect.connect(world.issuer, world.holder)
-    world.verifier_conn, _ = connect.connect(world.verifier, world.holder)
+    world.issuer_conn, world.holder_conns["issuer"] = connect.connect(world.issuer, world.holder)
+    world.verifier_conn, world.holder_conns["verifier"] = connect.connect(
+        world.verifier, world.holder
+    )
 
 
 def issue_person(world, person):

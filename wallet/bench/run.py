@@ -42,7 +42,10 @@ SIZES = {
 
 
 def bench_policy(verifier_connection):
-    """Auto-approve the benchmark's request shape from the benchmark's verifier only."""
+    """Auto-approve the benchmark's request shape from the benchmark's verifier only.
+
+    `verifier_connection` is the holder's connection id to the verifier.
+    """
     return parse_policy(
         {
             "version": 1,
@@ -112,7 +115,7 @@ def run(quick=True, home=None, port_offset=0, today=None, log=print):
             }
             results["floor_ms"] = round(statistics.median(create) + statistics.median(verify), 1)
 
-            policy = bench_policy(world.verifier_conn)
+            policy = bench_policy(world.holder_conns["verifier"])
             responder = AutoResponder(world.holder, lambda: policy).start()
             try:
                 _exchanges(world, request, procs, sizes, results, log)
