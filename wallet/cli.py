@@ -144,8 +144,10 @@ def bench(quick, as_json, port_offset):
 
 def _attach_groups():
     """Add the command groups that live with their packages."""
+    from .backup.cli import backup
     from .receipts.cli import receipt
 
+    main.add_command(backup)
     main.add_command(receipt)
 
 

@@ -1,0 +1,59 @@
+"""A consistent copy of the holder's Askar store, made by Askar while the agent may run."""
+
+import asyncio
+import urllib.parse
+
+from aries_askar import AskarError, AskarErrorCode, Store
+
+from .contents import KEY_METHOD
+from .errors import BackupError, NoWallet, WrongWalletKey
+
+
+def sqlite_uri(path):
+    """Return Askar's URI for a SQLite store file (as ACA-Py builds it)."""
+    return f"sqlite://{urllib.parse.quote(str(path))}"
+
+
+async def _copy(source, target, wallet_key):
+    try:
+        store = await Store.open(sqlite_uri(source), KEY_METHOD, wallet_key)
+    except AskarError as exc:
+        if exc.code == AskarErrorCode.ENCRYPTION:
+            raise WrongWalletKey(
+                "The wallet passphrase is wrong: it does not open the wallet's store. Type the "
+                "passphrase you unlock the wallet with."
+            ) from exc
+        raise BackupError(f"Askar cannot open the wallet store {source}: {exc}") from exc
+    try:
+        copy = await store.copy_to(sqlite_uri(target), KEY_METHOD, wallet_key, recreate=True)
+        await copy.close()
+    except AskarError as exc:
+        raise BackupError(
+            f"Askar could not copy the wallet store to {target}: {exc}. Check free disk space."
+        ) from exc
+    finally:
+        await store.close()
+
+
+def copy_store(source, target, wallet_key):
+    """Copy the store at `source` to `target` (same key and key method) through Askar."""
+    if not source.exists():
+        raise NoWallet(
+            f"There is no wallet to back up: {source} does not exist. Start the wallet once "
+            "(or check TESSERA_HOME) first."
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    asyncio.run(_copy(source, target, wallet_key))
+
+
+async def _check(path, wallet_key):
+    store = await Store.open(sqlite_uri(path), KEY_METHOD, wallet_key)
+    try:
+        return await store.list_profiles()
+    finally:
+        await store.close()
+
+
+def open_check(path, wallet_key):
+    """Return the profiles of the store at `path` opened with `wallet_key` (a health check)."""
+    return asyncio.run(_check(path, wallet_key))
