@@ -1,0 +1,56 @@
+"""The bench: percentiles, reports, and the quick run end to end (no timing asserted)."""
+
+import json
+import os
+
+import pytest
+from conftest import free_port_offset
+
+from wallet.bench import run as bench_run
+from wallet.bench.measure import CpuMeter, percentiles
+
+
+@pytest.mark.parametrize(
+    ("samples", "expected"),
+    [
+        ([], {"p50": None, "p95": None, "max": None, "n": 0}),
+        ([5.0], {"p50": 5.0, "p95": 5.0, "max": 5.0, "n": 1}),
+        (list(range(1, 101)), {"p50": 50.5, "p95": 95, "max": 100, "n": 100}),
+        ([3.0, 1.0, 2.0], {"p50": 2.0, "p95": 3.0, "max": 3.0, "n": 3}),
+    ],
+)
+def test_percentiles(samples, expected):
+    assert percentiles(samples) == expected
+
+
+def test_cpu_meter_counts_this_process():
+    meter = CpuMeter({"me": os.getpid()}).start()
+    sum(i * i for i in range(300_000))
+    used = meter.stop()["me"]
+    assert used >= 0
+
+
+@pytest.mark.e2e
+def test_quick_bench_produces_every_figure(tmp_path):
+    results = bench_run.run(
+        quick=True, home=tmp_path / "home", port_offset=free_port_offset(), log=lambda _: None
+    )
+    for key in (
+        "floor_ms",
+        "proof_ms",
+        "ratio_p50",
+        "throughput_per_s",
+        "issuance_per_s",
+        "growth",
+        "startup_ms",
+        "machine",
+    ):
+        assert key in results, key
+    assert set(results["proof_ms"]) >= {"p50", "p95", "max"}
+    assert results["proof_ms"]["n"] == bench_run.SIZES["quick"]["latency"]
+    assert set(results["throughput_per_s"]) == {"1", "4", "16"}
+    assert results["machine"]["cores"] == os.cpu_count()
+    assert results["machine"]["versions"]["acapy-agent"].startswith("1.7")
+    json_path, md_path = bench_run.write(results, tmp_path / "out")
+    assert json.loads(json_path.read_text())["floor_ms"] == results["floor_ms"]
+    assert "| ratio p50 / floor |" in md_path.read_text()
