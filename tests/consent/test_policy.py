@@ -2,7 +2,7 @@
 
 import pytest
 
-from wallet.consent.policy import DEFAULT_RULE, Policy, evaluate, parse_policy
+from wallet.consent.policy import DEFAULT_RULE, Policy, Shape, evaluate, parse_policy
 from wallet.errors import InputError
 
 AGE_ONLY = {
@@ -103,3 +103,47 @@ def test_round_trip_through_json():
 def test_malformed_rules_are_refused(document, message):
     with pytest.raises(InputError, match=message):
         parse_policy(document)
+
+
+ASK_FIRST = parse_policy(
+    {
+        "version": 1,
+        "attributes": {"nationality": "ask"},
+        "firms": {"shop": "trusted"},
+        "shapes": [{"id": "all-from-shop", "then": "approve", "when": {"firm": "trusted"}}],
+    }
+)
+SMALLER = {
+    "requested_attributes": {"c": {"name": "nationality", "restrictions": [{"cred_def_id": "x"}]}},
+    "requested_predicates": AGE_ONLY["requested_predicates"],
+}
+BOUND = {**SMALLER, "name": "proof-request", "nonce": "1"}
+MORE = {**BOUND, "requested_attributes": {**BIRTHDATE["requested_attributes"], "c": {}}}
+
+
+@pytest.mark.parametrize(
+    ("policy", "request_", "firm", "proposal", "action", "rule"),
+    [
+        (ASK_FIRST, COUNTRY, "shop", None, "ask", "attribute:nationality"),
+        (ASK_FIRST, AGE_ONLY, "shop", None, "approve", "shape:all-from-shop"),
+        (Policy(), BOUND, "bank", SMALLER, "approve", "proposal:yours"),
+        (Policy(), MORE, "bank", SMALLER, "ask", "proposal:changed"),
+        (RULES, BOUND, "spam", SMALLER, "decline", "firm:spam"),
+    ],
+)
+def test_ask_every_time_and_answers_to_own_proposals(policy, request_, firm, proposal, action, rule):
+    decision = evaluate(policy, request_, firm, proposal)
+    assert (decision.action, decision.rule) == (action, rule)
+
+
+def test_editing_rules_keeps_the_document_valid():
+    policy = Policy().set_attribute("birthdate_dateint", "never").set_firm("conn-1", "trusted")
+    policy = policy.add_shape(Shape("age", "approve", predicates_only=True))
+    assert parse_policy(policy.to_json()) == policy
+    assert policy.set_attribute("birthdate_dateint", "ask").attributes == {}
+    assert policy.set_firm("conn-1", "unknown").firms == {}
+    assert policy.remove_shape("age").shapes == ()
+    with pytest.raises(InputError, match="exists"):
+        policy.add_shape(Shape("age", "ask"))
+    with pytest.raises(InputError):
+        policy.set_firm("conn-1", "friend")

@@ -55,7 +55,9 @@ class WebhookHub:
         """Listen on 127.0.0.1 and serve in a background thread."""
         self._server = ThreadingHTTPServer((HOST, self._port), self._handler_class())
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
         return self
 
     def stop(self):

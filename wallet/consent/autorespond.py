@@ -29,17 +29,27 @@ class Outcome:
     decision: Decision
     sent: dict | None = None
     error: str | None = None
+    prepared: object = None
 
 
 class AutoResponder:
     """Answer proof requests the person's policy decides; leave the others for them."""
 
-    def __init__(self, holder, policy, firm_of=None, on_outcome=None, workers=WORKERS):
-        """`policy()` returns the current Policy; `firm_of(record)` names the firm."""
+    def __init__(
+        self, holder, policy, firm_of=None, on_outcome=None, workers=WORKERS, prepare=None
+    ):
+        """`policy()` returns the current Policy; `firm_of(record)` names the firm.
+
+        `prepare(record, decision)`, when given, runs before an approval or decline is
+        sent (while the request is still pending); its result rides on the `Outcome`.
+        """
         self.holder = holder
         self.policy = policy
         self.firm_of = firm_of or (lambda record: record.get("connection_id") or "unknown")
         self.on_outcome = on_outcome or (lambda outcome: None)
+        self.prepare = prepare or (lambda record, decision: None)
+        self._seen = set()
+        self._seen_lock = threading.Lock()
         self._queue = queue.Queue()
         self._threads = [
             threading.Thread(target=self._work, name=f"autorespond-{i}", daemon=True)
@@ -65,7 +75,20 @@ class AutoResponder:
         if event.role != self.holder.role or event.topic != TOPIC:
             return
         if event.payload.get("state") == "request-received":
-            self._queue.put(event.payload)
+            self.submit(event.payload)
+
+    def submit(self, record):
+        """Queue a received request record once (a webhook and a scan may both see it)."""
+        with self._seen_lock:
+            if record["pres_ex_id"] in self._seen:
+                return False
+            self._seen.add(record["pres_ex_id"])
+        self._queue.put(record)
+        return True
+
+    def catch_up(self):
+        """Queue every request already waiting (arrived before the responder listened)."""
+        return sum(self.submit(record) for record in present.requests(self.holder))
 
     def _work(self):
         while (record := self._queue.get()) is not None:
@@ -84,16 +107,21 @@ class AutoResponder:
             outcome = Outcome(pres_ex_id, record.get("connection_id"), decision, error=str(exc))
             self.on_outcome(outcome)
             return outcome
-        decision = evaluate(self.policy(), request, self.firm_of(record))
-        outcome = Outcome(pres_ex_id, record.get("connection_id"), decision)
+        proposal = ((record.get("by_format") or {}).get("pres_proposal") or {}).get("anoncreds")
+        decision = evaluate(self.policy(), request, self.firm_of(record), proposal)
+        conn = record.get("connection_id")
+        outcome = Outcome(pres_ex_id, conn, decision)
         try:
+            if decision.action in ("approve", "decline"):
+                prepared = self.prepare(record, decision)
+                outcome = Outcome(pres_ex_id, conn, decision, prepared=prepared)
             if decision.action == "approve":
                 sent = present.present(self.holder, record)
-                outcome = Outcome(outcome.pres_ex_id, outcome.connection_id, decision, sent)
+                outcome = Outcome(pres_ex_id, conn, decision, sent, prepared=outcome.prepared)
             elif decision.action == "decline":
                 present.decline(self.holder, record["pres_ex_id"], decision.reason)
         except WalletError as exc:
             LOG.warning("Could not act on request %s: %s", record["pres_ex_id"], exc)
-            outcome = Outcome(outcome.pres_ex_id, outcome.connection_id, decision, error=str(exc))
+            outcome = Outcome(pres_ex_id, conn, decision, error=str(exc), prepared=outcome.prepared)
         self.on_outcome(outcome)
         return outcome

@@ -5,7 +5,8 @@ Rules are plain data (a versioned JSON document). The default for everything is
 every decision names the rule that made it.
 """
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, replace
 
 from ..errors import InputError
 
@@ -14,6 +15,7 @@ ATTRIBUTE_RULES = ("never", "ask", "allow")
 FIRM_TRUST = ("trusted", "unknown", "blocked")
 ACTIONS = ("approve", "ask", "decline")
 DEFAULT_RULE = "default:ask"
+PROPOSAL_RULE = "proposal:yours"
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,34 @@ class Policy:
     attributes: dict = field(default_factory=dict)
     firms: dict = field(default_factory=dict)
     shapes: tuple = ()
+
+    def set_attribute(self, name, rule):
+        """Return a copy where attribute `name` follows `rule` ("ask" removes the entry)."""
+        _choice(rule, ATTRIBUTE_RULES, f"attributes.{name}")
+        attributes = {k: v for k, v in self.attributes.items() if k != name}
+        if rule != "ask":
+            attributes[name] = rule
+        return replace(self, attributes=attributes)
+
+    def set_firm(self, firm, trust):
+        """Return a copy where `firm` has `trust` ("unknown" removes the entry)."""
+        _choice(trust, FIRM_TRUST, f"firms.{firm}")
+        firms = {k: v for k, v in self.firms.items() if k != firm}
+        if trust != "unknown":
+            firms[firm] = trust
+        return replace(self, firms=firms)
+
+    def add_shape(self, shape):
+        """Return a copy with the shape rule appended; its id must be new."""
+        if any(s.id == shape.id for s in self.shapes):
+            raise InputError(f"A rule named '{shape.id}' exists; choose another name.")
+        _choice(shape.then, ACTIONS, "then")
+        _choice(shape.firm, FIRM_TRUST, "firm")
+        return replace(self, shapes=(*self.shapes, shape))
+
+    def remove_shape(self, shape_id):
+        """Return a copy without the shape rule `shape_id`."""
+        return replace(self, shapes=tuple(s for s in self.shapes if s.id != shape_id))
 
     def to_json(self):
         """Return the rules as the versioned JSON document they are stored as."""
@@ -120,26 +150,63 @@ def _matches(shape, trust, revealed, predicates):
     return not shape.attributes or set(revealed + predicates) <= shape.attributes
 
 
-def evaluate(policy, request, firm):
+def _items(request):
+    """Return the request's items in a comparable form, ignoring referent names (pure)."""
+    found = []
+    for kind in ("requested_attributes", "requested_predicates"):
+        for item in (request.get(kind) or {}).values():
+            found.append(json.dumps([kind, item], sort_keys=True))
+    return found
+
+
+def within(request, proposal):
+    """Return True when `request` asks nothing beyond the person's own `proposal`."""
+    offered = _items(proposal)
+    for item in _items(request):
+        if item not in offered:
+            return False
+        offered.remove(item)
+    return request.get("non_revoked") in (None, proposal.get("non_revoked"))
+
+
+def _proposal_decision(request, proposal):
+    if within(request, proposal):
+        return Decision(
+            "approve", PROPOSAL_RULE, "The firm accepted the smaller answer you proposed."
+        )
+    return Decision(
+        "ask",
+        "proposal:changed",
+        "The firm answered your proposal with a request that asks for more than you offered.",
+    )
+
+
+def evaluate(policy, request, firm, proposal=None):
     """Decide on an AnonCreds proof `request` from the firm known as `firm`.
 
-    Order: a blocked firm is declined; an attribute the person never reveals turns
-    an approval into a question; then the first matching shape rule; then an
-    all-"allow" request from a trusted firm; else ask.
+    Order: a blocked firm is declined; a request answering the person's own
+    `proposal` is approved when it asks nothing more; an attribute the person never
+    reveals, or wants to be asked about every time, turns an approval into a
+    question; then the first matching shape rule; then an all-"allow" request from a
+    trusted firm; else ask.
     """
     trust = policy.firms.get(firm, "unknown")
     if trust == "blocked":
         return Decision("decline", f"firm:{firm}", "You blocked this firm.")
+    if proposal is not None:
+        return _proposal_decision(request, proposal)
     revealed, predicates = _names(request)
     never = sorted({n for n in revealed if policy.attributes.get(n) == "never"})
+    asked = sorted({n for n in revealed if policy.attributes.get(n) == "ask"})
     for shape in policy.shapes:
         if _matches(shape, trust, revealed, predicates):
-            if shape.then == "approve" and never:
+            if shape.then == "approve" and (never or asked):
+                held = never or asked
+                verb = "never reveal" if never else "want to be asked about"
                 return Decision(
                     "ask",
-                    f"attribute:{never[0]}",
-                    f"Your rule '{shape.id}' would approve, but you never reveal "
-                    f"{', '.join(never)}.",
+                    f"attribute:{held[0]}",
+                    f"Your rule '{shape.id}' would approve, but you {verb} {', '.join(held)}.",
                 )
             return Decision(shape.then, f"shape:{shape.id}", f"Your rule '{shape.id}' applies.")
     if never:
@@ -154,3 +221,11 @@ def evaluate(policy, request, firm):
             "approve", "attributes:allow", "Every value asked is one you allow this firm to see."
         )
     return Decision("ask", DEFAULT_RULE, "No rule of yours decides this request.")
+
+
+def describe_shape(shape):
+    """Say a shape rule in plain words, e.g. for the settings page."""
+    verb = {"approve": "Answer at once", "ask": "Ask me", "decline": "Decline"}[shape.then]
+    what = "predicate-only requests" if shape.predicates_only else "requests"
+    about = f" about {', '.join(sorted(shape.attributes))} only" if shape.attributes else ""
+    return f"{verb}: {what}{about} from {shape.firm} firms"

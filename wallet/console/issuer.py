@@ -1,8 +1,9 @@
-"""The issuer console: publish schemas and credential definitions, issue credentials."""
+"""The issuer console: publish schemas and credential definitions, issue, revoke."""
 
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -12,7 +13,8 @@ from flask import (
 
 from ..errors import InputError
 from ..flows import issue as flow
-from . import issue_form
+from ..flows import revocation
+from . import issue_form, revocations
 from .common import agent, connections, schemas
 from .jobs import JobBoard
 from .trust import quote_id
@@ -74,33 +76,20 @@ def index():
     return render_template("issuer/index.html", issuer_did=issuer_did, rows=rows)
 
 
-def _publish(issuer, schema, revocation):
+def _publish(issuer, schema, revocable, registry_size=None):
     def run(job):
         job.steps.append("Finding the issuer's key")
         issuer_did = flow.issuer_id(issuer)
         job.steps.append(f"Publishing schema {schema.name} {schema.version}")
         schema_id = flow.publish_schema(issuer, issuer_did, schema)
-        _, existing = published(issuer, issuer_did, schema)
-        reuse = [cred_def_id for cred_def_id, tag in existing if tag == TAGS[revocation]]
-        if reuse:
-            # flows.issue.create_cred_def looks existing ids up unquoted (HTTP 404).
-            job.steps.append("The credential definition exists already")
-            cred_def_id = reuse[0]
+        job.steps.append("Generating the credential definition keys (this takes seconds)")
+        if revocable:
+            job.steps.append("Creating revocation registries and uploading their tails files")
+            cred_def_id = revocation.create_revocable_cred_def(
+                issuer, issuer_did, schema_id, tag=TAGS[True], registry_size=registry_size
+            )
         else:
-            job.steps.append("Generating the credential definition keys (this takes seconds)")
-            cred_def_id = flow.create_cred_def(
-                issuer, issuer_did, schema_id, tag=TAGS[revocation], revocation=revocation
-            )
-        if revocation:
-            job.steps.append("Waiting for the revocation registry")
-            issuer.wait(
-                lambda: issuer.admin.get(
-                    f"/anoncreds/revocation/active-registry/{cred_def_id}"
-                ).get("result", {}),
-                lambda r: r.get("state") == "finished",
-                what=f"the revocation registry of {cred_def_id}",
-                timeout=120.0,
-            )
+            cred_def_id = flow.create_cred_def(issuer, issuer_did, schema_id, tag=TAGS[False])
         job.steps.append("Done")
         return {"issuer_id": issuer_did, "schema_id": schema_id, "cred_def_id": cred_def_id}
 
@@ -118,7 +107,8 @@ def publish(name):
             "Revocation needs a tails server and this issuer agent has none configured "
             "(tails-server-base-url); publish without revocation."
         )
-    job_id = jobs().submit(f"Publish {schema.label}", _publish(issuer, schema, revocation))
+    size = current_app.config.get("REVOCATION_REGISTRY_SIZE")
+    job_id = jobs().submit(f"Publish {schema.label}", _publish(issuer, schema, revocation, size))
     return redirect(url_for("issuer.job_page", job_id=job_id))
 
 
@@ -182,10 +172,7 @@ def _schema_label(record, by_id):
     return by_id.get(schema_id, schema_id)
 
 
-@bp.get("/issued")
-def issued():
-    """List the credentials offered and issued, with their state."""
-    issuer = agent()
+def _issued_rows(issuer):
     issuer_did = known_issuer_id(issuer)
     by_id = {}
     for schema in schemas().values():
@@ -196,15 +183,35 @@ def issued():
     aliases = {
         c["connection_id"]: c.get("alias") or c.get("their_label", "") for c in connections()
     }
-    rows = [
-        {
-            "id": r["cred_ex_record"]["cred_ex_id"],
-            "schema": _schema_label(r["cred_ex_record"], by_id),
-            "to": aliases.get(r["cred_ex_record"].get("connection_id"), ""),
-            "state": r["cred_ex_record"].get("state", ""),
-            "updated": r["cred_ex_record"].get("updated_at", ""),
-        }
-        for r in records
-    ]
-    rows.sort(key=lambda r: r["updated"], reverse=True)
-    return render_template("issuer/issued.html", rows=rows)
+    return revocations.rows(issuer, records, lambda r: _schema_label(r, by_id), aliases)
+
+
+@bp.get("/issued")
+def issued():
+    """List the credentials offered and issued, with their state and revocation."""
+    return render_template("issuer/issued.html", rows=_issued_rows(agent()))
+
+
+@bp.route("/revoke", methods=["GET", "POST"])
+def revoke():
+    """Confirm (GET, ?id=...) then revoke the picked credentials with a reason (POST)."""
+    issuer = agent()
+    form = request.form if request.method == "POST" else request.args
+    picked = revocations.chosen(_issued_rows(issuer), form.getlist("id"))
+    if request.method == "GET":
+        return render_template("issuer/revoke.html", rows=picked, reason="", error="")
+    try:
+        reason = revocations.check_reason(form.get("reason"))
+    except InputError as exc:
+        page = render_template(
+            "issuer/revoke.html", rows=picked, reason=form.get("reason", ""), error=str(exc)
+        )
+        return page, 400
+    ids = [r.id for r in picked]
+    if len(ids) == 1:
+        revocation.revoke(issuer, ids[0], comment=reason)
+    else:
+        revocation.revoke_many(issuer, ids, comment=reason)
+    noun = "credential" if len(ids) == 1 else "credentials"
+    flash(f"Revoked {len(ids)} {noun} and published the revocation list once: {reason}")
+    return redirect(url_for("issuer.issued"))

@@ -14,6 +14,7 @@ PENDING = {
     "request-sent": "Waiting for the person's answer",
     "presentation-received": "Answer received, verifying",
     "abandoned": "Declined or failed",
+    "proposal-received": "The person proposes a smaller request: accept or decline it",
 }
 
 
@@ -40,6 +41,9 @@ class ResultView:
     predicates: tuple
     not_received: tuple
     error: str = ""
+    revoked: bool = False
+    proposal: bool = False
+    asked: tuple = ()
 
     @property
     def finished(self):
@@ -86,7 +90,7 @@ def describe(record, schemas, schema_by_cred_def):
 
     `schema_by_cred_def` maps the cred def ids used in restrictions to schema names.
     """
-    request = anoncreds_request(record)
+    request = asked_of(record)
     state = record.get("state", "")
     referent_schema = {
         ref: _schema_name(item.get("restrictions"), schema_by_cred_def)
@@ -94,10 +98,10 @@ def describe(record, schemas, schema_by_cred_def):
         for ref, item in request.get(kind, {}).items()
     }
     asked = {s for s in referent_schema.values() if s}
-    verified, revealed, proven = None, (), ()
+    verified, revealed, proven, revoked, reason = None, (), (), False, ""
     if state == "done" and record.get("verified") is not None:
         result = Verification.from_record(record)
-        verified = result.verified
+        verified, revoked, reason = result.verified, result.revoked, result.reason
         name_schema = {}
         for ref, item in request.get("requested_attributes", {}).items():
             for name in item.get("names") or [item.get("name")]:
@@ -132,7 +136,7 @@ def describe(record, schemas, schema_by_cred_def):
     )
     status = PENDING.get(state, state)
     if verified is not None:
-        status = "Verified" if verified else "NOT verified"
+        status = "Verified" if verified else "REVOKED" if revoked else "NOT verified"
     return ResultView(
         record.get("pres_ex_id", ""),
         request.get("name", "Proof request"),
@@ -142,5 +146,30 @@ def describe(record, schemas, schema_by_cred_def):
         revealed,
         proven,
         not_received,
-        record.get("error_msg") or "",
+        record.get("error_msg") or reason,
+        revoked,
+        state == "proposal-received",
+        _asked(request, schemas, referent_schema),
     )
+
+
+def _asked(request, schemas, referent_schema):
+    """Return the items a request (or proposal) asks: revealed values and predicates."""
+    items = []
+    for ref, item in request.get("requested_attributes", {}).items():
+        for name in item.get("names") or [item.get("name")]:
+            items.append(Item(*_label(schemas, referent_schema[ref], name), name, "revealed"))
+    for ref, pred in request.get("requested_predicates", {}).items():
+        text = f"proven {_threshold(schemas, referent_schema[ref], pred)} (value not received)"
+        items.append(Item(*_label(schemas, referent_schema[ref], pred["name"]), pred["name"], text))
+    return tuple(items)
+
+
+def asked_of(record):
+    """Return the AnonCreds request of an exchange, or the proposal when none was sent yet."""
+    by_format = record.get("by_format") or {}
+    if not (by_format.get("pres_request") or {}).get("anoncreds"):
+        proposal = (by_format.get("pres_proposal") or {}).get("anoncreds")
+        if proposal is not None:
+            return proposal
+    return anoncreds_request(record)

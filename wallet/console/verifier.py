@@ -1,6 +1,7 @@
 """The verifier console: proof request templates, sending requests, reading results."""
 
 import json
+import time
 
 from flask import (
     Blueprint,
@@ -14,7 +15,8 @@ from flask import (
 from werkzeug.datastructures import MultiDict
 
 from ..errors import AgentError, ConfigError, InputError
-from ..flows.present import request_proof
+from ..flows.present import decline, request_proof
+from ..flows.revocation import non_revoked
 from . import compose_form, request_templates, results, trust
 from .common import agent, connections, qr_data_uri, schemas
 from .oob_requests import create_oob_request
@@ -134,6 +136,8 @@ def send(key):
     restrictions = trust.restrictions_for(trusted())
     today = current_app.config["CLOCK"]()
     proof_request = request_templates.to_proof_request(template, restrictions, today, thresholds)
+    if request.form.get("non_revoked") == "on":
+        proof_request = non_revoked(proof_request, current_app.config.get("NOW", time.time)())
     if mode == "connection":
         pres_ex_id, _ = request_proof(agent(), connection_id, proof_request)
         return redirect(url_for("verifier.result", pres_ex_id=pres_ex_id))
@@ -173,7 +177,7 @@ def compose():
 
 
 def _restricted_ids(record):
-    request_ = (record.get("by_format") or {}).get("pres_request", {}).get("anoncreds") or {}
+    request_ = results.asked_of(record)
     return {
         r.get("cred_def_id")
         for kind in ("requested_attributes", "requested_predicates")
@@ -209,3 +213,35 @@ def result(pres_ex_id):
             abort(404)
         raise
     return render_template("verifier/result.html", view=_view(record))
+
+
+def _proposal_or_404(pres_ex_id):
+    try:
+        record = agent().admin.get(f"/present-proof-2.0/records/{pres_ex_id}")
+    except AgentError as exc:
+        if exc.status == 404:
+            abort(404)
+        raise
+    if record.get("state") != "proposal-received":
+        raise InputError("This proposal was already answered; see its result below.")
+    return record
+
+
+@bp.post("/proposals/<uuid:pres_ex_id>/accept")
+def accept_proposal(pres_ex_id):
+    """Accept the person's smaller request: send exactly the request they proposed."""
+    _proposal_or_404(pres_ex_id)
+    agent().admin.post(
+        f"/present-proof-2.0/records/{pres_ex_id}/send-request",
+        {"auto_verify": True, "auto_remove": False},
+    )
+    return redirect(url_for("verifier.result", pres_ex_id=pres_ex_id))
+
+
+@bp.post("/proposals/<uuid:pres_ex_id>/decline")
+def decline_proposal(pres_ex_id):
+    """Decline the person's proposal with a problem report."""
+    _proposal_or_404(pres_ex_id)
+    reason = (request.form.get("reason") or "").strip()[:500] or "The firm declined the proposal."
+    decline(agent(), str(pres_ex_id), reason)
+    return redirect(url_for("verifier.result", pres_ex_id=pres_ex_id))

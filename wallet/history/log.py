@@ -53,6 +53,7 @@ class Entry:
     self_attested: list = field(default_factory=list)
     credentials: list = field(default_factory=list)
     reason: str = ""
+    rule: str = ""  # which rule decided: "person", or a policy rule such as "shape:age-checks"
 
     def __post_init__(self):
         """Refuse unknown actions."""

@@ -1,5 +1,7 @@
 """What the person can do, shared by the pages and the JSON API (one copy of each action)."""
 
+from ..consent import advisor
+from ..consent.reasons import decline_reason
 from ..errors import AgentError, InputError
 from ..flows import connect, issue, present
 from ..invitations import parse_invitation_url
@@ -7,6 +9,7 @@ from . import disclosure, records
 from .errors import Changed, NotFound
 
 MAX_REASON = 500
+PERSON = "person"
 
 
 def receive_invitation(agent, url):
@@ -76,15 +79,15 @@ def approve(service, schemas, pres_ex_id, chosen, self_attested, shown_digest, t
         raise Changed()
     present.present(agent, record, chosen=picks, self_attested=attested)
     summary = disclosure.summary(view, picks)
-    service.history.append("sent", view.who, request_name=view.name, **summary)
+    service.history.append("sent", view.who, request_name=view.name, rule=PERSON, **summary)
     return summary
 
 
-def decline_request(service, pres_ex_id, reason=""):
-    """Decline a pending request with a problem report and log it."""
+def decline_request(service, pres_ex_id, reason="", code=""):
+    """Decline a pending request with a problem report (reason picked + free text); log it."""
     agent = service.require()
     record = records.request_record(agent, pres_ex_id)
-    reason = _reason(reason, "The person declined to share this.")
+    reason = decline_reason(code, reason)
     present.decline(agent, pres_ex_id, reason)
     labels = records.connection_labels(agent)
     request = present.anoncreds_request(record)
@@ -93,5 +96,77 @@ def decline_request(service, pres_ex_id, reason=""):
         labels.get(record.get("connection_id"), "(unknown firm)"),
         request_name=request.get("name", ""),
         reason=reason,
+        rule=PERSON,
     )
     return reason
+
+
+def held_values(view):
+    """Return {attribute name: value} the consent screen would reveal (first choices)."""
+    return {
+        name: value
+        for item in view.of_kind("revealed")
+        for name, _, value in item.choices[0].shown
+    }
+
+
+def advice(service, schemas, view, request, today):
+    """Return the over-asking `Advice` for a request the person is reading."""
+    entries = service.history.entries() if service.history is not None else []
+    return advisor.advise(request, schemas, today, entries, view.who, held_values(view))
+
+
+def counter_propose(service, schemas, pres_ex_id, choices, thresholds, today):
+    """Answer with a smaller request: send a proposal, then decline the original.
+
+    `choices` maps attribute names to "keep", "prove" (a suggested predicate instead)
+    or "drop"; `thresholds` maps names to the person's thresholds. ACA-Py makes a
+    received proposal a new exchange on its own thread, so the proposal goes first
+    (nothing is lost if it fails) and a problem report then closes the original.
+    Returns (the proposal's exchange id, the smaller request).
+    """
+    agent = service.require()
+    record, view = consent(agent, schemas, pres_ex_id, today)
+    connection_id = record.get("connection_id")
+    if not connection_id:
+        raise InputError(
+            "This firm asked without a connection, so it cannot receive a smaller answer; "
+            "decline and connect to the firm first."
+        )
+    request = present.anoncreds_request(record)
+    found = advice(service, schemas, view, request, today)
+    suggested = {s.name: s for s in found.suggestions}
+    asked = {name for _, name in advisor.revealed_names(request)}
+    unknown = sorted(set(choices) - asked)
+    if unknown or any(v not in ("keep", "prove", "drop") for v in choices.values()):
+        raise InputError("Choose keep, prove or leave out for the values the request asks.")
+    prove = {n: suggested[n] for n, v in choices.items() if v == "prove" and n in suggested}
+    if any(v == "prove" and n not in suggested for n, v in choices.items()):
+        raise InputError("Only the values marked with a suggestion can be proven instead.")
+    drop = {n for n, v in choices.items() if v == "drop"}
+    if not prove and not drop:
+        raise InputError(
+            "Your answer is the same as the request: prove or leave out at least one value, "
+            "or approve the request as it is."
+        )
+    wanted = {n: thresholds[n] for n in prove if str(thresholds.get(n, "")).strip()}
+    smaller = advisor.counter_request(request, today, prove, drop, wanted)
+    words = "; ".join(
+        [prove[n].sentence(wanted.get(n)) for n in prove] + [f"leave out {n}" for n in sorted(drop)]
+    )
+    proposal = agent.admin.post(
+        "/present-proof-2.0/send-proposal",
+        {
+            "connection_id": connection_id,
+            "presentation_proposal": {"anoncreds": smaller},
+            "comment": f"A smaller answer: {words}",
+            "auto_present": False,
+            "auto_remove": False,
+        },
+    )
+    reason = f"The person proposes a smaller answer (thread {proposal.get('thread_id')}): {words}"
+    present.decline(agent, pres_ex_id, reason[:MAX_REASON])
+    service.history.append(
+        "declined", view.who, request_name=view.name, reason=f"You proposed: {words}", rule=PERSON
+    )
+    return proposal.get("pres_ex_id"), smaller

@@ -4,8 +4,11 @@ import dataclasses
 
 from flask import Blueprint, jsonify, request
 
+from ..consent.policy import parse_policy
 from ..errors import InputError
+from ..flows import present
 from . import actions, disclosure, records
+from .settings import rules_file
 from .context import agent, schemas, service, today, tokens
 from .errors import Unauthorized
 
@@ -85,7 +88,27 @@ def delete_credential(cred_id):
     return jsonify({"deleted": cred_id})
 
 
-def _view_json(view):
+def _advice_json(advice):
+    return {
+        "over_asking": advice.over_asking,
+        "suggestions": [
+            {"name": s.name, "kind": s.kind, "threshold": s.value, "text": s.sentence()}
+            for s in advice.suggestions
+        ],
+        "new_attributes": list(advice.new_attributes),
+        "first_time": advice.first_time,
+        "whole_credentials": list(advice.whole_credentials),
+        "unrestricted": list(advice.unrestricted),
+        "exposure": advice.original.words,
+        "smaller_exposure": advice.smaller.words,
+        "smaller_request": advice.smaller_request,
+    }
+
+
+def _view_json(pres_ex_id):
+    record, view = actions.consent(agent(), schemas(), pres_ex_id, today())
+    request_ = present.anoncreds_request(record)
+    advice = actions.advice(service(), schemas(), view, request_, today())
     return {
         "pres_ex_id": view.pres_ex_id,
         "from": view.who,
@@ -93,24 +116,21 @@ def _view_json(view):
         "answerable": view.answerable,
         "digest": disclosure.digest(view),
         "items": [dataclasses.asdict(i) for i in view.items],
+        "advice": _advice_json(advice),
     }
 
 
 @bp.get("/requests")
 def list_requests():
-    """List pending proof requests with what each would disclose."""
-    holder = agent()
-    views = [
-        actions.consent(holder, schemas(), r["pres_ex_id"], today())[1]
-        for r in records.pending_requests(holder)
-    ]
-    return jsonify({"results": [_view_json(v) for v in views]})
+    """List pending proof requests with what each would disclose and the advice on it."""
+    pending = records.pending_requests(agent())
+    return jsonify({"results": [_view_json(r["pres_ex_id"]) for r in pending]})
 
 
 @bp.get("/requests/<pres_ex_id>")
 def get_request(pres_ex_id):
-    """Read what one request would disclose."""
-    return jsonify(_view_json(actions.consent(agent(), schemas(), pres_ex_id, today())[1]))
+    """Read what one request would disclose, with the over-asking advice."""
+    return jsonify(_view_json(pres_ex_id))
 
 
 @bp.post("/requests/<pres_ex_id>/approve")
@@ -133,9 +153,38 @@ def approve(pres_ex_id):
 
 @bp.post("/requests/<pres_ex_id>/decline")
 def decline(pres_ex_id):
-    """Decline: {"reason": "..."} (optional)."""
-    reason = actions.decline_request(service(), pres_ex_id, str(_body().get("reason", "")))
+    """Decline: {"code": "too_much|unknown_firm|price|other", "reason": "..."} (both optional)."""
+    body = _body()
+    reason = actions.decline_request(
+        service(), pres_ex_id, str(body.get("reason", "")), str(body.get("code", ""))
+    )
     return jsonify({"declined": pres_ex_id, "reason": reason})
+
+
+@bp.post("/requests/<pres_ex_id>/counter")
+def counter(pres_ex_id):
+    """Propose a smaller answer: {"choices": {name: keep|prove|drop}, "thresholds": {...}}."""
+    body = _body()
+    choices, limits = body.get("choices") or {}, body.get("thresholds") or {}
+    if not isinstance(choices, dict) or not isinstance(limits, dict):
+        raise InputError("'choices' and 'thresholds' must be JSON objects keyed by attribute.")
+    proposal_id, smaller = actions.counter_propose(
+        service(), schemas(), pres_ex_id, choices, limits, today()
+    )
+    return jsonify({"declined": pres_ex_id, "proposal": proposal_id, "proposed": smaller})
+
+
+@bp.get("/rules")
+def get_rules():
+    """Read the person's disclosure rules (the versioned document)."""
+    return jsonify(rules_file().load().to_json())
+
+
+@bp.put("/rules")
+def put_rules():
+    """Replace the person's disclosure rules with a valid versioned document."""
+    saved = rules_file().save(parse_policy(_body()))
+    return jsonify(saved.to_json())
 
 
 @bp.get("/history")

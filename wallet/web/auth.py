@@ -1,6 +1,10 @@
-"""First run, unlock and lock: the passphrase is the wallet key; the agent runs while unlocked."""
+"""First run, unlock and lock: the passphrase is the wallet key; the agent runs while unlocked.
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+The unlock screen says how many messages from firms wait in the inbox (or that the
+inbox is down and nothing can be queued while the wallet is locked).
+"""
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 
 from ..errors import InputError
 from .context import service
@@ -13,6 +17,13 @@ def _start_session(sid):
     session.clear()
     session.permanent = True
     session["sid"] = sid
+    problem = service().inbox_problem
+    if problem:
+        flash(problem)
+
+
+def _unlock_page(error=None):
+    return render_template("auth/unlock.html", error=error, inbox=service().inbox_state())
 
 
 @bp.route("/setup", methods=["GET", "POST"])
@@ -41,13 +52,12 @@ def unlock():
         try:
             sid = holder.unlock(request.form.get("passphrase", ""))
         except InputError as exc:
-            return render_template("auth/unlock.html", error=str(exc)), 401
+            return _unlock_page(str(exc)), 401
         except TooManyAttempts as exc:
-            page = render_template("auth/unlock.html", error=str(exc))
-            return page, 429, {"Retry-After": str(exc.retry_after)}
+            return _unlock_page(str(exc)), 429, {"Retry-After": str(exc.retry_after)}
         _start_session(sid)
         return redirect(url_for("requests.index"))
-    return render_template("auth/unlock.html")
+    return _unlock_page()
 
 
 @bp.route("/lock", methods=["POST"])

@@ -1,25 +1,82 @@
-"""Stored credentials: list, detail with display labels, delete after confirmation."""
+"""Stored credentials: list and detail with revocation status, check now, delete."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 
+from ..errors import WalletError
 from . import actions, records
-from .context import agent, schemas
+from .context import agent, schemas, service
+from .revocation import view
 
 bp = Blueprint("credentials", __name__, url_prefix="/credentials")
+QUIET = ("auth.", "static", "api.", "live.")
 
 
 @bp.route("/")
 def index():
-    """List credentials with issuer, type and date."""
+    """List credentials with issuer, type, date and revocation status."""
+    holder = service()
     found = records.credentials(agent(), schemas())
-    return render_template("credentials/index.html", credentials=found)
+    status = holder.revocation.statuses(agent())
+    views = {c.cred_id: view(status.get(c.cred_id)) for c in found}
+    return render_template(
+        "credentials/index.html",
+        credentials=found,
+        views=views,
+        problem=holder.revocation.last_error,
+    )
 
 
 @bp.route("/<cred_id>")
 def show(cred_id):
-    """Show every attribute of one credential under its label."""
+    """Show every attribute of one credential under its label, and its status."""
     cred = records.credential(agent(), schemas(), cred_id)
-    return render_template("credentials/show.html", cred=cred)
+    status = service().revocation.statuses(agent()).get(cred_id)
+    return render_template("credentials/show.html", cred=cred, status=view(status))
+
+
+@bp.post("/check")
+def check_all():
+    """Check every revocable credential's status now."""
+    _check(None)
+    return redirect(url_for("credentials.index"))
+
+
+@bp.post("/<cred_id>/check")
+def check_one(cred_id):
+    """Check one credential's status now."""
+    records.credential(agent(), schemas(), cred_id)
+    _check([cred_id])
+    return redirect(url_for("credentials.show", cred_id=cred_id))
+
+
+def _check(cred_ids):
+    try:
+        newly = service().revocation.check_now(agent(), cred_ids)
+    except WalletError as exc:
+        flash(f"The status check did not finish ({exc}); nothing changed. Try again later.")
+        return
+    if not newly:
+        flash("Status checked just now: nothing was revoked since the last check.")
+
+
+@bp.before_app_request
+def tell_newly_revoked():
+    """Flash, on the person's next page, every credential a check found newly revoked."""
+    holder = service()
+    endpoint = request.endpoint or ""
+    if request.method != "GET" or endpoint.startswith(QUIET) or not holder.unlocked:
+        return
+    if session.get("sid") != holder.session_id or not holder.revocation.unseen:
+        return
+    held = {c.cred_id: c for c in records.credentials(holder.require(), schemas())}
+    for cred_id in holder.revocation.take_unseen():
+        cred = held.get(cred_id)
+        if cred is None:
+            continue
+        flash(
+            f"{cred.issuer} has revoked your {cred.schema_label} credential: it no longer "
+            f"proves anything. Ask {cred.issuer} for a new one if you still need it."
+        )
 
 
 @bp.route("/<cred_id>/delete", methods=["GET", "POST"])

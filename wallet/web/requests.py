@@ -2,13 +2,16 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from ..consent.advisor import revealed_names
+from ..consent.reasons import LABELS
 from ..errors import InputError
 from ..flows import present
-from . import actions, disclosure, records
+from . import actions, autoanswer, disclosure, records
 from .context import agent, schemas, service, today
 from .errors import Changed
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
+bp.record_once(autoanswer.init_app)
 
 
 def form_choices(form):
@@ -35,10 +38,28 @@ def index():
     return render_template("requests/index.html", pending=pending)
 
 
+def counter_choices(form):
+    """Return ({name: keep|prove|drop}, {name: threshold}) from the counter-proposal form."""
+    choices = {k.removeprefix("keep-"): v for k, v in form.items() if k.startswith("keep-")}
+    limits = {k.removeprefix("threshold-"): v for k, v in form.items() if k.startswith("threshold-")}
+    return choices, limits
+
+
 def _consent_page(pres_ex_id, error=None, status=200):
-    _, view = actions.consent(agent(), schemas(), pres_ex_id, today())
+    record, view = actions.consent(agent(), schemas(), pres_ex_id, today())
+    request_ = present.anoncreds_request(record)
+    advice = actions.advice(service(), schemas(), view, request_, today())
     page = render_template(
-        "requests/consent.html", view=view, digest=disclosure.digest(view), error=error
+        "requests/consent.html",
+        view=view,
+        digest=disclosure.digest(view),
+        error=error,
+        advice=advice,
+        suggested={s.name: s for s in advice.suggestions},
+        asked=list(dict.fromkeys(name for _, name in revealed_names(request_))),
+        labels={a.name: a.label for s in schemas().values() for a in s.attributes},
+        reasons=LABELS,
+        connected=bool(record.get("connection_id")),
     )
     return page, status
 
@@ -67,7 +88,27 @@ def approve(pres_ex_id):
 
 @bp.route("/<pres_ex_id>/decline", methods=["POST"])
 def decline(pres_ex_id):
-    """Decline with a reason."""
-    actions.decline_request(service(), pres_ex_id, request.form.get("reason", ""))
+    """Decline with a reason picked from the list, plus free text."""
+    try:
+        actions.decline_request(
+            service(), pres_ex_id, request.form.get("reason", ""), request.form.get("code", "")
+        )
+    except InputError as exc:
+        return _consent_page(pres_ex_id, error=str(exc), status=400)
     flash("Declined. Nothing was shared.")
+    return redirect(url_for("history.index"))
+
+
+@bp.route("/<pres_ex_id>/counter", methods=["POST"])
+def counter(pres_ex_id):
+    """Answer with a smaller request: a proposal to the firm; the original is declined."""
+    choices, limits = counter_choices(request.form)
+    try:
+        actions.counter_propose(service(), schemas(), pres_ex_id, choices, limits, today())
+    except InputError as exc:
+        return _consent_page(pres_ex_id, error=str(exc), status=400)
+    flash(
+        "Your smaller answer was proposed; nothing was shared yet. If the firm accepts it, "
+        "your wallet sends exactly that smaller answer without asking again."
+    )
     return redirect(url_for("history.index"))

@@ -1,6 +1,8 @@
 """The holder service: owns the person's agent process, webhook hub, `Agent` and history.
 
-The agent runs only while the wallet is unlocked. The passphrase is the Askar wallet
+The agent runs only while the wallet is unlocked; its public endpoint is the inbox,
+which holds firms' messages while it is locked and delivers them on unlock. A timer
+re-checks the credentials' revocation status while unlocked. The passphrase is the Askar wallet
 key (ACA-Py derives the store key from it) and derives the history key; it is kept
 in memory only for the start, and the agent's arg file holding it is removed once
 the agent has read it.
@@ -18,10 +20,14 @@ from ..agent.deployment import Deployment
 from ..agent.handle import Agent
 from ..agent.webhooks import WebhookHub
 from ..errors import AgentStartError, InputError
+from ..flows.revocation import StatusCache
 from ..history import HistoryLog
+from ..inbox.holder import holder_endpoint
 from ..secrets import ensure_private_dir
 from .backoff import Backoff
 from .errors import Locked, WrongPassphrase
+from .inbox import InboxLink
+from .revocation import DEFAULT_INTERVAL, DEFAULT_MAX_AGE, RevocationWatch
 
 WRONG_KEY_SIGNS = ("Error decrypting profile key", "AEAD decryption error")
 LIVE_TOPICS = ("issue_credential_v2_0", "present_proof_v2_0", "connections", "out_of_band")
@@ -42,8 +48,13 @@ class ProcessRunner:
         self._proc = None
 
     def start(self, passphrase, webhook_url):
-        """Start the agent with the passphrase as wallet key; return its admin client."""
-        proc = self.deployment.process("holder", webhook_url=webhook_url, wallet_key=passphrase)
+        """Start the agent (endpoint: the inbox) with the passphrase as wallet key."""
+        proc = self.deployment.process(
+            "holder",
+            webhook_url=webhook_url,
+            wallet_key=passphrase,
+            endpoint=holder_endpoint(self.deployment.settings),
+        )
         offset = proc.log_path.stat().st_size if proc.log_path.exists() else 0
         try:
             proc.start()
@@ -86,8 +97,15 @@ class HolderService:
         idle_timeout=900.0,
         backoff=None,
         scrypt_n=None,
+        inbox_client=None,
+        revocation_interval=DEFAULT_INTERVAL,
+        revocation_max_age=DEFAULT_MAX_AGE,
     ):
-        """Prepare; nothing starts until `setup()` or `unlock()`."""
+        """Prepare; nothing starts until `setup()` or `unlock()`.
+
+        `inbox_client` talks to the inbox (default: the `InboxClient` of `settings`);
+        `revocation_interval` (seconds, None: no timer) paces the background status check.
+        """
         self.settings = settings
         self.runner = runner or ProcessRunner(Deployment(settings))
         self.clock = clock
@@ -104,6 +122,27 @@ class HolderService:
         self.live_seq = 0
         self._live = threading.Condition()
         self._lock = threading.RLock()
+        self._inbox_client = inbox_client
+        self._inbox = None
+        self.inbox_problem = ""
+        self.revocation = RevocationWatch(
+            StatusCache.for_settings(settings),
+            now=lambda: self.wall_clock().timestamp(),
+            interval=revocation_interval,
+            max_age=revocation_max_age,
+            on_news=self._bump,
+        )
+
+    @property
+    def inbox(self):
+        """Return the `InboxLink` to this wallet's queue (made on first use)."""
+        if self._inbox is None:
+            self._inbox = InboxLink.for_settings(self.settings, self._inbox_client)
+        return self._inbox
+
+    def inbox_state(self):
+        """Return the `InboxState` for the lock screen."""
+        return self.inbox.state()
 
     @property
     def marker(self):
@@ -174,16 +213,22 @@ class HolderService:
             hub.add_listener(self._on_event)
             self.hub, self.history = hub, history
             self.agent = Agent("holder", admin, hub)
+            self.inbox_problem = self.inbox.release(self.agent)
+            self.revocation.start(self.agent)
             self.session_id = secrets.token_urlsafe(24)
             self.touch()
             return self.session_id
 
     def lock(self):
-        """Stop the agent and forget the session and history key."""
+        """Hold the inbox, stop the agent, forget the session and history key."""
         with self._lock:
+            running = self.agent is not None
             self.agent = None
             self.history = None
             self.session_id = None
+            self.revocation.stop()
+            if running:
+                self.inbox_problem = self.inbox.hold()
             self.runner.stop()
             if self.hub is not None:
                 self.hub.stop()
