@@ -71,7 +71,7 @@ def wallet_server(firms):
         yield f"http://127.0.0.1:{server.server_port}", app
     finally:
         server.shutdown()
-        app.extensions["holder_service"].lock()
+        app.extensions["holder_service"].close()
 
 
 @pytest.fixture(scope="module")

@@ -98,15 +98,19 @@ class HolderService:
         backoff=None,
         scrypt_n=None,
         inbox_client=None,
+        own_inbox=None,
         revocation_interval=DEFAULT_INTERVAL,
         revocation_max_age=DEFAULT_MAX_AGE,
     ):
         """Prepare; nothing starts until `setup()` or `unlock()`.
 
         `inbox_client` talks to the inbox (default: the `InboxClient` of `settings`);
+        `own_inbox` (default: True when the service runs its own real agent) lets the
+        service start an inbox in this process when none answers at unlock;
         `revocation_interval` (seconds, None: no timer) paces the background status check.
         """
         self.settings = settings
+        self.own_inbox = runner is None if own_inbox is None else own_inbox
         self.runner = runner or ProcessRunner(Deployment(settings))
         self.clock = clock
         self.wall_clock = wall_clock
@@ -200,6 +204,8 @@ class HolderService:
                 self.session_id = secrets.token_urlsafe(24)
                 self.touch()
                 return self.session_id
+            if self.own_inbox:
+                self.inbox_problem = self.inbox.ensure_running(Deployment(self.settings))
             hub = WebhookHub().start()
             try:
                 admin = self.runner.start(passphrase, hub.url_for("holder"))
@@ -213,7 +219,7 @@ class HolderService:
             hub.add_listener(self._on_event)
             self.hub, self.history = hub, history
             self.agent = Agent("holder", admin, hub)
-            self.inbox_problem = self.inbox.release(self.agent)
+            self.inbox_problem = self.inbox.release(self.agent) or self.inbox_problem
             self.revocation.start(self.agent)
             self.session_id = secrets.token_urlsafe(24)
             self.touch()
@@ -234,6 +240,12 @@ class HolderService:
                 self.hub.stop()
                 self.hub = None
         self._bump()
+
+    def close(self):
+        """Lock, then stop an inbox this service started and close its client."""
+        self.lock()
+        if self._inbox is not None:
+            self._inbox.close()
 
     def touch(self):
         """Record activity now."""
