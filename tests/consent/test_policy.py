@@ -131,7 +131,9 @@ MORE = {**BOUND, "requested_attributes": {**BIRTHDATE["requested_attributes"], "
         (RULES, BOUND, "spam", SMALLER, "decline", "firm:spam"),
     ],
 )
-def test_ask_every_time_and_answers_to_own_proposals(policy, request_, firm, proposal, action, rule):
+def test_ask_every_time_and_answers_to_own_proposals(
+    policy, request_, firm, proposal, action, rule
+):
     decision = evaluate(policy, request_, firm, proposal)
     assert (decision.action, decision.rule) == (action, rule)
 

@@ -92,7 +92,15 @@ class AutoResponder:
 
     def _work(self):
         while (record := self._queue.get()) is not None:
-            self.handle(record)
+            try:
+                self.handle(record)
+            finally:
+                self._queue.task_done()
+        self._queue.task_done()
+
+    def drain(self):
+        """Block until every queued request has been handled."""
+        self._queue.join()
 
     def handle(self, record):
         """Decide on one received request record and act on the decision."""

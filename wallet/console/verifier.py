@@ -14,7 +14,7 @@ from flask import (
 )
 from werkzeug.datastructures import MultiDict
 
-from ..errors import AgentError, ConfigError, InputError
+from ..errors import AgentError, ConfigError, FlowError, InputError
 from ..flows.present import decline, request_proof
 from ..flows.revocation import non_revoked
 from . import compose_form, request_templates, results, trust
@@ -85,11 +85,13 @@ def _preview(template, thresholds=None):
 def index():
     """List request templates (and broken template files) and recent results."""
     found, problems = templates()
+    seen = _records()
     return render_template(
         "verifier/index.html",
         templates=found.values(),
         problems=problems,
-        results=_records()[:10],
+        results=seen[:10],
+        proposals=[r for r in seen if r.proposal],
         schemas=schemas(),
     )
 
@@ -223,7 +225,7 @@ def _proposal_or_404(pres_ex_id):
             abort(404)
         raise
     if record.get("state") != "proposal-received":
-        raise InputError("This proposal was already answered; see its result below.")
+        raise FlowError("This proposal was already answered; see its result page.")
     return record
 
 

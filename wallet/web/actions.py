@@ -104,9 +104,7 @@ def decline_request(service, pres_ex_id, reason="", code=""):
 def held_values(view):
     """Return {attribute name: value} the consent screen would reveal (first choices)."""
     return {
-        name: value
-        for item in view.of_kind("revealed")
-        for name, _, value in item.choices[0].shown
+        name: value for item in view.of_kind("revealed") for name, _, value in item.choices[0].shown
     }
 
 

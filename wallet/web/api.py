@@ -8,9 +8,9 @@ from ..consent.policy import parse_policy
 from ..errors import InputError
 from ..flows import present
 from . import actions, disclosure, records
-from .settings import rules_file
 from .context import agent, schemas, service, today, tokens
 from .errors import Unauthorized
+from .settings import rules_file
 
 bp = Blueprint("api", __name__)
 

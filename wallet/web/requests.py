@@ -41,7 +41,9 @@ def index():
 def counter_choices(form):
     """Return ({name: keep|prove|drop}, {name: threshold}) from the counter-proposal form."""
     choices = {k.removeprefix("keep-"): v for k, v in form.items() if k.startswith("keep-")}
-    limits = {k.removeprefix("threshold-"): v for k, v in form.items() if k.startswith("threshold-")}
+    limits = {
+        k.removeprefix("threshold-"): v for k, v in form.items() if k.startswith("threshold-")
+    }
     return choices, limits
 
 
