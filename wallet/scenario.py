@@ -7,6 +7,7 @@ plain function so a test can stop between steps (to tamper with something, say).
 import datetime
 import hashlib
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,25 +139,35 @@ def encoded(raw):
     return str(int.from_bytes(hashlib.sha256(text.encode()).digest(), "big"))
 
 
-def leaked(record, held, revealed):
-    """Return names of unrevealed attributes whose raw or encoded value is in `record`.
+def leaked(found, held, revealed):
+    """Return names of unrevealed attributes whose raw or encoded value stands in `found`.
 
-    `held` is a set of (name, raw value) pairs; `revealed` maps names to raw values.
-
-    A value equal to a revealed value (a country revealed as nationality that is also
-    the unrevealed country of residence) cannot be told apart and is not counted.
+    `found` is text, or a verifier's exchange record (searched without the request
+    the verifier wrote itself: its thresholds are not the holder's data). `held` is a
+    set of (name, raw value) pairs; `revealed` maps names to raw values. A value must
+    stand alone (not inside a longer number or word): proofs are full of long
+    numbers, and a short value would otherwise match by chance. A value equal to a
+    revealed value (a country revealed as nationality that is also the unrevealed
+    country of residence) cannot be told apart and is not counted.
     """
-    text = json.dumps(record)
+    text = found if isinstance(found, str) else json.dumps(_without_request(found))
     shown = set(revealed.values())
-    return sorted(
-        {
-            name
-            for name, value in held
-            if name not in revealed
-            and value not in shown
-            and (str(value) in text or encoded(value) in text)
-        }
-    )
+    hits = set()
+    for name, value in held:
+        if name in revealed or value in shown:
+            continue
+        for needle in {str(value), encoded(value)}:
+            if re.search(rf"(?<![A-Za-z0-9]){re.escape(needle)}(?![A-Za-z0-9])", text):
+                hits.add(name)
+    return sorted(hits)
+
+
+def _without_request(record):
+    """Return a copy of an exchange record without the proof request in it."""
+    copy = {k: v for k, v in record.items() if k != "pres_request"}
+    if isinstance(record.get("by_format"), dict):
+        copy["by_format"] = {k: v for k, v in record["by_format"].items() if k != "pres_request"}
+    return copy
 
 
 def holder_attributes(holder):

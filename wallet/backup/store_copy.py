@@ -35,6 +35,20 @@ async def _copy(source, target, wallet_key):
         await store.close()
 
 
+def _run(coroutine):
+    """Run `coroutine` on a loop of its own and close it.
+
+    Not `asyncio.run`: importing ACA-Py applies nest_asyncio, whose `asyncio.run`
+    leaves a new, unclosed loop behind in every thread that calls it.
+    """
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(coroutine)
+    finally:
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
+
+
 def copy_store(source, target, wallet_key):
     """Copy the store at `source` to `target` (same key and key method) through Askar."""
     if not source.exists():
@@ -43,7 +57,7 @@ def copy_store(source, target, wallet_key):
             "(or check TESSERA_HOME) first."
         )
     target.parent.mkdir(parents=True, exist_ok=True)
-    asyncio.run(_copy(source, target, wallet_key))
+    _run(_copy(source, target, wallet_key))
 
 
 async def _check(path, wallet_key):
@@ -56,4 +70,4 @@ async def _check(path, wallet_key):
 
 def open_check(path, wallet_key):
     """Return the profiles of the store at `path` opened with `wallet_key` (a health check)."""
-    return asyncio.run(_check(path, wallet_key))
+    return _run(_check(path, wallet_key))
