@@ -110,7 +110,7 @@ def run(settings, stop_event, on_ready=None):
             server.shutdown()
         wallet = demo.apps.get("wallet")
         if wallet is not None:
-            web.service_of(wallet).lock()
+            web.service_of(wallet).close()
         inbox.stop()
         hub.stop()
         deployment.close()
