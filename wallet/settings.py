@@ -29,6 +29,10 @@ class Settings:
     home: Path
     port_offset: int = 0
 
+    def __post_init__(self):
+        """Accept a string for `home`."""
+        object.__setattr__(self, "home", Path(self.home))
+
     def role_dir(self, role):
         """Return the directory holding one agent's home, store and logs."""
         return self.home / "agents" / role
