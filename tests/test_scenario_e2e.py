@@ -148,34 +148,8 @@ def test_agent_dying_during_start_reports_its_log(tmp_path):
     assert not proc.running()
 
 
-def test_interrupted_scenario_leaves_no_agent(tmp_path):
-    child = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "wallet.cli",
-            "scenario",
-            "--home",
-            str(tmp_path / "h"),
-            "--port-offset",
-            str(free_port_offset()),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    # Wait until its agents exist, then interrupt it like Ctrl-C would.
-    deadline = time.monotonic() + 60
-    while len(agents_under(tmp_path)) < 3:
-        assert time.monotonic() < deadline, "the scenario did not start its agents"
-        time.sleep(0.05)
-    child.send_signal(signal.SIGINT)
-    child.communicate(timeout=60)
-    assert child.returncode != 0
-    assert agents_under(tmp_path) == []
-
-
-def test_killed_supervisor_takes_its_agents_along(tmp_path):
+def _scenario_with_agents_up(tmp_path):
+    """Start `tessera scenario` in the background; return once its three agents run."""
     child = subprocess.Popen(
         [
             sys.executable,
@@ -194,6 +168,19 @@ def test_killed_supervisor_takes_its_agents_along(tmp_path):
     while len(agents_under(tmp_path)) < 3:
         assert time.monotonic() < deadline, "the scenario did not start its agents"
         time.sleep(0.05)
+    return child
+
+
+def test_interrupted_scenario_leaves_no_agent(tmp_path):
+    child = _scenario_with_agents_up(tmp_path)
+    child.send_signal(signal.SIGINT)  # as Ctrl-C would
+    child.wait(timeout=60)
+    assert child.returncode != 0
+    assert agents_under(tmp_path) == []
+
+
+def test_killed_supervisor_takes_its_agents_along(tmp_path):
+    child = _scenario_with_agents_up(tmp_path)
     child.kill()
     child.wait()
     deadline = time.monotonic() + 30
