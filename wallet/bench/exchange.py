@@ -8,20 +8,30 @@ from ..flows import issue, present
 from .measure import CpuMeter
 
 
-def prove_once(world, request, clock=time.perf_counter):
-    """Verifier asks; the holder's auto-responder answers; return ms to the verified record."""
+def prove_once(world, request, stages=None, clock=time.perf_counter):
+    """Verifier asks; the holder's auto-responder answers; return ms to the verified record.
+
+    With a `StageClock`, also return where the time went: (ms, {stage: ms} or None).
+    """
     start = clock()
-    pres_ex_id, _ = present.request_proof(world.verifier, world.verifier_conn, request)
+    pres_ex_id, thread_id = present.request_proof(world.verifier, world.verifier_conn, request)
+    sent = clock()
     result = present.wait_verified(world.verifier, pres_ex_id, timeout=120)
-    elapsed = (clock() - start) * 1000
+    finished = clock()
     if not result.verified:
         raise RuntimeError(f"Benchmark proof {pres_ex_id} did not verify.")
-    return elapsed
+    elapsed = (finished - start) * 1000
+    if stages is None:
+        return elapsed
+    return elapsed, stages.split(thread_id, start, sent, finished)
 
 
-def latency(world, request, runs):
-    """Return the latency (ms) of `runs` proof exchanges, one at a time."""
-    return [prove_once(world, request) for _ in range(runs)]
+def latency(world, request, runs, stages=None):
+    """Return the latency (ms) of `runs` exchanges one at a time, and their stage splits."""
+    outcomes = [prove_once(world, request, stages) for _ in range(runs)]
+    if stages is None:
+        return outcomes, []
+    return [ms for ms, _ in outcomes], [split for _, split in outcomes]
 
 
 def throughput(world, request, concurrency, total, pids):

@@ -15,9 +15,11 @@ from ..agent.deployment import Deployment, running_agents
 from ..agent.webhooks import WebhookHub
 from ..consent.autorespond import AutoResponder
 from ..consent.policy import parse_policy
+from ..flows import issue, revocation
 from ..settings import ROLES, Settings
 from . import exchange, floor
 from .measure import percentiles
+from .stages import STAGES, StageClock, summarize
 
 RESULTS_DIR = Path(__file__).resolve().parents[2] / "bench" / "results"
 
@@ -119,6 +121,7 @@ def run(quick=True, home=None, port_offset=0, today=None, log=print):
             responder = AutoResponder(world.holder, lambda: policy).start()
             try:
                 _exchanges(world, request, procs, sizes, results, log)
+                _with_revocation(world, person, today, sizes, results, log)
             finally:
                 responder.stop()
             _growth(world, person, sizes, results, log)
@@ -136,8 +139,13 @@ def run(quick=True, home=None, port_offset=0, today=None, log=print):
 def _exchanges(world, request, procs, sizes, results, log):
     log(f"proof exchange latency: {sizes['latency']} runs")
     exchange.latency(world, request, 2)  # warm connections and caches
-    samples = exchange.latency(world, request, sizes["latency"])
+    clock = StageClock(world.verifier.hub)
+    try:
+        samples, splits = exchange.latency(world, request, sizes["latency"], clock)
+    finally:
+        clock.close()
     results["proof_ms"] = percentiles(samples)
+    results["stages_ms"] = summarize(splits)
     results["ratio_p50"] = round(results["proof_ms"]["p50"] / results["floor_ms"], 2)
     pids = {"holder": procs["holder"].pid, "verifier": procs["verifier"].pid}
     results["throughput_per_s"], results["throughput_detail"] = {}, {}
@@ -156,6 +164,27 @@ def _exchanges(world, request, procs, sizes, results, log):
         results["issuance_per_s"][str(concurrency)] = exchange.issue_many(
             world, scenario.INCOME, values, concurrency, total
         )
+
+
+def _with_revocation(world, person, today, sizes, results, log):
+    """The same exchange on a revocable identity credential, asking for non-revocation."""
+    log("proof exchange with revocation: issuing a revocable identity credential")
+    cred_def_id = revocation.create_revocable_cred_def(
+        world.issuer, world.issuer_did, world.schema_ids[scenario.IDENTITY], registry_size=16
+    )
+    issue.issue(
+        world.issuer,
+        world.holder,
+        world.issuer_conn,
+        cred_def_id,
+        world.schemas[scenario.IDENTITY],
+        person[scenario.IDENTITY],
+    )
+    cred_defs = {**world.cred_defs, scenario.IDENTITY: cred_def_id}
+    request = revocation.non_revoked(scenario.age_income_request(cred_defs, today), time.time())
+    exchange.latency(world, request, 2)
+    samples, _ = exchange.latency(world, request, sizes["latency"])
+    results["proof_revocation_ms"] = percentiles(samples)
 
 
 def _growth(world, person, sizes, results, log):
@@ -213,7 +242,20 @@ def markdown(results):
         f"| proof exchange p50 / p95 / max | {results['proof_ms']['p50']} / "
         f"{results['proof_ms']['p95']} / {results['proof_ms']['max']} ms |",
         f"| ratio p50 / floor | {results['ratio_p50']} |",
+        f"| proof exchange with revocation p50 / p95 / max | "
+        f"{results['proof_revocation_ms']['p50']} / {results['proof_revocation_ms']['p95']} / "
+        f"{results['proof_revocation_ms']['max']} ms |",
     ]
+    lines += [
+        "",
+        "Where one exchange's time goes (p50, from the agents' webhooks):",
+        "",
+        "| stage | what happens | owner | p50 ms |",
+        "| --- | --- | --- | --- |",
+    ]
+    for name, what, owner in STAGES:
+        lines.append(f"| {name} | {what} | {owner} | {results['stages_ms'][name]['p50']} |")
+    lines += ["", "| measure | value |", "| --- | --- |"]
     for conc, rate in results["throughput_per_s"].items():
         cpu = results["throughput_detail"][conc]["cpu_ms_per_proof"]
         where = ", ".join(f"{k} {v} ms" for k, v in cpu.items())

@@ -48,8 +48,16 @@ def publish_schema(issuer, issuer_did, schema):
     return state["schema_id"]
 
 
-def create_cred_def(issuer, issuer_did, schema_id, tag="default", revocation=False, timeout=120.0):
-    """Create a credential definition for `schema_id` (or reuse it); return its id."""
+def create_cred_def(
+    issuer,
+    issuer_did,
+    schema_id,
+    tag="default",
+    revocation=False,
+    registry_size=None,
+    timeout=120.0,
+):
+    """Create a credential definition for `schema_id` (or reuse the one with `tag`)."""
     existing = issuer.admin.get(
         "/anoncreds/credential-definitions", issuer_id=issuer_did, schema_id=schema_id
     )["credential_definition_ids"]
@@ -57,9 +65,12 @@ def create_cred_def(issuer, issuer_did, schema_id, tag="default", revocation=Fal
         found = issuer.admin.get(f"/anoncreds/credential-definition/{quote(cred_def_id, safe='')}")
         if found.get("credential_definition", {}).get("tag") == tag:
             return cred_def_id
+    options = {"support_revocation": revocation}
+    if registry_size is not None:
+        options["revocation_registry_size"] = int(registry_size)
     body = {
         "credential_definition": {"issuerId": issuer_did, "schemaId": schema_id, "tag": tag},
-        "options": {"support_revocation": revocation},
+        "options": options,
     }
     answer = issuer.admin.request(
         "POST", "/anoncreds/credential-definition", json_body=body, timeout=timeout

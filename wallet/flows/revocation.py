@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from ..errors import AgentError, FlowError, InputError
+from ..errors import AgentError, InputError
+from . import issue
 
 REGISTRY_TIMEOUT = 180.0
 DEFAULT_MAX_AGE = 3600.0
@@ -32,28 +33,15 @@ def create_revocable_cred_def(
     issuer, issuer_did, schema_id, tag="revocable", registry_size=None, timeout=REGISTRY_TIMEOUT
 ):
     """Create (or reuse) a revocable credential definition and wait until it can issue."""
-    existing = issuer.admin.get(
-        "/anoncreds/credential-definitions", issuer_id=issuer_did, schema_id=schema_id
-    )["credential_definition_ids"]
-    for cred_def_id in existing:
-        found = issuer.admin.get(f"/anoncreds/credential-definition/{_q(cred_def_id)}")
-        if found.get("credential_definition", {}).get("tag") == tag:
-            wait_active_registry(issuer, cred_def_id, timeout=timeout)
-            return cred_def_id
-    options = {"support_revocation": True}
-    if registry_size is not None:
-        options["revocation_registry_size"] = int(registry_size)
-    body = {
-        "credential_definition": {"issuerId": issuer_did, "schemaId": schema_id, "tag": tag},
-        "options": options,
-    }
-    answer = issuer.admin.request(
-        "POST", "/anoncreds/credential-definition", json_body=body, timeout=timeout
+    cred_def_id = issue.create_cred_def(
+        issuer,
+        issuer_did,
+        schema_id,
+        tag=tag,
+        revocation=True,
+        registry_size=registry_size,
+        timeout=timeout,
     )
-    state = answer["credential_definition_state"]
-    if state.get("state") != "finished":
-        raise FlowError(f"Creating the credential definition ended as {state.get('state')}.")
-    cred_def_id = state["credential_definition_id"]
     wait_active_registry(issuer, cred_def_id, timeout=timeout)
     return cred_def_id
 

@@ -9,7 +9,7 @@ import threading
 
 from flask import Blueprint, Flask, current_app, jsonify, request, send_file
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from ..errors import ConfigError, InputError, IntegrityError, NotFound, WalletError
 from ..settings import HOST
@@ -79,6 +79,13 @@ def create_app(test_config=None):
     return app
 
 
+class _QuietHandler(WSGIRequestHandler):
+    """Log errors, not every upload and download, to the terminal of whoever runs us."""
+
+    def log_request(self, code="-", size="-"):
+        """Drop per-request access lines."""
+
+
 class TailsServer:
     """The tails app served on 127.0.0.1 from a background thread."""
 
@@ -101,7 +108,9 @@ class TailsServer:
     def start(self):
         """Listen on 127.0.0.1 and serve in a daemon thread."""
         try:
-            self._server = make_server(HOST, self._port, self.app, threaded=True)
+            self._server = make_server(
+                HOST, self._port, self.app, threaded=True, request_handler=_QuietHandler
+            )
         except OSError as err:
             raise ConfigError(
                 f"Cannot start the tails server on {HOST}:{self._port}: {err.strerror}. "
