@@ -103,6 +103,9 @@ class TesseraRegistry(BaseAnonCredsResolver, BaseAnonCredsRegistrar):
     def __init__(self, store: RegistryStore):
         """Serve objects from `store`."""
         self.store = store
+        # id -> (store version token, verified content). An object is verified again
+        # whenever its token changes, so a file edited or swapped on disk is caught.
+        self._verified = {}
 
     @property
     def supported_identifiers_regex(self) -> Pattern:
@@ -145,8 +148,14 @@ class TesseraRegistry(BaseAnonCredsResolver, BaseAnonCredsRegistrar):
     async def fetch_verified(self, wanted_id: str, kind: str) -> dict:
         """Read an object and verify it against its id."""
         parse_object_id(wanted_id, kind)
+        token = await asyncio.to_thread(self.store.version, wanted_id)
+        cached = self._verified.get(wanted_id)
+        if token is not None and cached is not None and cached[0] == token:
+            return cached[1]
         record = await asyncio.to_thread(self.store.get_object, wanted_id)
         verify_object(record, wanted_id)
+        if token is not None:
+            self._verified[wanted_id] = (token, record.content)
         return record.content
 
     async def _append_rev_list(self, profile: Profile, rev_list: RevList) -> RevList:

@@ -13,7 +13,7 @@ import re
 import tempfile
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from pathlib import Path
 
 from ..errors import IntegrityError, NotFound, RegistryError, WriteConflict
@@ -37,6 +37,13 @@ class RegistryStore(ABC):
     @abstractmethod
     def get_object(self, object_id: str) -> SignedRecord:
         """Return the stored record for `object_id` (unverified); NotFound if absent."""
+
+    def version(self, object_id: str) -> Hashable | None:
+        """Return a cheap token that changes whenever the stored object changes.
+
+        None means the store cannot tell, and every read must be verified again.
+        """
+        return None
 
     @abstractmethod
     def latest_rev_list_timestamp(self, rev_reg_id: str) -> int | None:
@@ -142,6 +149,14 @@ class DirectoryStore(RegistryStore):
     def get_object(self, object_id: str) -> SignedRecord:
         """Return the stored record for `object_id` (unverified)."""
         return self._read(self._object_path(object_id), object_id)
+
+    def version(self, object_id: str) -> Hashable | None:
+        """Return the file's identity and change times (any edit or swap changes them)."""
+        try:
+            st = os.stat(self._object_path(object_id))
+        except FileNotFoundError:
+            return None
+        return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
     def _timestamps(self, directory: Path) -> list[int]:
         """Return the sorted entry timestamps in a history directory."""
