@@ -84,3 +84,42 @@ def test_done_may_stop_the_wait_early_by_raising():
 
     with pytest.raises(RuntimeError, match="abandoned"):
         wait_for(lambda: 1, done, what="x", timeout=10)
+
+
+def test_a_waiter_wakes_for_its_own_record_only():
+    hub = WebhookHub()
+    state = {"value": "pending", "fetches": 0}
+    others_published = threading.Event()
+    first_look = threading.Event()
+
+    def fetch():
+        state["fetches"] += 1
+        first_look.set()
+        return state["value"]
+
+    def traffic():
+        first_look.wait(10)
+        for _ in range(20):  # other exchanges' events: must not wake the waiter
+            hub.publish("verifier", "present_proof_v2_0", {"pres_ex_id": "other"})
+        others_published.set()
+        state["value"] = "done"
+        hub.publish("verifier", "present_proof_v2_0", {"pres_ex_id": "mine"})
+
+    timer = threading.Thread(target=traffic)
+    timer.start()
+    wait_for(
+        fetch,
+        lambda v: v == "done",
+        what="my record",
+        timeout=10,
+        hub=hub,
+        role="verifier",
+        topics=("present_proof_v2_0",),
+        match=lambda payload: payload.get("pres_ex_id") == "mine",
+    )
+    timer.join()
+    assert others_published.is_set()
+    assert state["fetches"] == 2  # the first look, and one after its own event
+    assert [e.payload for e in hub.events_since(0, match=lambda p: p["pres_ex_id"] == "mine")] == [
+        {"pres_ex_id": "mine"}
+    ]

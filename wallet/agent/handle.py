@@ -15,8 +15,11 @@ class Agent:
     admin: AdminClient
     hub: WebhookHub | None = None
 
-    def wait(self, fetch, done, *, what, topics=None, timeout=30.0):
-        """Wait until `done(fetch())`, woken by this agent's webhooks on `topics`."""
+    def wait(self, fetch, done, *, what, topics=None, match=None, timeout=30.0):
+        """Wait until `done(fetch())`, woken by this agent's webhooks on `topics`.
+
+        `match(payload)` keeps only the events about the awaited record.
+        """
         return wait_for(
             fetch,
             done,
@@ -25,4 +28,5 @@ class Agent:
             hub=self.hub,
             role=self.role,
             topics=topics,
+            match=match,
         )

@@ -11,11 +11,21 @@ POLL_INTERVAL = 0.05
 
 
 def wait_for(
-    fetch, done, *, what, timeout=30.0, hub=None, role=None, topics=None, clock=time.monotonic
+    fetch,
+    done,
+    *,
+    what,
+    timeout=30.0,
+    hub=None,
+    role=None,
+    topics=None,
+    match=None,
+    clock=time.monotonic,
 ):
     """Call `fetch()` until `done(value)` is true and return that value.
 
-    With a webhook `hub`, each new matching event triggers the next fetch; without
+    With a webhook `hub`, each new wanted event (from `role`, on `topics`, for which
+    `match(payload)` holds) triggers the next fetch; without
     one, fetch polls every POLL_INTERVAL. `done` may raise to stop early on a state
     that cannot lead to success. Raises `WaitTimeout` naming `what` at the deadline.
     """
@@ -29,6 +39,8 @@ def wait_for(
         if remaining <= 0:
             raise WaitTimeout(f"Gave up after {timeout:.0f} s waiting for {what}.")
         if hub is not None:
-            hub.wait_after(seq, min(remaining, SAFETY_RECHECK), role=role, topics=topics)
+            hub.wait_after(
+                seq, min(remaining, SAFETY_RECHECK), role=role, topics=topics, match=match
+            )
         else:
             time.sleep(min(POLL_INTERVAL, remaining))

@@ -93,30 +93,28 @@ class WebhookHub:
             callback(event)
         return event
 
-    def events_since(self, seq, role=None, topics=None):
-        """Return events after `seq`, optionally only from `role` and in `topics`."""
+    def events_since(self, seq, role=None, topics=None, match=None):
+        """Return events after `seq`, optionally only from `role`, in `topics`, matching."""
         with self._cond:
-            return [
-                e
-                for e in self._events
-                if e.seq > seq
-                and (role is None or e.role == role)
-                and (topics is None or e.topic in topics)
-            ]
+            return [e for e in self._events if e.seq > seq and _wanted(e, role, topics, match)]
 
-    def wait_after(self, seq, timeout, role=None, topics=None):
-        """Block until an event newer than `seq` (matching role/topics) or `timeout`."""
+    def wait_after(self, seq, timeout, role=None, topics=None, match=None):
+        """Block until a wanted event newer than `seq` arrives, or `timeout`.
+
+        `match(payload)` narrows the wait to one record, so that with many exchanges
+        in flight each waiter wakes for its own events, not for everybody's.
+        """
         with self._cond:
-            self._cond.wait_for(lambda: self._has_after(seq, role, topics), timeout)
+            self._cond.wait_for(lambda: self._has_after(seq, role, topics, match), timeout)
             return self._seq
 
-    def _has_after(self, seq, role, topics):
-        return any(
-            e.seq > seq
-            and (role is None or e.role == role)
-            and (topics is None or e.topic in topics)
-            for e in reversed(self._events)
-        )
+    def _has_after(self, seq, role, topics, match):
+        for event in reversed(self._events):
+            if event.seq <= seq:
+                return False
+            if _wanted(event, role, topics, match):
+                return True
+        return False
 
     def _handler_class(self):
         hub = self
@@ -149,3 +147,11 @@ class WebhookHub:
                 return
 
         return Handler
+
+
+def _wanted(event, role, topics, match):
+    return (
+        (role is None or event.role == role)
+        and (topics is None or event.topic in topics)
+        and (match is None or match(event.payload))
+    )

@@ -130,6 +130,7 @@ def wait_offer(holder, thread_id, timeout=30.0):
         lambda rs: any(r["cred_ex_record"]["state"] == "offer-received" for r in rs),
         what=f"credential offer {thread_id}",
         topics=TOPICS,
+        match=lambda payload: payload.get("thread_id") == thread_id,
         timeout=timeout,
     )
     return found[0]["cred_ex_record"]["cred_ex_id"]
@@ -143,6 +144,7 @@ def accept_offer(holder, cred_ex_id, timeout=60.0):
         lambda d: _state_is("done")(d) and (d.get("anoncreds") or {}).get("cred_id_stored"),
         what=f"credential of exchange {cred_ex_id} to be stored",
         topics=TOPICS,
+        match=lambda payload: payload.get("cred_ex_id") == cred_ex_id,
         timeout=timeout,
     )
     return detail["anoncreds"]["cred_id_stored"]
@@ -166,6 +168,7 @@ def issue(issuer, holder, connection_id, cred_def_id, schema, values, timeout=60
         _state_is("done"),
         what=f"issuance {cred_ex_id} to finish",
         topics=TOPICS,
+        match=lambda payload: payload.get("cred_ex_id") == cred_ex_id,
         timeout=timeout,
     )
     return cred_id

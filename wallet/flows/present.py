@@ -36,6 +36,7 @@ def wait_request(holder, thread_id, timeout=30.0):
         lambda rs: any(r["state"] == "request-received" for r in rs),
         what=f"proof request {thread_id}",
         topics=TOPICS,
+        match=lambda payload: payload.get("thread_id") == thread_id,
         timeout=timeout,
     )
     return found[0]
@@ -189,6 +190,7 @@ def wait_verified(verifier, pres_ex_id, timeout=30.0):
         _finished,
         what=f"verification of {pres_ex_id}",
         topics=TOPICS,
+        match=lambda payload: payload.get("pres_ex_id") == pres_ex_id,
         timeout=timeout,
     )
     return Verification.from_record(record)
@@ -201,5 +203,6 @@ def wait_abandoned(agent, pres_ex_id, timeout=30.0):
         lambda r: r.get("state") == "abandoned",
         what=f"exchange {pres_ex_id} to be declined",
         topics=TOPICS,
+        match=lambda payload: payload.get("pres_ex_id") == pres_ex_id,
         timeout=timeout,
     )
