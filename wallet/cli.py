@@ -2,6 +2,7 @@
 
 import contextlib
 import json
+import logging
 import shutil
 import signal
 import sys
@@ -98,6 +99,8 @@ def demo(home, port_offset):
     from . import demo as demo_world
 
     settings = from_env(home=home, port_offset=port_offset)
+    # One line per HTTP request would bury the URLs and passwords printed below.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
     def ready(world):
         click.echo("Tessera demo is running on 127.0.0.1:")

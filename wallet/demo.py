@@ -111,7 +111,7 @@ def run(settings, stop_event, on_ready=None):
         wallet = demo.apps.get("wallet")
         if wallet is not None:
             web.service_of(wallet).close()
-        inbox.stop()
+        inbox.close()
         hub.stop()
         deployment.close()
     return demo
