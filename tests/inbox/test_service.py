@@ -10,7 +10,7 @@ import pytest
 from wallet.inbox.client import InboxClient
 from wallet.inbox.errors import StorageFull
 from wallet.inbox.service import start_service
-from wallet.inbox.store import Limits
+from wallet.inbox.store import Limits, new_person_id
 
 from .envelopes import ENC, WIRE, envelope
 from .fakes import FakeAgent
@@ -145,3 +145,22 @@ def test_nothing_but_sizes_and_key_ids_reach_the_log(service, caplog):
     assert str(len(body)) in text
     payload = json.loads(body)
     assert payload["ciphertext"] not in text and payload["protected"] not in text
+
+
+def test_register_serves_a_new_person_id(service, client):
+    newcomer = new_person_id()
+    assert post(service, envelope(), person=newcomer).status_code == 404
+    client.register(newcomer, "http://127.0.0.1:8030")
+    client.hold(newcomer)  # as a locked wallet would: keep it queued
+    assert post(service, envelope(), person=newcomer).status_code == 202
+    assert client.pending_count(newcomer) == 1
+
+
+@pytest.mark.parametrize("body", [b"", b"[]", b'{"deliver_to": 5}', b"not json"])
+def test_register_needs_a_target(service, body):
+    answer = httpx.post(
+        f"{service.url}/control/{new_person_id()}/register",
+        content=body,
+        headers={"x-api-key": KEY},
+    )
+    assert answer.status_code == 400

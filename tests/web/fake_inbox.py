@@ -36,6 +36,12 @@ class FakeInbox:
         self.held = True
         return {}
 
+    def register(self, person_id, deliver_to):
+        """Record which agent the person's envelopes go to."""
+        self._call("register", person_id)
+        self.deliver_to = deliver_to
+        return {"registered": person_id}
+
     def deliver_now(self, person_id):
         """Deliver what waits (through `on_deliver`, if set)."""
         self._call("deliver_now", person_id)

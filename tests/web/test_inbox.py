@@ -80,6 +80,9 @@ def test_unlock_delivers_after_the_agent_is_ready(unlocked, service, inbox):
     assert unlocked.post("/unlock", {"passphrase": PASSPHRASE}).status_code == 302
     assert service.log == ["agent ready", "deliver"]
     assert inbox.waiting == 0 and not inbox.held
+    # The id is (re)registered before delivery: a restored wallet's id may be new to it.
+    assert inbox.calls[-2:] == ["register", "deliver_now"]
+    assert inbox.deliver_to == "http://127.0.0.1:8030"
 
 
 def test_unlock_removes_replayed_credential_copies(unlocked, service, inbox, fake):

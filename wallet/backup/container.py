@@ -43,21 +43,56 @@ def _derive(passphrase, kdf):
     return AESGCM(scrypt.derive(passphrase.encode("utf-8")))
 
 
+def _new_kdf(scrypt_n):
+    return {
+        "name": "scrypt",
+        "n": scrypt_n,
+        "r": SCRYPT_R,
+        "p": SCRYPT_P,
+        "salt": base64.b64encode(secrets.token_bytes(16)).decode(),
+    }
+
+
+class BackupKey:
+    """A backup key derived once from a passphrase, to seal several backups without keeping it.
+
+    Every file sealed with it shares the key's salt; each file still has its own random
+    nonce prefix. Held in memory only (the wallet app keeps one while it is unlocked).
+    """
+
+    def __init__(self, passphrase, scrypt_n=SCRYPT_N):
+        """Derive the key from `passphrase` with a fresh salt."""
+        self.kdf = _new_kdf(scrypt_n)
+        self.aead = _derive(passphrase, self.kdf)
+
+    def __repr__(self):
+        """Never show key material."""
+        return "BackupKey(<derived>)"
+
+
+def passphrase_opens(path, passphrase):
+    """Return True when `passphrase` opens the backup at `path` (header and key check only)."""
+    with open(path, "rb") as raw:
+        try:
+            SealedReader(raw, passphrase, path)
+        except WrongBackupPassphrase:
+            return False
+    return True
+
+
 class SealedWriter:
     """A write-only file object that seals what it is given into `raw`, chunk by chunk."""
 
     def __init__(self, raw, passphrase, created, scrypt_n=SCRYPT_N, chunk=CHUNK):
-        """Write the header and key check to `raw` at once."""
+        """Write the header and key check to `raw` at once; `passphrase` may be a `BackupKey`."""
         self.raw = raw
         self.chunk = chunk
         self.prefix = secrets.token_bytes(7)
-        kdf = {
-            "name": "scrypt",
-            "n": scrypt_n,
-            "r": SCRYPT_R,
-            "p": SCRYPT_P,
-            "salt": base64.b64encode(secrets.token_bytes(16)).decode(),
-        }
+        if isinstance(passphrase, BackupKey):
+            kdf, self._aead = passphrase.kdf, passphrase.aead
+        else:
+            kdf = _new_kdf(scrypt_n)
+            self._aead = _derive(passphrase, kdf)
         body = json.dumps(
             {
                 "cipher": "AES-256-GCM",
@@ -69,7 +104,6 @@ class SealedWriter:
             sort_keys=True,
         ).encode()
         self.header = MAGIC + _FIXED.pack(FORMAT_VERSION, len(body)) + body
-        self._aead = _derive(passphrase, kdf)
         self._buffer = bytearray()
         self._counter = 0
         raw.write(self.header)

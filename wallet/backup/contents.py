@@ -24,6 +24,8 @@ KEY_METHOD = "kdf:argon2i:mod"  # ACA-Py's default --wallet-key-derivation-metho
 STORE_DIR = Path("home") / ".acapy_agent"
 SKIP_DIRS = {Path("run"), Path("logs"), Path("home")}  # home: store copied by Askar, tails below
 KEY_FILE = "holder.wallet-key"
+# Half-written files of atomic writers (backup, restore, rules, revocation status, tails).
+TEMPORARY_PREFIXES = (".tmp-", ".restore-", ".rules-", ".status-", ".download-")
 MANIFEST = "manifest.json"
 CONFIG_MEMBER = "config/holder.yml"
 ROLE_MEMBER = f"agents/{ROLE}"
@@ -57,7 +59,7 @@ def demo_key(settings):
 
 def _temporary(path):
     name = path.name
-    return name.endswith((".tmp", ".part")) or name.startswith((".tmp-", ".restore-"))
+    return name.endswith((".tmp", ".part")) or name.startswith(TEMPORARY_PREFIXES)
 
 
 def holder_files(settings):

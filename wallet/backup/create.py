@@ -15,7 +15,7 @@ from pathlib import Path
 from ..agent.config import AGENT_CONFIG_DIR
 from ..errors import InputError
 from ..secrets import ensure_private_dir
-from .container import CHUNK, FORMAT_VERSION, SCRYPT_N, SealedWriter
+from .container import CHUNK, FORMAT_VERSION, SCRYPT_N, BackupKey, SealedWriter
 from .contents import (
     CONFIG_MEMBER,
     KEY_MEMBER,
@@ -54,7 +54,9 @@ class BackupInfo:
 
 
 def check_passphrase(passphrase):
-    """Refuse a backup passphrase that is too short."""
+    """Refuse a backup passphrase that is too short (a derived `BackupKey` passes)."""
+    if isinstance(passphrase, BackupKey):
+        return
     if not isinstance(passphrase, str) or len(passphrase) < MIN_PASSPHRASE:
         raise InputError(f"Choose a backup passphrase of at least {MIN_PASSPHRASE} characters.")
 
@@ -123,7 +125,8 @@ def create_backup(
     """Write an encrypted backup of the holder's wallet to `out`, atomically; return BackupInfo.
 
     `wallet_key` opens the holder's store: the person's wallet passphrase, or None for
-    the generated demo key. The agent may be running: the store is copied by Askar.
+    the generated demo key. `passphrase` is the backup passphrase or a `BackupKey`. The
+    agent may be running: the store is copied by Askar.
     """
     check_passphrase(passphrase)
     out = Path(out).expanduser().absolute()

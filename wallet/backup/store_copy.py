@@ -68,6 +68,21 @@ async def _check(path, wallet_key):
         await store.close()
 
 
+def check_wallet_key(path, wallet_key):
+    """Raise `WrongWalletKey` unless `wallet_key` opens the store at `path` (`NoWallet`: none)."""
+    if not path.exists():
+        raise NoWallet(f"There is no wallet store at {path}; unlock the wallet once first.")
+    try:
+        open_check(path, wallet_key)
+    except AskarError as exc:
+        if exc.code == AskarErrorCode.ENCRYPTION:
+            raise WrongWalletKey(
+                "The wallet passphrase is wrong: it does not open the wallet's store. Type the "
+                "passphrase you unlock the wallet with."
+            ) from exc
+        raise BackupError(f"Askar cannot open the wallet store {path}: {exc}") from exc
+
+
 def open_check(path, wallet_key):
     """Return the profiles of the store at `path` opened with `wallet_key` (a health check)."""
     return _run(_check(path, wallet_key))

@@ -9,6 +9,7 @@ presentations: its storage pool runs dry).
 import logging
 import queue
 import threading
+import weakref
 from dataclasses import dataclass
 
 from ..errors import WalletError
@@ -18,6 +19,18 @@ from .policy import Decision, evaluate
 LOG = logging.getLogger(__name__)
 TOPIC = "present_proof_v2_0"
 WORKERS = 2
+# Hooks added by the app for a webhook hub (one per unlock): see `add_hooks`.
+_HOOKS = weakref.WeakKeyDictionary()
+
+
+def add_hooks(hub, gate=None, after_present=None):
+    """Give every responder on `hub` a `gate` and an `after_present` hook (read at use)."""
+    _HOOKS[hub] = {"gate": gate, "after_present": after_present}
+
+
+def _hook(hub, name):
+    found = _HOOKS.get(hub) if hub is not None else None
+    return (found or {}).get(name)
 
 
 @dataclass(frozen=True)
@@ -36,18 +49,30 @@ class AutoResponder:
     """Answer proof requests the person's policy decides; leave the others for them."""
 
     def __init__(
-        self, holder, policy, firm_of=None, on_outcome=None, workers=WORKERS, prepare=None
+        self,
+        holder,
+        policy,
+        firm_of=None,
+        on_outcome=None,
+        workers=WORKERS,
+        prepare=None,
+        gate=None,
+        after_present=None,
     ):
         """`policy()` returns the current Policy; `firm_of(record)` names the firm.
 
         `prepare(record, decision)`, when given, runs before an approval or decline is
         sent (while the request is still pending); its result rides on the `Outcome`.
+        `gate(record, decision)` may replace the policy's decision (the terms rule);
+        `after_present(record)` runs after an automatic presentation (the receipt).
         """
         self.holder = holder
         self.policy = policy
         self.firm_of = firm_of or (lambda record: record.get("connection_id") or "unknown")
         self.on_outcome = on_outcome or (lambda outcome: None)
         self.prepare = prepare or (lambda record, decision: None)
+        self._gate = gate
+        self._after_present = after_present
         self._seen = set()
         self._seen_lock = threading.Lock()
         self._queue = queue.Queue()
@@ -55,6 +80,17 @@ class AutoResponder:
             threading.Thread(target=self._work, name=f"autorespond-{i}", daemon=True)
             for i in range(workers)
         ]
+
+    def gate(self, record, decision):
+        """Return the decision after the app's gate (the terms rule), if any."""
+        gate = self._gate or _hook(getattr(self.holder, "hub", None), "gate")
+        return gate(record, decision) if gate else decision
+
+    def after_present(self, record):
+        """Run the app's hook after an automatic presentation (issue the receipt)."""
+        hook = self._after_present or _hook(getattr(self.holder, "hub", None), "after_present")
+        if hook:
+            hook(record)
 
     def start(self):
         """Listen to the holder's webhooks and start the workers."""
@@ -85,6 +121,13 @@ class AutoResponder:
             self._seen.add(record["pres_ex_id"])
         self._queue.put(record)
         return True
+
+    def retry(self, pres_ex_id):
+        """Decide again on a request still waiting (its terms were agreed since)."""
+        with self._seen_lock:
+            self._seen.discard(pres_ex_id)
+        record = self.holder.admin.get(f"/present-proof-2.0/records/{pres_ex_id}")
+        return record.get("state") == "request-received" and self.submit(record)
 
     def catch_up(self):
         """Queue every request already waiting (arrived before the responder listened)."""
@@ -117,6 +160,8 @@ class AutoResponder:
             return outcome
         proposal = ((record.get("by_format") or {}).get("pres_proposal") or {}).get("anoncreds")
         decision = evaluate(self.policy(), request, self.firm_of(record), proposal)
+        if decision.action == "approve" and not proposal:
+            decision = self.gate(record, decision)
         conn = record.get("connection_id")
         outcome = Outcome(pres_ex_id, conn, decision)
         try:
@@ -132,4 +177,9 @@ class AutoResponder:
             LOG.warning("Could not act on request %s: %s", record["pres_ex_id"], exc)
             outcome = Outcome(pres_ex_id, conn, decision, error=str(exc), prepared=outcome.prepared)
         self.on_outcome(outcome)
+        if outcome.sent is not None and not outcome.error:
+            try:
+                self.after_present(record)
+            except WalletError as exc:
+                LOG.warning("Sent %s, but its receipt could not be issued: %s", pres_ex_id, exc)
         return outcome

@@ -86,8 +86,9 @@ def create_app(role, agent_or_deployment, test_config=None):
 
         app.register_blueprint(issuer.bp)
     else:
-        from . import verifier
+        from . import firm_terms, verifier
 
         app.extensions["tessera"]["trust"] = Trust.from_config(app.config)
         app.register_blueprint(verifier.bp)
+        app.register_blueprint(firm_terms.bp)
     return app

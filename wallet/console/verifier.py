@@ -17,7 +17,9 @@ from werkzeug.datastructures import MultiDict
 from ..errors import AgentError, ConfigError, FlowError, InputError
 from ..flows.present import decline, request_proof
 from ..flows.revocation import non_revoked
-from . import compose_form, request_templates, results, trust
+from ..terms.negotiation import offer_terms
+from ..terms.vocabulary import LEGAL_BASES, PURPOSES
+from . import compose_form, firm_terms, request_templates, results, terms_form, trust
 from .common import agent, connections, qr_data_uri, schemas
 from .oob_requests import create_oob_request
 
@@ -109,6 +111,10 @@ def _render_send(template, form=None, errors=None, status=200):
         errors=errors or {},
         preview=json.dumps(proof_request, indent=2) if proof_request else "",
         trust_error=trust_error,
+        purposes=PURPOSES,
+        legal_bases=LEGAL_BASES,
+        terms_defaults=terms_form.DEFAULTS,
+        fresh=form is None,
     )
     return page, status
 
@@ -133,6 +139,10 @@ def send(key):
         errors["connection_id"] = "Pick an active connection, or use the QR code instead."
     if mode not in ("connection", "oob"):
         errors["mode"] = "Choose how to send the request."
+    terms, terms_errors = terms_form.parse(request.form)
+    errors.update(terms_errors)
+    if terms is not None and mode == "oob":
+        errors["state_terms"] = "Terms need a connection: send to a connection, or state none."
     if errors:
         return _render_send(template, request.form, errors, 400)
     restrictions = trust.restrictions_for(trusted())
@@ -141,7 +151,10 @@ def send(key):
     if request.form.get("non_revoked") == "on":
         proof_request = non_revoked(proof_request, current_app.config.get("NOW", time.time)())
     if mode == "connection":
-        pres_ex_id, _ = request_proof(agent(), connection_id, proof_request)
+        pres_ex_id, thread_id = request_proof(agent(), connection_id, proof_request)
+        if terms is not None:
+            firm_key = firm_terms.keys().for_connection(connection_id).did
+            offer_terms(agent(), connection_id, terms, firm_key, thread_id)
         return redirect(url_for("verifier.result", pres_ex_id=pres_ex_id))
     created = create_oob_request(agent(), proof_request)
     return render_template(
@@ -214,7 +227,11 @@ def result(pres_ex_id):
         if exc.status == 404:
             abort(404)
         raise
-    return render_template("verifier/result.html", view=_view(record))
+    talk = None
+    if record.get("connection_id"):
+        firm_terms.countersign_pending(agent(), firm_terms.keys())
+        talk = firm_terms.negotiation(agent(), record["connection_id"], record["thread_id"])
+    return render_template("verifier/result.html", view=_view(record), talk=talk)
 
 
 def _proposal_or_404(pres_ex_id):

@@ -25,11 +25,11 @@ class InboxClient:
         """Close pooled connections."""
         self._http.close()
 
-    def request(self, method, path):
+    def request(self, method, path, body=None):
         """Send one control call; return its JSON. Raises `AgentError` on non-2xx or no answer."""
         url = self.base_url + path
         try:
-            response = self._http.request(method, path)
+            response = self._http.request(method, path, json=body)
         except httpx.HTTPError as exc:
             raise AgentError(method, url, None, f"{type(exc).__name__}: {exc}") from exc
         if not 200 <= response.status_code < 300:
@@ -55,6 +55,10 @@ class InboxClient:
     def deliver_now(self, person_id):
         """Release delivery and deliver everything waiting (call on unlock); return the report."""
         return self.request("POST", f"/control/{person_id}/deliver")
+
+    def register(self, person_id, deliver_to):
+        """Serve the person's id and deliver to `deliver_to` (idempotent; call on unlock)."""
+        return self.request("POST", f"/control/{person_id}/register", {"deliver_to": deliver_to})
 
     def hold(self, person_id):
         """Hold delivery (call on lock, before the agent stops)."""

@@ -161,7 +161,7 @@ def _handler_class(server):
                 return 200, {"ok": True}
             if parts[0] == "control" and len(parts) in (2, 3):
                 self._check_key()
-                self._read_body(64 * 1024)
+                body = self._read_body(64 * 1024)
                 action = (method, parts[2] if len(parts) == 3 else None)
                 if action == ("GET", None):
                     held = inbox.store.held(parts[1])
@@ -172,6 +172,9 @@ def _handler_class(server):
                 if action == ("POST", "hold"):
                     inbox.hold(parts[1])
                     return 200, {"held": True}
+                if action == ("POST", "register"):
+                    inbox.register(parts[1], _deliver_to(body))
+                    return 200, {"registered": parts[1]}
             raise UnknownPerson(f"No such inbox route: {method} {self.path}")
 
         def _check_key(self):
@@ -204,3 +207,14 @@ def _handler_class(server):
             return
 
     return Handler
+
+
+def _deliver_to(body):
+    """Read {"deliver_to": URL} from a register call's body."""
+    try:
+        target = json.loads(body or b"{}").get("deliver_to")
+    except (ValueError, AttributeError):
+        target = None
+    if not isinstance(target, str):
+        raise NotAnEnvelope('A register call needs a JSON body {"deliver_to": URL}.')
+    return target

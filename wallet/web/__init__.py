@@ -11,7 +11,7 @@ from ..schemas import load_all
 from ..secrets import load_or_create
 from ..settings import Settings, from_env
 from .errors import status_of
-from .service import HolderService
+from .service import TIMER_INTERVAL, HolderService
 from .tokens import TokenStore
 
 csrf = CSRFProtect()
@@ -47,7 +47,10 @@ def create_app(test_config=None):
         app.config["SECRET_KEY"] = load_or_create(settings.secrets_dir, "wallet-web.secret-key")
     app.permanent_session_lifetime = datetime.timedelta(seconds=app.config["IDLE_TIMEOUT"])
     service = app.config.get("HOLDER_SERVICE") or HolderService(
-        settings, idle_timeout=app.config["IDLE_TIMEOUT"], wall_clock=app.config["WALL_CLOCK"]
+        settings,
+        idle_timeout=app.config["IDLE_TIMEOUT"],
+        wall_clock=app.config["WALL_CLOCK"],
+        timer_interval=app.config.get("TIMER_INTERVAL", TIMER_INTERVAL),
     )
     app.extensions["holder_service"] = service
     app.extensions["schemas"] = app.config.get("SCHEMAS") or load_all()
@@ -77,6 +80,13 @@ def _register(app):
 
     for module in (auth, connections, offers, credentials, requests, history, settings, live):
         app.register_blueprint(module.bp)
+    from . import earnings, pricing, receipts  # terms, prices, receipts, earnings, erasure
+
+    for module in (pricing, receipts, earnings):
+        app.register_blueprint(module.bp)
+    from . import backup  # backups: download now, automatic backups
+
+    app.register_blueprint(backup.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     csrf.exempt(api.bp)
     app.add_url_rule("/", "index", lambda: redirect(url_for("requests.index")))

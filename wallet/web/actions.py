@@ -1,12 +1,16 @@
 """What the person can do, shared by the pages and the JSON API (one copy of each action)."""
 
+import logging
+
 from ..consent import advisor
 from ..consent.reasons import decline_reason
-from ..errors import AgentError, InputError
+from ..errors import AgentError, InputError, WalletError
 from ..flows import connect, issue, present
 from ..invitations import parse_invitation_url
-from . import disclosure, records
+from . import disclosure, receipt_book, records
 from .errors import Changed, NotFound
+
+LOG = logging.getLogger(__name__)
 
 MAX_REASON = 500
 PERSON = "person"
@@ -79,8 +83,24 @@ def approve(service, schemas, pres_ex_id, chosen, self_attested, shown_digest, t
         raise Changed()
     present.present(agent, record, chosen=picks, self_attested=attested)
     summary = disclosure.summary(view, picks)
-    service.history.append("sent", view.who, request_name=view.name, rule=PERSON, **summary)
-    return summary
+    entry = service.history.append("sent", view.who, request_name=view.name, rule=PERSON, **summary)
+    return {**summary, "receipt_id": receipt_after(service, record, entry)}
+
+
+def receipt_after(service, record, entry):
+    """Issue the signed receipt of a presentation just sent; return its id ("" without terms).
+
+    The presentation has left already, so a receipt that cannot be made is logged, not raised.
+    """
+    try:
+        receipt = receipt_book.issue(service, record, service.wall_clock())
+    except WalletError as exc:
+        LOG.warning("Sent %s, but its receipt could not be issued: %s", record["pres_ex_id"], exc)
+        return ""
+    if receipt is None:
+        return ""
+    receipt_book.link(service, entry, receipt["receipt_id"])
+    return receipt["receipt_id"]
 
 
 def decline_request(service, pres_ex_id, reason="", code=""):

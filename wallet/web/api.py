@@ -2,14 +2,17 @@
 
 import dataclasses
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from ..consent.policy import parse_policy
+from ..earnings import ledger
 from ..errors import InputError
 from ..flows import present
-from . import actions, disclosure, records
+from ..pricing import store
+from . import actions, disclosure, receipt_book, records, terms_view
 from .context import agent, schemas, service, today, tokens
 from .errors import Unauthorized
+from .pricing import check_document
 from .settings import rules_file
 
 bp = Blueprint("api", __name__)
@@ -117,6 +120,7 @@ def _view_json(pres_ex_id):
         "digest": disclosure.digest(view),
         "items": [dataclasses.asdict(i) for i in view.items],
         "advice": _advice_json(advice),
+        "terms": terms_view.view(agent(), service().data_dir, record, request_).to_json(),
     }
 
 
@@ -193,3 +197,98 @@ def history():
     service().require()
     entries = [dataclasses.asdict(e) for e in reversed(service().history.entries())]
     return jsonify({"results": entries})
+
+
+def _now():
+    return current_app.config["WALL_CLOCK"]()
+
+
+@bp.post("/requests/<pres_ex_id>/terms")
+def answer_terms(pres_ex_id):
+    """Answer the offer of terms: {"decision": "accept|reject|counter", "price": {...}}."""
+    body = _body()
+    record = records.request_record(agent(), pres_ex_id)
+    shown = terms_view.view(agent(), service().data_dir, record, present.anoncreds_request(record))
+    price = body.get("price") or {}
+    if not isinstance(price, dict):
+        raise InputError('\'price\' must be {"amount": "1.50", "currency": "EUR"}.')
+    decision = terms_view.answer(
+        agent(),
+        shown,
+        str(body.get("decision", "")),
+        str(price.get("amount", "")),
+        str(price.get("currency", "")),
+        str(body.get("reason", "")),
+    )
+    helper = current_app.extensions.get("termsanswer")
+    if decision == "accept" and helper is not None:
+        helper.agreed(pres_ex_id)
+    return jsonify({"answered": pres_ex_id, "decision": decision})
+
+
+@bp.get("/prices")
+def get_prices():
+    """Read the person's price list (amounts as text)."""
+    service().require()
+    return jsonify(store.load(service().data_dir).to_json())
+
+
+@bp.put("/prices")
+def put_prices():
+    """Replace the price list with a valid document; amounts must be text, never numbers."""
+    service().require()
+    saved = check_document(_body())
+    store.save(service().data_dir, saved)
+    return jsonify(saved.to_json())
+
+
+@bp.get("/earnings")
+def earnings():
+    """Read the ledger and its totals; `?format=csv` for the CSV export."""
+    entries = ledger.load(agent())
+    if request.args.get("format") == "csv":
+        return Response(ledger.to_csv(entries), mimetype="text/csv")
+
+    def totals(found):
+        return [
+            {"key": key, "currency": cur, "owed": t["owed"].to_json(), "paid": t["paid"].to_json()}
+            for (key, cur), t in found.items()
+        ]
+
+    return jsonify(
+        {
+            "results": [
+                {
+                    "receipt_id": e.receipt_id,
+                    "firm": e.party,
+                    "connection_id": e.connection_id,
+                    "issued_at": e.issued_at,
+                    "price": e.price.to_json(),
+                    "status": e.status,
+                    "paid_at": e.paid_at,
+                }
+                for e in entries
+            ],
+            "by_firm": totals(ledger.totals_by_firm(entries)),
+            "by_month": totals(ledger.totals_by_month(entries)),
+        }
+    )
+
+
+@bp.get("/receipts")
+def list_receipts():
+    """List the receipts the person signed, with signatures' status and erasure state."""
+    return jsonify({"results": [r.to_json() for r in receipt_book.held(agent(), _now())]})
+
+
+@bp.get("/receipts/<receipt_id>")
+def get_receipt(receipt_id):
+    """Read one receipt (`receipt` is the file `tessera receipt verify` checks)."""
+    return jsonify(receipt_book.one(agent(), receipt_id, _now()).to_json())
+
+
+@bp.post("/receipts/<receipt_id>/erasure")
+def request_erasure(receipt_id):
+    """Ask the firm to erase what the receipt covers; answer with the signed request sent."""
+    sent = receipt_book.request_erasure(service(), receipt_id, _now())
+    return jsonify({"requested": receipt_id, "request": sent}), 201

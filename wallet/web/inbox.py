@@ -61,6 +61,10 @@ class OneShotClient:
         """Release delivery and deliver what waits; return the report."""
         return self._call("deliver_now", person_id)
 
+    def register(self, person_id, deliver_to):
+        """Serve the person's id, delivering to `deliver_to`."""
+        return self._call("register", person_id, deliver_to)
+
 
 def default_client(settings):
     """Return the control client of the inbox of `settings` (loopback, its control key)."""
@@ -141,9 +145,13 @@ class InboxLink:
             return DOWN
         return ""
 
-    def release(self, agent):
-        """Deliver what waited, then drop replayed copies; return '' or what went wrong."""
+    def release(self, agent, deliver_to):
+        """Deliver what waited, then drop replayed copies; return '' or what went wrong.
+
+        The person's id is registered first: after a restore the inbox may not know it.
+        """
         try:
+            self.client.register(self.person_id, deliver_to)
             report = self.client.deliver_now(self.person_id)
         except AgentError as exc:
             LOG.warning("could not release the inbox on unlock: %s", exc)

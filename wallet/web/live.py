@@ -5,16 +5,21 @@ per change (`InboxCache`), so a burst of tabs never becomes a burst of admin cal
 (the holder's Askar pool is small, see ACAPY_NOTES).
 """
 
+import logging
 import threading
+import time
 
 from flask import Blueprint, current_app, jsonify, request
 
+from ..errors import WalletError
 from ..flows import present
-from . import records
+from . import receipt_book, records
 from .context import agent, schemas, service
 
 bp = Blueprint("live", __name__, url_prefix="/live")
 LONG_POLL = 20.0
+ERASURE_EVERY = 60.0
+LOG = logging.getLogger(__name__)
 
 
 def inbox(holder, catalogue):
@@ -63,8 +68,22 @@ def wait():
     except ValueError:
         since, timeout = -1, LONG_POLL
     seq = service().wait_change(since, timeout)
+    _erasure_due()
     holder = agent()
     cache = current_app.extensions.setdefault("live_inbox", InboxCache())
     body = cache.get(seq, lambda: inbox(holder, schemas()))
     body["seq"] = seq
     return jsonify(body)
+
+
+def _erasure_due():
+    """Ask for erasure of receipts whose retention ended (at most once a minute)."""
+    state = current_app.extensions.setdefault("erasure_due", {"last": float("-inf")})
+    now = time.monotonic()
+    if now - state["last"] < ERASURE_EVERY:
+        return
+    state["last"] = now
+    try:
+        receipt_book.request_due(service(), current_app.config["WALL_CLOCK"]())
+    except WalletError as exc:
+        LOG.warning("Could not ask for erasure of expired receipts: %s", exc)

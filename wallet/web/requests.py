@@ -1,12 +1,12 @@
 """Proof requests: the consent screen, approve exactly what was shown, or decline."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from ..consent.advisor import revealed_names
 from ..consent.reasons import LABELS
 from ..errors import InputError
 from ..flows import present
-from . import actions, autoanswer, disclosure, records
+from . import actions, autoanswer, disclosure, records, terms_view
 from .context import agent, schemas, service, today
 from .errors import Changed
 
@@ -62,6 +62,7 @@ def _consent_page(pres_ex_id, error=None, status=200):
         labels={a.name: a.label for s in schemas().values() for a in s.attributes},
         reasons=LABELS,
         connected=bool(record.get("connection_id")),
+        terms=terms_view.view(agent(), service().data_dir, record, request_),
     )
     return page, status
 
@@ -114,3 +115,35 @@ def counter(pres_ex_id):
         "your wallet sends exactly that smaller answer without asking again."
     )
     return redirect(url_for("history.index"))
+
+
+@bp.post("/<pres_ex_id>/terms")
+def terms(pres_ex_id):
+    """Answer the firm's offer of terms: accept, reject, or counter with your price."""
+    holder = agent()
+    record = records.request_record(holder, pres_ex_id)
+    shown = terms_view.view(holder, service().data_dir, record, present.anoncreds_request(record))
+    form = request.form
+    try:
+        decision = terms_view.answer(
+            holder,
+            shown,
+            form.get("decision", ""),
+            form.get("amount", ""),
+            form.get("currency", ""),
+            form.get("reason", ""),
+        )
+    except InputError as exc:
+        return _consent_page(pres_ex_id, error=str(exc), status=400)
+    if decision == "accept":
+        helper = current_app.extensions.get("termsanswer")
+        if helper is not None:
+            helper.agreed(pres_ex_id)
+    flash(
+        {
+            "accept": "You accepted the terms. Approve below to send the answer.",
+            "reject": "You rejected the terms; the firm may offer others.",
+            "counter": "Your price was sent to the firm; it can accept it or not.",
+        }[decision]
+    )
+    return redirect(url_for("requests.show", pres_ex_id=pres_ex_id))

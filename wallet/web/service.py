@@ -2,10 +2,11 @@
 
 The agent runs only while the wallet is unlocked; its public endpoint is the inbox,
 which holds firms' messages while it is locked and delivers them on unlock. A timer
-re-checks the credentials' revocation status while unlocked. The passphrase is the Askar wallet
+re-checks the credentials' revocation status while unlocked, and a housekeeping timer
+locks an idle wallet and runs armed automatic backups. The passphrase is the Askar wallet
 key (ACA-Py derives the store key from it) and derives the history key; it is kept
-in memory only for the start, and the agent's arg file holding it is removed once
-the agent has read it.
+in memory only for the start (and, if the person arms automatic backups, until lock),
+and the agent's arg file holding it is removed once the agent has read it.
 """
 
 import datetime
@@ -19,66 +20,25 @@ from pathlib import Path
 from ..agent.deployment import Deployment
 from ..agent.handle import Agent
 from ..agent.webhooks import WebhookHub
-from ..errors import AgentStartError, InputError
+from ..backup.create import create_backup
+from ..backup.errors import WrongWalletKey
+from ..backup.restore import restore_backup
+from ..errors import InputError
 from ..flows.revocation import StatusCache
 from ..history import HistoryLog
-from ..inbox.holder import holder_endpoint
+from ..inbox.holder import holder_target
 from ..secrets import ensure_private_dir
+from .autobackup import ScheduledBackups
 from .backoff import Backoff
 from .errors import Locked, WrongPassphrase
 from .inbox import InboxLink
 from .revocation import DEFAULT_INTERVAL, DEFAULT_MAX_AGE, RevocationWatch
+from .runner import ProcessRunner
+from .timer import Timer
 
-WRONG_KEY_SIGNS = ("Error decrypting profile key", "AEAD decryption error")
 LIVE_TOPICS = ("issue_credential_v2_0", "present_proof_v2_0", "connections", "out_of_band")
 MIN_PASSPHRASE = 8
-
-
-def wrong_key_in(log_text):
-    """Return True when an agent log shows Askar refusing the wallet key."""
-    return any(sign in log_text for sign in WRONG_KEY_SIGNS)
-
-
-class ProcessRunner:
-    """Starts and stops the real holder ACA-Py agent for a `HolderService`."""
-
-    def __init__(self, deployment):
-        """Use the deployment's holder role."""
-        self.deployment = deployment
-        self._proc = None
-
-    def start(self, passphrase, webhook_url):
-        """Start the agent (endpoint: the inbox) with the passphrase as wallet key."""
-        proc = self.deployment.process(
-            "holder",
-            webhook_url=webhook_url,
-            wallet_key=passphrase,
-            endpoint=holder_endpoint(self.deployment.settings),
-        )
-        offset = proc.log_path.stat().st_size if proc.log_path.exists() else 0
-        try:
-            proc.start()
-        except AgentStartError:
-            if wrong_key_in(_read_from(proc.log_path, offset)):
-                raise WrongPassphrase() from None
-            raise
-        finally:
-            proc.arg_file.unlink(missing_ok=True)
-        self._proc = proc
-        return self.deployment.admin("holder")
-
-    def stop(self):
-        """Stop the agent (waits for it to exit)."""
-        if self._proc is not None:
-            self._proc.stop()
-            self._proc = None
-        self.deployment.close()
-
-
-def _read_from(path, offset):
-    with open(path, "rb") as handle:
-        handle.seek(offset)
-        return handle.read().decode(errors="replace")
+TIMER_INTERVAL = 30.0
 
 
 def _utcnow():
@@ -101,13 +61,17 @@ class HolderService:
         own_inbox=None,
         revocation_interval=DEFAULT_INTERVAL,
         revocation_max_age=DEFAULT_MAX_AGE,
+        timer_interval=TIMER_INTERVAL,
+        backup_options=None,
     ):
         """Prepare; nothing starts until `setup()` or `unlock()`.
 
         `inbox_client` talks to the inbox (default: the `InboxClient` of `settings`);
         `own_inbox` (default: True when the service runs its own real agent) lets the
         service start an inbox in this process when none answers at unlock;
-        `revocation_interval` (seconds, None: no timer) paces the background status check.
+        `revocation_interval` (seconds, None: no timer) paces the background status check;
+        `timer_interval` (seconds, None: no thread; tests call `tick()`) paces idle locking
+        and automatic backups; `backup_options` go to `create_backup` (scrypt_n, chunk).
         """
         self.settings = settings
         self.own_inbox = runner is None if own_inbox is None else own_inbox
@@ -136,6 +100,11 @@ class HolderService:
             max_age=revocation_max_age,
             on_news=self._bump,
         )
+        self.backup_options = dict(backup_options or {})
+        self.backups = ScheduledBackups(
+            settings, self.data_dir, now=lambda: self.wall_clock(), options=self.backup_options
+        )
+        self.timer = Timer(timer_interval, self.tick)
 
     @property
     def inbox(self):
@@ -219,14 +188,20 @@ class HolderService:
             hub.add_listener(self._on_event)
             self.hub, self.history = hub, history
             self.agent = Agent("holder", admin, hub)
-            self.inbox_problem = self.inbox.release(self.agent) or self.inbox_problem
+            self.inbox_problem = (
+                self.inbox.release(self.agent, holder_target(Deployment(self.settings)))
+                or self.inbox_problem
+            )
             self.revocation.start(self.agent)
+            self.timer.start()
             self.session_id = secrets.token_urlsafe(24)
             self.touch()
             return self.session_id
 
     def lock(self):
-        """Hold the inbox, stop the agent, forget the session and history key."""
+        """Hold the inbox, stop the agent, forget the session, history and backup keys."""
+        self.timer.stop()  # outside the lock: a tick may be locking the wallet itself
+        self.backups.disarm()
         with self._lock:
             running = self.agent is not None
             self.agent = None
@@ -257,6 +232,60 @@ class HolderService:
             self.lock()
             return True
         return False
+
+    def tick(self):
+        """Housekeeping (the timer's work): lock when idle, else run an automatic backup if due."""
+        if self.expire_if_idle():
+            return None
+        if not self.unlocked:
+            return None
+        return self.backups.tick()
+
+    def export_backup(self, out, wallet_key, passphrase):
+        """Write a backup of the wallet to `out`; `wallet_key` is checked (with backoff)."""
+        self.require()
+        self.backoff.check()
+        try:
+            info = create_backup(
+                self.settings,
+                out,
+                passphrase,
+                wallet_key=wallet_key,
+                now=self.wall_clock,
+                **self.backup_options,
+            )
+        except WrongWalletKey:
+            self.backoff.failure()
+            raise
+        self.backoff.success()
+        return info
+
+    def restore(self, source, passphrase):
+        """First run only: restore the wallet from the backup file `source`; return the result.
+
+        Whatever a never-set-up wallet left (an inbox id) is kept aside by the restore.
+        """
+        with self._lock:
+            if not self.first_run or self.unlocked:
+                raise InputError(
+                    "This wallet is already set up; restoring over it is done with "
+                    "`tessera backup restore --replace` while the wallet is stopped."
+                )
+            result = restore_backup(
+                self.settings, source, passphrase, replace=True, now=self.wall_clock
+            )
+            self._forget_inbox_id()
+            return result
+
+    def _forget_inbox_id(self):
+        """The restored wallet has its own inbox id: re-read it (and register it if ours)."""
+        old, self._inbox = self._inbox, None
+        if old is not None and old.server is not None:
+            self.inbox.server = old.server
+            old.server = None
+            self.inbox.server.inbox.register(
+                self.inbox.person_id, holder_target(Deployment(self.settings))
+            )
 
     def _on_event(self, event):
         if event.role == "holder" and event.topic in LIVE_TOPICS:

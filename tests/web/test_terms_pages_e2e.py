@@ -1,0 +1,164 @@
+"""End to end through both apps: terms countered and agreed, consent, receipts, earnings,
+settlement and erasure, with the real holder behind the wallet app and the verifier console."""
+
+import json
+import re
+
+import pytest
+from console.conftest import make_console
+
+from wallet.flows import present
+from wallet.receipts.cli import check_file
+from wallet.settings import Settings
+from wallet.terms import client
+from wallet.web import create_app
+from wallet.web.service import HolderService
+
+from .conftest import Person
+from .fake_inbox import FakeInbox
+
+pytestmark = pytest.mark.e2e
+
+
+class SharedRunner:
+    """Hands the wallet service the session's running holder instead of starting one."""
+
+    def __init__(self, admin):
+        """Serve `admin`."""
+        self.admin = admin
+
+    def start(self, passphrase, webhook_url):
+        """Return the running holder's admin client."""
+        return self.admin
+
+    def stop(self):
+        """Leave the shared holder running."""
+
+
+@pytest.fixture
+def wallet(seeded_world, tmp_path):
+    """The wallet app over the seeded holder; its webhooks forwarded to the app's hub."""
+    settings = Settings(home=tmp_path / "wallet", port_offset=0)
+    service = HolderService(
+        settings,
+        runner=SharedRunner(seeded_world.holder.admin),
+        inbox_client=FakeInbox(),
+        revocation_interval=None,
+        scrypt_n=2**10,
+    )
+    app = create_app({"SETTINGS": settings, "HOLDER_SERVICE": service, "SECRET_KEY": "t"})
+    person = Person(app.test_client())
+    assert person.set_up().status_code == 302
+
+    def forward(event):
+        hub = service.hub
+        if event.role == "holder" and hub is not None:
+            hub.publish(event.role, event.topic, event.payload)
+
+    seeded_world.holder.hub.add_listener(forward)
+    yield person
+    seeded_world.holder.hub.remove_listener(forward)
+    app.extensions["termsanswer"].stop()
+    app.extensions["autoanswer"].stop()
+    service.lock()
+
+
+def _row(html, receipt_id):
+    found = re.search(rf'<tr[^>]*data-receipt="{receipt_id}".*?</tr>', html, re.S)
+    return found.group(0) if found else ""
+
+
+def test_countered_terms_to_paid_and_erased(seeded_world, wallet, tmp_path):
+    world = seeded_world
+    console = make_console(
+        "verifier",
+        world.verifier,
+        tmp_path,
+        TRUSTED_ISSUERS=[world.issuer_did],
+        REGISTRY_DIR=world.settings.registry_dir,
+    )
+    # The firm asks "age at least 18" (one value, one fact: 0.60 EUR by the default
+    # price list, floor 0.48) and offers 0.10 EUR: the wallet counters by itself.
+    sent = console.post(
+        "/verifier/requests/age_18",
+        {
+            "mode": "connection",
+            "connection_id": world.verifier_conn,
+            "threshold_0": "18",
+            "state_terms": "on",
+            "purpose": "age-check",
+            "purpose_text": "Wine shop",
+            "legal_basis": "legal-obligation",
+            "retention": "P30D",
+            "amount": "0.10",
+            "currency": "EUR",
+        },
+    )
+    assert sent.status_code == 302, sent.text
+    pres_ex_id = sent.headers["Location"].rsplit("/", 1)[1]
+    thread = world.verifier.admin.get(f"/present-proof-2.0/records/{pres_ex_id}")["thread_id"]
+    (offer,) = [
+        m
+        for m in client.messages(world.verifier, kind="offer", direction="sent")
+        if m["body"]["request_thread_id"] == thread
+    ]
+    client.wait_message(
+        world.verifier,
+        kind="response",
+        thread_id=offer["thread_id"],
+        match=lambda m: m["body"]["decision"] == "counter",
+    )
+    page = console.get(f"/verifier/results/{pres_ex_id}").text
+    assert 'id="counter"' in page and "0.60 EUR" in page
+    assert console.post(f"/verifier/terms/accept-counter/{pres_ex_id}").status_code == 302
+    client.wait_message(
+        world.verifier,
+        kind="response",
+        thread_id=offer["thread_id"],
+        match=lambda m: m["body"]["decision"] == "accept" and m["body"]["revision"] == 1,
+    )
+
+    # The consent screen shows the agreed terms; the person approves.
+    record = present.wait_request(world.holder, thread)
+    path = f"/requests/{record['pres_ex_id']}"
+    screen = wallet.client.get(path).text
+    assert 'data-status="agreed"' in screen and "Wine shop" in screen and "0.60 EUR" in screen
+    digest = re.search(r'name="digest" value="([0-9a-f]+)"', screen).group(1)
+    assert wallet.post(f"{path}/approve", {"digest": digest}, form_page=path).status_code == 302
+    assert present.wait_verified(world.verifier, pres_ex_id).verified
+
+    # The firm countersigns when its result page loads; both hold a receipt that verifies.
+    incoming = client.wait_message(
+        world.verifier,
+        kind="receipt",
+        match=lambda m: m["body"]["receipt"]["proof_thread_id"] == thread,
+    )
+    receipt_id = incoming["receipt_id"]
+    console.get(f"/verifier/results/{pres_ex_id}")
+    client.wait_message(world.holder, kind="countersigned", receipt_id=receipt_id)
+    download = wallet.client.get(f"/receipts/{receipt_id}.json")
+    assert download.status_code == 200
+    saved = tmp_path / "receipt.json"
+    saved.write_bytes(download.data)
+    assert check_file(saved) == [("holder", None), ("firm", None)]
+    assert json.loads(download.data)["price"] == {"amount": "0.60", "currency": "EUR"}
+    assert f"/receipts/{receipt_id}" in wallet.client.get("/history/").text
+
+    # Earnings: owed, then paid once the firm settles.
+    assert "owed" in _row(wallet.client.get("/earnings/").text, receipt_id)
+    owed = console.get("/verifier/terms/owed").text
+    assert "0.60 EUR" in _row(owed, receipt_id)
+    assert console.post(f"/verifier/terms/owed/{receipt_id}/settle").status_code == 302
+    client.wait_message(world.holder, kind="settlement", receipt_id=receipt_id)
+    assert "paid" in _row(wallet.client.get("/earnings/").text, receipt_id)
+    assert ",0.60,EUR,paid," in wallet.client.get("/earnings/export.csv").text
+
+    # Erasure: the person asks, the firm acknowledges, the wallet shows it.
+    erase = wallet.post(f"/receipts/{receipt_id}/erase", form_page="/receipts/")
+    assert erase.status_code == 302
+    client.wait_message(world.verifier, kind="erasure-request", receipt_id=receipt_id)
+    inbox = _row(console.get("/verifier/terms/erasure").text, receipt_id)
+    record_id = re.search(r"/verifier/terms/erasure/([^/]+)/acknowledge", inbox).group(1)
+    assert console.post(f"/verifier/terms/erasure/{record_id}/acknowledge").status_code == 302
+    client.wait_message(world.holder, kind="erasure-ack", receipt_id=receipt_id)
+    assert "acknowledged" in _row(wallet.client.get("/receipts/").text, receipt_id)

@@ -1,0 +1,130 @@
+"""The person's price list page (/prices): prices per attribute and predicate, purposes, floor.
+
+Amounts are exact decimals typed as text in an ISO 4217 currency, never floats; a
+bad field is named with what to type instead and nothing is saved.
+"""
+
+from decimal import Decimal
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from ..errors import InputError
+from ..pricing import store
+from ..pricing.money import minor_units, parse_amount
+from ..pricing.price_list import parse_price_list
+from ..terms.vocabulary import PURPOSES
+from . import terms_view, termsanswer
+from .context import schemas, service
+
+bp = Blueprint("pricing", __name__, url_prefix="/prices")
+bp.record_once(termsanswer.init_app)
+RATIO_PLACES = 4
+
+
+def _check_places(value, places, where):
+    if value != value.quantize(Decimal(1).scaleb(-places)):
+        raise InputError(f"{where} '{value}' has more than {places} decimals; round it.")
+
+
+def check_document(data):
+    """Validate a price list document, amounts within the currency's decimals; `PriceList`."""
+    prices = parse_price_list(data)
+    places = minor_units(prices.currency)
+    _check_places(prices.attribute, places, "attribute")
+    _check_places(prices.predicate, places, "predicate")
+    for group in ("attributes", "predicates"):
+        for name, value in getattr(prices, group).items():
+            _check_places(value, places, f"{group}.{name}")
+    for name, value in prices.purposes.items():
+        if name not in PURPOSES:
+            raise InputError(f"purposes.{name}: '{name}' is not one of: {', '.join(PURPOSES)}.")
+        _check_places(value, RATIO_PLACES, f"purposes.{name}")
+    _check_places(prices.floor_ratio, RATIO_PLACES, "floor_ratio")
+    return prices
+
+
+def form_document(form):
+    """Return (price list document, {field: error}) from the page's form."""
+    errors = {}
+    currency = form.get("currency", "").strip().upper()
+    try:
+        places = minor_units(currency)
+    except InputError as exc:
+        errors["currency"] = str(exc)
+        places = 8
+
+    def amount(field, where, decimals):
+        raw = form.get(field, "").strip()
+        try:
+            value = parse_amount(raw, where)
+            _check_places(value, decimals, where)
+        except InputError as exc:
+            errors[field] = str(exc)
+        return raw
+
+    doc = {
+        "version": 1,
+        "currency": currency,
+        "attribute": amount("attribute", "Price per revealed attribute", places),
+        "predicate": amount("predicate", "Price per proven fact", places),
+        "attributes": {},
+        "predicates": {},
+        "purposes": {},
+        "floor_ratio": amount("floor_ratio", "Floor", RATIO_PLACES),
+    }
+    for key in sorted(form):
+        for prefix, group, decimals in (
+            ("attr-", "attributes", places),
+            ("pred-", "predicates", places),
+            ("purpose-", "purposes", RATIO_PLACES),
+        ):
+            if key.startswith(prefix) and form.get(key, "").strip():
+                name = key.removeprefix(prefix)
+                doc[group][name] = amount(key, f"{group}.{name}", decimals)
+    if not errors:
+        try:
+            check_document(doc)
+        except InputError as exc:
+            errors["form"] = str(exc)
+    return doc, errors
+
+
+def _page(doc=None, errors=None, status=200):
+    data_dir = service().data_dir
+    current = doc or store.load(data_dir).to_json()
+    attributes = [(s.label, a) for s in schemas().values() for a in s.attributes]
+    page = render_template(
+        "pricing/index.html",
+        doc=current,
+        errors=errors or {},
+        attributes=attributes,
+        purposes=PURPOSES,
+        no_terms=terms_view.load_rule(data_dir),
+        no_terms_rules=terms_view.NO_TERMS_RULES,
+    )
+    return page, status
+
+
+@bp.get("/")
+def index():
+    """Show the price list."""
+    return _page()
+
+
+@bp.post("/")
+def save():
+    """Save the price list if every field is valid; otherwise show what to correct."""
+    doc, errors = form_document(request.form)
+    if errors:
+        return _page(doc, errors, 400)
+    store.save(service().data_dir, check_document(doc))
+    flash("Your price list is saved; new offers are priced with it.")
+    return redirect(url_for("pricing.index"))
+
+
+@bp.post("/no-terms")
+def no_terms():
+    """Save the rule for requests whose firm stated no terms."""
+    terms_view.save_rule(service().data_dir, request.form.get("no_terms", ""))
+    flash("Saved.")
+    return redirect(url_for("pricing.index"))

@@ -1,0 +1,194 @@
+"""The person's consent receipts: issue one after a presentation, list, link to the history,
+and ask for erasure (by hand, or when a receipt's retention has ended)."""
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import AgentError, InputError
+from ..receipts import erasure
+from ..receipts.exchange import issue_receipt
+from ..receipts.keys import KeyRing
+from ..receipts.receipt import ReceiptError, verify_party
+from ..terms import client
+from ..terms.negotiation import agreed_terms
+from .errors import NotFound
+
+LINKS = "receipt-links.json"
+
+
+def keys(service):
+    """Return the person's pairwise receipt `KeyRing`."""
+    return KeyRing(service.settings.secrets_dir, "holder")
+
+
+def terms_messages(agent, **filters):
+    """Return terms messages; none when the agent does not carry the terms plugin."""
+    try:
+        return client.messages(agent, **filters)
+    except AgentError as exc:
+        if exc.status == 404:
+            return []
+        raise
+
+
+def issue(service, record, now):
+    """Sign and send the receipt of a presentation made under agreed terms; None without terms."""
+    agent = service.require()
+    connection_id = record.get("connection_id")
+    if not connection_id or not terms_messages(agent, connection_id=connection_id, kind="offer"):
+        return None
+    if agreed_terms(agent, connection_id, record["thread_id"]) is None:
+        return None
+    sent = agent.admin.get(f"/present-proof-2.0/records/{record['pres_ex_id']}")
+    return issue_receipt(agent, keys(service), sent, now)
+
+
+def entry_key(entry):
+    """Return the key a history entry is linked to its receipt by (no value is part of it)."""
+    text = f"{entry.when}|{entry.to}|{entry.request_name}|{','.join(entry.revealed)}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def links(service):
+    """Return {history entry key: receipt id}."""
+    path = Path(service.data_dir) / LINKS
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        return {}
+    except (OSError, json.JSONDecodeError):
+        return {}
+
+
+def link(service, entry, receipt_id):
+    """Remember that a history entry has a receipt (owner-only file, written atomically)."""
+    found = links(service)
+    found[entry_key(entry)] = receipt_id
+    path = Path(service.data_dir) / LINKS
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(found, handle)
+    os.replace(tmp, path)
+
+
+def link_latest(service, who, receipt_id):
+    """Link the newest "sent" history entry to `who` with a receipt."""
+    entries = service.history.entries() if service.history is not None else []
+    for entry in reversed(entries):
+        if entry.action == "sent" and entry.to == who:
+            link(service, entry, receipt_id)
+            return entry
+    return None
+
+
+def signature_status(receipt, party):
+    """Return "valid", or why the party's signature is missing or fails."""
+    try:
+        verify_party(receipt, party)
+    except ReceiptError as exc:
+        return str(exc)
+    return "valid"
+
+
+@dataclass(frozen=True)
+class Held:
+    """One receipt the person signed: countersigned or not, and its erasure state."""
+
+    receipt: dict
+    connection_id: str
+    countersigned: bool
+    erasure: object = None
+
+    @property
+    def receipt_id(self):
+        """Return the receipt's id."""
+        return self.receipt["receipt_id"]
+
+    def to_json(self):
+        """Return the API form: the receipt, its signatures' status, the erasure state."""
+        state = self.erasure
+        return {
+            "receipt": self.receipt,
+            "connection_id": self.connection_id,
+            "countersigned": self.countersigned,
+            "signatures": {p: signature_status(self.receipt, p) for p in ("holder", "firm")},
+            "erasure": None
+            if state is None
+            else {
+                "requested_at": state.requested_at,
+                "acknowledged_at": state.acknowledged_at,
+                "overdue": state.overdue,
+            },
+        }
+
+
+def held(agent, now):
+    """Return the receipts the person signed, newest first."""
+    messages = terms_messages(agent)
+    signed = {
+        m["receipt_id"]: m
+        for m in messages
+        if m["kind"] == "receipt" and m["direction"] == "sent" and m["status"] == "accepted"
+    }
+    counter = {
+        m["receipt_id"]: m["body"]["receipt"]
+        for m in messages
+        if m["kind"] == "countersigned"
+        and m["direction"] == "received"
+        and m["status"] == "accepted"
+    }
+    states = {s.receipt_id: s for s in erasure.status(messages, now)}
+    rows = [
+        Held(
+            counter.get(rid, m["body"]["receipt"]),
+            m["connection_id"],
+            rid in counter,
+            states.get(rid),
+        )
+        for rid, m in signed.items()
+    ]
+    return sorted(rows, key=lambda r: r.receipt["issued_at"], reverse=True)
+
+
+def one(agent, receipt_id, now):
+    """Return the `Held` receipt `receipt_id`, or NotFound."""
+    for row in held(agent, now):
+        if row.receipt_id == receipt_id:
+            return row
+    raise NotFound(f"No receipt {receipt_id} in this wallet; see the Receipts page.")
+
+
+def request_erasure(service, receipt_id, now, reason="person-asked"):
+    """Ask the firm of a countersigned receipt to erase what it covers; return the body sent."""
+    agent = service.require()
+    row = one(agent, receipt_id, now)
+    if not row.countersigned:
+        raise InputError(
+            "The firm has not countersigned this receipt yet, so it cannot be asked to erase; "
+            "try again once it has."
+        )
+    if row.erasure is not None:
+        raise InputError(f"Erasure was already requested on {row.erasure.requested_at}.")
+    return erasure.request_erasure(
+        agent, keys(service), row.receipt, row.connection_id, reason, now
+    )
+
+
+def request_due(service, now):
+    """Ask for erasure of every countersigned receipt whose retention has ended; return ids."""
+    agent = service.require()
+    rows = [r for r in held(agent, now) if r.countersigned]
+    asked = {r.receipt_id for r in rows if r.erasure is not None}
+    due = erasure.due([r.receipt for r in rows], asked, now)
+    by_id = {r.receipt_id: r for r in rows}
+    for receipt in due:
+        row = by_id[receipt["receipt_id"]]
+        erasure.request_erasure(
+            agent, keys(service), row.receipt, row.connection_id, "retention-ended", now
+        )
+    return [r["receipt_id"] for r in due]

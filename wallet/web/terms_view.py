@@ -1,0 +1,146 @@
+"""A proof request's terms as the consent screen shows them, and the person's answer to them.
+
+Also the person's rule for requests with no agreed terms ("no terms stated"): leave
+them to the person, or let the disclosure rules decide anyway (the default, as before terms).
+"""
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..consent.policy import Decision
+from ..errors import AgentError, InputError, WalletError
+from ..pricing import store
+from ..pricing.money import Money
+from ..pricing.price_list import quote
+from ..terms import client
+from ..terms.negotiation import NO_TERMS, agreed_terms, latest_offer, names, respond
+from ..terms.vocabulary import choice
+
+RULE_FILE = "terms-rule.json"
+NO_TERMS_RULES = {
+    "rules": "Let my disclosure rules decide, terms or not",
+    "ask": "Ask me: never answer automatically without agreed terms",
+}
+NO_TERMS_GATE = "terms:none"
+DEFAULT_RULE = "rules"
+
+
+@dataclass(frozen=True)
+class TermsView:
+    """The terms of one proof request: agreed, offered (with the person's price) or none."""
+
+    status: str
+    terms: dict | None = None
+    offer: dict | None = None
+    asking: Money | None = None
+    answered: dict | None = None
+
+    @property
+    def price(self):
+        """Return the price stated in the terms, or None."""
+        return Money.parse(self.terms["price"]) if self.terms else None
+
+    @property
+    def open(self):
+        """Return True when an offer waits for the person's answer."""
+        return self.status == "offered" and self.answered is None
+
+    def to_json(self):
+        """Return the API form."""
+        return {
+            "status": self.status,
+            "terms": self.terms,
+            "asking": self.asking.to_json() if self.asking else None,
+            "answered": self.answered,
+        }
+
+
+def answer_to(agent, offer):
+    """Return the person's answer (body) to this revision of an offer, or None."""
+    sent = client.messages(
+        agent, thread_id=offer["thread_id"], kind="response", direction="sent", status="accepted"
+    )
+    mine = [m["body"] for m in sent if m["body"].get("revision") == offer["body"]["revision"]]
+    return mine[-1] if mine else None
+
+
+def asking_price(data_dir, request, purpose):
+    """Return the person's price (`Money`) for a request under a purpose."""
+    revealed, predicates = names(request)
+    return quote(store.load(data_dir), revealed, predicates, purpose).asking
+
+
+def view(agent, data_dir, record, request):
+    """Return the `TermsView` of a request record."""
+    connection_id, thread = record.get("connection_id"), record.get("thread_id")
+    if not connection_id:
+        return TermsView(NO_TERMS)
+    try:
+        agreed = agreed_terms(agent, connection_id, thread)
+        if agreed:
+            return TermsView("agreed", agreed)
+        offer = latest_offer(agent, connection_id, thread)
+    except AgentError as exc:
+        if exc.status == 404:  # an agent without the terms plugin: nobody stated terms
+            return TermsView(NO_TERMS)
+        raise
+    if offer is None:
+        return TermsView(NO_TERMS)
+    asking = asking_price(data_dir, request, offer["body"]["purpose"])
+    return TermsView("offered", offer["body"], offer, asking, answer_to(agent, offer))
+
+
+def answer(agent, terms, decision, amount="", currency="", reason=""):
+    """Answer the open offer of a `TermsView`: accept, reject, or counter with a price."""
+    choice(decision, ("accept", "reject", "counter"), "answer")
+    if not terms.open:
+        raise InputError("There is no offer of terms waiting for your answer on this request.")
+    price = None
+    if decision == "counter":
+        price = Money.parse({"amount": amount.strip(), "currency": currency.strip().upper()})
+    respond(agent, terms.offer, decision, price, reason[:500])
+    return decision
+
+
+def load_rule(data_dir):
+    """Return the person's no-terms rule ("rules" unless they chose "ask")."""
+    try:
+        rule = json.loads((Path(data_dir) / RULE_FILE).read_text()).get("no_terms")
+    except FileNotFoundError:
+        return DEFAULT_RULE
+    except (OSError, json.JSONDecodeError, AttributeError):
+        return "ask"  # an unreadable choice holds automatic answers for the person
+    return rule if rule in NO_TERMS_RULES else "ask"
+
+
+def save_rule(data_dir, rule):
+    """Save the no-terms rule (owner-only)."""
+    choice(rule, tuple(NO_TERMS_RULES), "rule for requests without terms")
+    path = Path(data_dir) / RULE_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump({"no_terms": rule}, handle)
+
+
+def gate(agent, data_dir, record, decision):
+    """Hold an automatic approval for the person when no terms were agreed (their rule)."""
+    if load_rule(data_dir) == "rules":
+        return decision
+    try:
+        if "thread_id" not in record:
+            record = agent.admin.get(f"/present-proof-2.0/records/{record['pres_ex_id']}")
+        agreed = record.get("connection_id") and agreed_terms(
+            agent, record["connection_id"], record["thread_id"]
+        )
+    except WalletError as exc:
+        if not isinstance(exc, AgentError) or exc.status != 404:
+            return Decision("ask", NO_TERMS_GATE, f"The terms could not be read: {exc}")
+        agreed = None
+    if agreed:
+        return decision
+    return Decision(
+        "ask", NO_TERMS_GATE, f"{NO_TERMS.capitalize()} for this request: your wallet asks you."
+    )
