@@ -1,5 +1,7 @@
 """What travels: the person's rules and other Tessera files; a derived key for many backups."""
 
+import stat
+
 import pytest
 
 from wallet.backup import WrongBackupPassphrase, create_backup, restore_backup
@@ -7,6 +9,7 @@ from wallet.backup.container import BackupKey, passphrase_opens, read_header
 from wallet.backup.restore import unpack
 from wallet.consent.policy import Policy
 from wallet.consent.rules import RulesFile
+from wallet.receipts.keys import KeyRing
 
 from .conftest import FAST, PASSPHRASE
 
@@ -45,6 +48,18 @@ def test_rules_price_list_and_any_tessera_file_travel_but_half_written_ones_do_n
     restored = RulesFile(empty_home.role_dir("holder") / "tessera").load()
     assert restored.attributes["nationality"] == "allow"
     assert restored == rules.load()
+
+
+def test_receipt_keys_travel_and_come_back_owner_only(holder_home, empty_home, tmp_path):
+    master = KeyRing(holder_home.role_dir("holder") / "tessera" / "keys", "holder")
+    before = master.for_connection("conn-1").did
+    out = tmp_path / "k.tessera"
+    create_backup(holder_home, out, PASSPHRASE, **FAST)
+    restore_backup(empty_home, out, PASSPHRASE)
+    keys_dir = empty_home.role_dir("holder") / "tessera" / "keys"
+    assert stat.S_IMODE((keys_dir / "holder.receipt-master").stat().st_mode) == 0o600
+    # Same master, same pairwise did:key: firms' records of older receipts still match.
+    assert KeyRing(keys_dir, "holder").for_connection("conn-1").did == before
 
 
 def test_one_derived_key_seals_several_backups_each_opened_by_the_passphrase(holder_home, tmp_path):

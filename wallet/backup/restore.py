@@ -116,9 +116,11 @@ def _swap(settings, staging, previous):
         for aside, current in moved:
             os.replace(aside, current)
         raise
-    for root, dirs, _ in os.walk(role_dir):
+    for root, dirs, files in os.walk(role_dir):
         for name in dirs:
             os.chmod(Path(root) / name, 0o700)
+        for name in files:  # the person's data and keys: owner-only, as they were made
+            os.chmod(Path(root) / name, 0o600)
     os.chmod(role_dir, 0o700)
 
 

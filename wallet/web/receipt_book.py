@@ -20,8 +20,13 @@ LINKS = "receipt-links.json"
 
 
 def keys(service):
-    """Return the person's pairwise receipt `KeyRing`."""
-    return KeyRing(service.settings.secrets_dir, "holder")
+    """Return the person's pairwise receipt `KeyRing`.
+
+    Its master secret lives with the wallet's own data, not with the machine's
+    secrets: it is the person's, so it travels in backups and firms can still check
+    the signatures of erasure requests about older receipts after a restore.
+    """
+    return KeyRing(Path(service.data_dir) / "keys", "holder")
 
 
 def terms_messages(agent, **filters):
