@@ -96,6 +96,24 @@ def test_threshold_override_and_leap_day():
             "predicates[0].value",
             "whole number",
         ),
+        (
+            {
+                "name": "x",
+                "reveal": [{"schema": "national_id", "attributes": ["nationality"]}],
+                "issuers": ["did:web:example.org"],
+            },
+            "issuers",
+            "did:tessera issuer ids",
+        ),
+        (
+            {
+                "name": "x",
+                "reveal": [{"schema": "national_id", "attributes": ["nationality"]}],
+                "non_revoked": "yes",
+            },
+            "non_revoked",
+            "true or false",
+        ),
     ],
 )
 def test_malformed_template_names_file_and_field(tmp_path, data, field, problem):
@@ -122,3 +140,45 @@ def test_round_trip_through_save(tmp_path):
     assert (again.reveal, again.predicates) == (template.reveal, template.predicates)
     with pytest.raises(ValueError, match="exists"):
         rt.save_template(template, tmp_path)
+
+
+ISSUER_A = "did:tessera:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp"
+ISSUER_B = "did:tessera:z6MkjchhfUsD6mmvni8mCdXHw216Xrm9bQe2mBH1P5RDjVJG"
+
+
+def test_issuers_and_non_revocation_survive_a_round_trip(tmp_path):
+    data = {
+        "name": "Adult, from the state only",
+        "predicates": [{"schema": "national_id", "attribute": "birthdate_dateint", "years": 18}],
+        "issuers": [ISSUER_A],
+        "non_revoked": True,
+    }
+    path = tmp_path / "state_adult.json"
+    path.write_text(json.dumps(data))
+    template = rt.load_template(path, SCHEMAS)
+    assert (template.issuers, template.non_revoked) == ((ISSUER_A,), True)
+    assert template.to_json()["issuers"] == [ISSUER_A]
+
+
+@pytest.mark.parametrize(
+    ("issuers", "accepted"),
+    [
+        ((), [f"{ISSUER_A}/creddef/1", f"{ISSUER_B}/creddef/2"]),
+        ((ISSUER_B,), [f"{ISSUER_B}/creddef/2"]),
+    ],
+)
+def test_restrictions_keep_only_the_named_issuers(issuers, accepted):
+    from wallet.console.trust import restrictions_for
+
+    found = {"national_id": [f"{ISSUER_A}/creddef/1", f"{ISSUER_B}/creddef/2"]}
+    restrict = restrictions_for(found, issuers)
+    assert restrict("national_id") == [{"cred_def_id": i} for i in accepted]
+
+
+def test_restricting_to_an_issuer_with_no_credential_definition_says_so():
+    from wallet.console.trust import restrictions_for
+    from wallet.errors import ConfigError
+
+    restrict = restrictions_for({"national_id": [f"{ISSUER_A}/creddef/1"]}, (ISSUER_B,))
+    with pytest.raises(ConfigError, match="among the issuers this request names"):
+        restrict("national_id")

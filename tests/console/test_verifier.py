@@ -1,5 +1,6 @@
 """Verifier console with a fake agent: templates, compose form, sending."""
 
+import json
 import shutil
 
 import pytest
@@ -147,3 +148,48 @@ def test_compose_saves_and_opens_the_new_template(console, tmp_path):
 
 def test_unknown_result_is_404(console):
     assert console.get("/verifier/results/not-a-uuid").status_code == 404
+
+
+TRUSTED = "did:tessera:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp"
+
+
+@pytest.fixture
+def trusting_console(tmp_path, requests_dir):
+    return make_console(
+        "verifier",
+        fake_agent("verifier"),
+        tmp_path,
+        REQUESTS_DIR=requests_dir,
+        TRUSTED_CRED_DEFS=[CRED_DEF],
+        TRUSTED_ISSUERS=[TRUSTED],
+    )
+
+
+def test_compose_offers_the_trusted_issuers_as_restrictions(trusting_console):
+    page = trusting_console.get("/verifier/compose").text
+    assert f'name="issuers" value="{TRUSTED}"' in page
+
+
+@pytest.mark.parametrize(
+    ("issuers", "status"),
+    [([TRUSTED], 302), (["did:tessera:z6MkjchhfUsD6mmvni8mCdXHw216Xrm9bQe2mBH1P5RDjVJG"], 400)],
+)
+def test_compose_saves_restrictions_and_non_revocation(trusting_console, tmp_path, issuers, status):
+    response = trusting_console.post(
+        "/verifier/compose",
+        {
+            "name": "State adult",
+            "pred_attr_0": "national_id.birthdate_dateint",
+            "pred_kind_0": "years",
+            "pred_value_0": "18",
+            "issuers": issuers,
+            "non_revoked": "on",
+        },
+    )
+    assert response.status_code == status
+    saved = tmp_path / "verifier" / "requests" / "custom-state-adult.json"
+    if status == 302:
+        data = json.loads(saved.read_text())
+        assert (data["issuers"], data["non_revoked"]) == ([TRUSTED], True)
+    else:
+        assert 'id="issuers-error"' in response.text and not saved.exists()

@@ -49,9 +49,15 @@ def parse_int(text, low=-_INT_MAX - 1, high=_INT_MAX):
     return int(text)
 
 
-def parse(form, schemas):
-    """Return (Template or None, {field: error}) from a submitted compose form."""
+def parse(form, schemas, trusted_issuers=()):
+    """Return (Template or None, {field: error}) from a submitted compose form.
+
+    Restrictions: the issuers ticked among `trusted_issuers` (none ticked: all of them).
+    """
     errors = {}
+    issuers = form.getlist("issuers")
+    if any(i not in trusted_issuers for i in issuers):
+        errors["issuers"] = "Pick issuers from the list this console trusts."
     name = form.get("name", "").strip()
     if not name:
         errors["name"] = "Give the request a name the person will see."
@@ -87,6 +93,10 @@ def parse(form, schemas):
     data = {"name": name, "description": form.get("description", "").strip()[:300]}
     data.update(reveal=[{"schema": s, "attributes": a} for s, a in reveal.items()])
     data.update(predicates=predicates)
+    if issuers:
+        data["issuers"] = issuers
+    if form.get("non_revoked") == "on":
+        data["non_revoked"] = True
     try:
         return parse_template(slug(name), data, schemas, "(form)"), {}
     except TemplateFileError as exc:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
+from ..registry.ids import is_issuer_id
 from ..schemas import date_to_dateint
 
 REQUESTS_DIR = Path(__file__).resolve().parents[2] / "demo" / "requests"
@@ -66,6 +67,8 @@ class Template:
     reveal: tuple = ()
     predicates: tuple = ()
     path: str = field(default="", compare=False)
+    issuers: tuple = ()  # only these trusted issuers' credentials (empty: every trusted one)
+    non_revoked: bool = False  # ask for proof that the credentials are not revoked
 
     @property
     def schemas(self):
@@ -86,12 +89,17 @@ class Template:
             else:
                 item.update({"p_type": p.p_type, "value": p.value})
             preds.append(item)
-        return {
+        data = {
             "name": self.name,
             "description": self.description,
             "reveal": [{"schema": s, "attributes": a} for s, a in reveal.items()],
             "predicates": preds,
         }
+        if self.issuers:
+            data["issuers"] = list(self.issuers)
+        if self.non_revoked:
+            data["non_revoked"] = True
+        return data
 
 
 def years_before(today, years):
@@ -170,7 +178,24 @@ def parse_template(key, data, schemas, path=""):
     description = data.get("description", "")
     if not isinstance(description, str):
         raise TemplateFileError(path, "description", "must be a string")
-    return Template(key, name.strip(), description, tuple(reveal), predicates, str(path))
+    issuers = data.get("issuers", [])
+    if not isinstance(issuers, list) or not all(
+        isinstance(i, str) and is_issuer_id(i) for i in issuers
+    ):
+        raise TemplateFileError(path, "issuers", "must be a list of did:tessera issuer ids")
+    non_revoked = data.get("non_revoked", False)
+    if not isinstance(non_revoked, bool):
+        raise TemplateFileError(path, "non_revoked", "must be true or false")
+    return Template(
+        key,
+        name.strip(),
+        description,
+        tuple(reveal),
+        predicates,
+        str(path),
+        tuple(issuers),
+        non_revoked,
+    )
 
 
 def load_template(path, schemas):

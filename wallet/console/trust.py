@@ -83,15 +83,19 @@ def trusted_cred_defs(verifier, trust):
     return found
 
 
-def restrictions_for(found):
-    """Return `restrictions(schema)` over `trusted_cred_defs` output, refusing untrusted schemas."""
+def restrictions_for(found, issuers=()):
+    """Return `restrictions(schema)` over `trusted_cred_defs` output, refusing untrusted schemas.
+
+    With `issuers`, only those issuers' credential definitions are accepted.
+    """
 
     def restrictions(schema):
-        ids = found.get(schema)
+        ids = [i for i in found.get(schema) or () if not issuers or i.split("/", 1)[0] in issuers]
         if not ids:
+            named = " among the issuers this request names" if issuers else ""
             raise ConfigError(
-                f"This verifier trusts no issuer of '{schema}' credentials: the issuer must "
-                "publish one, or add its id to TRUSTED_ISSUERS (or TRUSTED_CRED_DEFS)."
+                f"This verifier trusts no issuer of '{schema}' credentials{named}: the issuer "
+                "must publish one, or add its id to TRUSTED_ISSUERS (or TRUSTED_CRED_DEFS)."
             )
         return [{"cred_def_id": i} for i in ids]
 

@@ -76,9 +76,12 @@ def _thresholds(template, form):
 def _preview(template, thresholds=None):
     """Return (proof request or None, error message) with today's trust and clock."""
     try:
-        restrictions = trust.restrictions_for(trusted())
+        restrictions = trust.restrictions_for(trusted(), template.issuers)
         today = current_app.config["CLOCK"]()
-        return request_templates.to_proof_request(template, restrictions, today, thresholds), ""
+        proof_request = request_templates.to_proof_request(
+            template, restrictions, today, thresholds
+        )
+        return proof_request, ""
     except ConfigError as exc:
         return None, str(exc)
 
@@ -145,7 +148,7 @@ def send(key):
         errors["state_terms"] = "Terms need a connection: send to a connection, or state none."
     if errors:
         return _render_send(template, request.form, errors, 400)
-    restrictions = trust.restrictions_for(trusted())
+    restrictions = trust.restrictions_for(trusted(), template.issuers)
     today = current_app.config["CLOCK"]()
     proof_request = request_templates.to_proof_request(template, restrictions, today, thresholds)
     if request.form.get("non_revoked") == "on":
@@ -166,13 +169,18 @@ def send(key):
     )
 
 
+def _trusted_issuers():
+    """Return the issuer ids this console trusts (choices for a request's restrictions)."""
+    return list(current_app.config.get("TRUSTED_ISSUERS") or ())
+
+
 @bp.route("/compose", methods=["GET", "POST"])
 def compose():
     """Compose a new request template and save it to the console's data directory."""
     errors, form = {}, MultiDict()
     if request.method == "POST":
         form = request.form
-        template, errors = compose_form.parse(form, schemas())
+        template, errors = compose_form.parse(form, schemas(), _trusted_issuers())
         if template is not None:
             try:
                 request_templates.save_template(template, current_app.config["CUSTOM_REQUESTS_DIR"])
@@ -183,6 +191,7 @@ def compose():
     page = render_template(
         "verifier/compose.html",
         choices=compose_form.choices(schemas()),
+        issuers=_trusted_issuers(),
         rows=range(compose_form.ROWS),
         kinds=compose_form.KINDS,
         form=form,
