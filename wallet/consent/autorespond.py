@@ -9,7 +9,6 @@ presentations: its storage pool runs dry).
 import logging
 import queue
 import threading
-import weakref
 from dataclasses import dataclass
 
 from ..errors import WalletError
@@ -19,18 +18,6 @@ from .policy import Decision, evaluate
 LOG = logging.getLogger(__name__)
 TOPIC = "present_proof_v2_0"
 WORKERS = 2
-# Hooks added by the app for a webhook hub (one per unlock): see `add_hooks`.
-_HOOKS = weakref.WeakKeyDictionary()
-
-
-def add_hooks(hub, gate=None, after_present=None):
-    """Give every responder on `hub` a `gate` and an `after_present` hook (read at use)."""
-    _HOOKS[hub] = {"gate": gate, "after_present": after_present}
-
-
-def _hook(hub, name):
-    found = _HOOKS.get(hub) if hub is not None else None
-    return (found or {}).get(name)
 
 
 @dataclass(frozen=True)
@@ -83,14 +70,12 @@ class AutoResponder:
 
     def gate(self, record, decision):
         """Return the decision after the app's gate (the terms rule), if any."""
-        gate = self._gate or _hook(getattr(self.holder, "hub", None), "gate")
-        return gate(record, decision) if gate else decision
+        return self._gate(record, decision) if self._gate else decision
 
     def after_present(self, record):
         """Run the app's hook after an automatic presentation (issue the receipt)."""
-        hook = self._after_present or _hook(getattr(self.holder, "hub", None), "after_present")
-        if hook:
-            hook(record)
+        if self._after_present:
+            self._after_present(record)
 
     def start(self):
         """Listen to the holder's webhooks and start the workers."""

@@ -32,6 +32,7 @@ class Autoanswer:
         self.today = today
         self.rules = RulesFile(service.data_dir)
         self.responder = None
+        self.hooks = {}  # gate / after_present, set by the terms listener when there is one
         self._hub = None
         self._lock = threading.Lock()
 
@@ -48,6 +49,7 @@ class Autoanswer:
                     self._policy,
                     on_outcome=self._log,
                     prepare=lambda record, decision: self._describe(agent, record),
+                    **self.hooks,
                 ).start()
                 self._hub = hub
                 try:

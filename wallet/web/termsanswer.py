@@ -12,7 +12,6 @@ import logging
 import queue
 import threading
 
-from ..consent.autorespond import add_hooks
 from ..errors import InputError, WalletError
 from ..flows import present
 from ..pricing import store
@@ -47,7 +46,6 @@ class TermsAnswer:
             self._hub = hub
             if agent is None or hub is None:
                 return
-            add_hooks(hub, gate=self._gate, after_present=self._after_present)
             hub.add_listener(self._on_event)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._work, name="terms", daemon=True)
@@ -140,13 +138,15 @@ class TermsAnswer:
         if responder is not None:
             responder.retry(pres_ex_id)
 
-    def _gate(self, record, decision):
+    def gate(self, record, decision):
+        """Apply the person's rule for requests without agreed terms to a policy decision."""
         agent = self.service.agent
         if agent is None:
             return decision
         return terms_view.gate(agent, self.service.data_dir, record, decision)
 
-    def _after_present(self, record):
+    def after_present(self, record):
+        """Issue and link the signed receipt after a rule answered under agreed terms."""
         receipt = receipt_book.issue(self.service, record, self.clock())
         if receipt is not None:
             labels = records.connection_labels(self.service.require())
@@ -159,12 +159,11 @@ def init_app(state):
     app = state.app
     if not app.config.get("AUTOANSWER", True) or EXTENSION in app.extensions:
         return
-    answer = TermsAnswer(
-        app.extensions["holder_service"],
-        app.config["WALL_CLOCK"],
-        app.extensions.get("autoanswer"),
-    )
+    autoanswer = app.extensions.get("autoanswer")
+    answer = TermsAnswer(app.extensions["holder_service"], app.config["WALL_CLOCK"], autoanswer)
     app.extensions[EXTENSION] = answer
+    if autoanswer is not None:  # requests answered by a rule are gated and get receipts too
+        autoanswer.hooks = {"gate": answer.gate, "after_present": answer.after_present}
 
     @app.after_request
     def _sync(response):
