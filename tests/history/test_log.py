@@ -72,3 +72,46 @@ def test_removed_reordered_or_edited_lines_are_detected(tmp_path, damage):
 def test_unknown_action_is_refused(tmp_path):
     with pytest.raises(InputError):
         open_log(tmp_path).append("leaked", "Bank")
+
+
+class CountingAead:
+    """Wraps AESGCM to count how many lines are opened."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.opened = 0
+
+    def encrypt(self, *args):
+        return self.inner.encrypt(*args)
+
+    def decrypt(self, *args):
+        self.opened += 1
+        return self.inner.decrypt(*args)
+
+
+def test_appending_to_an_unchanged_log_opens_no_old_line(tmp_path):
+    log = open_log(tmp_path)
+    for i in range(50):
+        log.append("sent", f"Firm {i}")
+    counting = log._aead = CountingAead(log._aead)
+    for i in range(50):
+        log.append("sent", f"Firm {50 + i}")
+    assert counting.opened == 0  # was: every append opened every earlier line
+    assert len(log.entries()) == 100 and counting.opened == 0
+    # A fresh reader still checks every line of the chain.
+    assert [e.to for e in open_log(tmp_path).entries()][-2:] == ["Firm 98", "Firm 99"]
+
+
+def test_appends_from_several_threads_keep_one_valid_chain(tmp_path):
+    import threading
+
+    log = open_log(tmp_path)
+    threads = [
+        threading.Thread(target=lambda n=n: [log.append("sent", f"T{n}") for _ in range(10)])
+        for n in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(open_log(tmp_path).entries()) == 40

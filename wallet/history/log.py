@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import secrets
+import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -71,6 +72,10 @@ class HistoryLog:
         os.chmod(self.directory, 0o700)
         self.clock = clock
         self._aead = AESGCM(derive_key(passphrase, self._salt(), n=scrypt_n))
+        # (file version, entries, line count, hash of the last line) as last verified:
+        # while the file is unchanged, reads and appends need not open every line again.
+        self._verified = None
+        self._append_lock = threading.Lock()  # a web request and a rule may append at once
 
     @property
     def path(self):
@@ -95,11 +100,26 @@ class HistoryLog:
         except FileNotFoundError:
             return []
 
+    def _version(self):
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
     def entries(self):
-        """Return every entry, oldest first; raise `HistoryError` if the log was altered."""
+        """Return every entry, oldest first; raise `HistoryError` if the log was altered.
+
+        Every line is opened and checked against its place in the chain, once per
+        version of the file: an unchanged file is answered from what was verified.
+        """
+        version = self._version()
+        if self._verified is not None and self._verified[0] == version:
+            return list(self._verified[1])
         result = []
         previous = b""
-        for index, line in enumerate(self._lines()):
+        lines = self._lines()
+        for index, line in enumerate(lines):
             try:
                 sealed = json.loads(line)
                 nonce = base64.b64decode(sealed["n"])
@@ -112,20 +132,23 @@ class HistoryLog:
                 ) from exc
             result.append(Entry(**json.loads(plain)))
             previous = hashlib.sha256(line.encode()).digest()
-        return result
+        self._verified = (version, result, len(lines), previous)
+        return list(result)
 
     def append(self, action, to, **details):
         """Seal and append an entry stamped with the clock's time; return it."""
         entry = Entry(
             when=self.clock().isoformat(timespec="seconds"), action=action, to=to, **details
         )
-        lines = self._lines()
-        previous = hashlib.sha256(lines[-1].encode()).digest() if lines else b""
-        if lines:
-            self.entries()
+        with self._append_lock:
+            return self._append(entry)
+
+    def _append(self, entry):
+        self.entries()  # refuses to extend a log that was altered (cheap when unchanged)
+        _, verified, count, previous = self._verified
         nonce = secrets.token_bytes(12)
         plain = json.dumps(asdict(entry), sort_keys=True).encode()
-        sealed = self._aead.encrypt(nonce, plain, self._aad(len(lines), previous))
+        sealed = self._aead.encrypt(nonce, plain, self._aad(count, previous))
         line = json.dumps(
             {"n": base64.b64encode(nonce).decode(), "c": base64.b64encode(sealed).decode()}
         )
@@ -134,4 +157,6 @@ class HistoryLog:
             handle.write(line + "\n")
             handle.flush()
             os.fsync(handle.fileno())
+        digest = hashlib.sha256(line.encode()).digest()
+        self._verified = (self._version(), [*verified, entry], count + 1, digest)
         return entry

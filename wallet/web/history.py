@@ -1,6 +1,6 @@
 """The disclosure history page: every presentation sent or declined, newest first."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 
 from . import receipt_book
 from .context import service
@@ -8,10 +8,22 @@ from .context import service
 bp = Blueprint("history", __name__, url_prefix="/history")
 
 
+PAGE_SIZE = 100
+
+
 @bp.route("/")
 def index():
-    """Show the history, each answer linked to its consent receipt when it has one."""
+    """Show the history a page at a time, newest first, each answer linked to its receipt."""
     entries = list(reversed(service().history.entries()))
+    pages = max(1, -(-len(entries) // PAGE_SIZE))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    shown = entries[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     links = receipt_book.links(service())
-    receipts = [links.get(receipt_book.entry_key(e)) for e in entries]
-    return render_template("history/index.html", rows=list(zip(entries, receipts, strict=True)))
+    receipts = [links.get(receipt_book.entry_key(e)) for e in shown]
+    return render_template(
+        "history/index.html",
+        rows=list(zip(shown, receipts, strict=True)),
+        page=page,
+        pages=pages,
+        total=len(entries),
+    )

@@ -1,0 +1,28 @@
+"""The history page shows the newest answers a page at a time."""
+
+import pytest
+
+from wallet.web.history import PAGE_SIZE
+
+
+@pytest.mark.parametrize(
+    ("page", "first", "last", "older", "newer"),
+    [
+        (None, "Firm 249", "Firm 150", True, False),
+        (2, "Firm 149", "Firm 50", True, True),
+        (3, "Firm 49", "Firm 0", False, True),
+        (99, "Firm 49", "Firm 0", False, True),  # past the end: the last page
+    ],
+)
+def test_history_is_paged_newest_first(unlocked, client, service, page, first, last, older, newer):
+    assert PAGE_SIZE == 100
+    for i in range(250):
+        service.history.append("sent", f"Firm {i}", revealed=["nationality"])
+    url = "/history/" if page is None else f"/history/?page={page}"
+    html = client.get(url).get_data(as_text=True)
+    rows = [line for line in html.splitlines() if "<td>Firm " in line]
+    assert rows[0].count(first) == 1 and rows[-1].count(last) == 1
+    assert len(rows) == (50 if first == "Firm 49" else 100)
+    assert ("Older</a>" in html) is older
+    assert ("Newer</a>" in html) is newer
+    assert "250 answers" in html
