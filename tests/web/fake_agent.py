@@ -159,6 +159,7 @@ class FakeAcaPy:
                 self._decline_offer,
             ),
             ("GET", r"/credentials", lambda q, b: {"results": list(self.credentials.values())}),
+            ("GET", r"/credential/(?P<id>[^/]+)", lambda q, b, id: self.credentials[id]),
             ("DELETE", r"/credential/(?P<id>[^/]+)", self._delete),
             ("GET", r"/present-proof-2.0/records", self._requests),
             (

@@ -6,19 +6,22 @@ import os
 import platform
 import statistics
 import tempfile
+import threading
 import time
 from importlib import metadata
 from pathlib import Path
 
-from .. import scenario
+from .. import demo, scenario
 from ..agent.deployment import Deployment, running_agents
 from ..agent.webhooks import WebhookHub
 from ..consent.autorespond import AutoResponder
 from ..consent.policy import parse_policy
-from ..flows import issue, revocation
+from ..errors import WalletError
+from ..flows import issue, present, revocation
 from ..settings import ROLES, Settings
 from . import exchange, floor
 from .measure import percentiles
+from .pages import WalletPages
 from .stages import STAGES, StageClock, summarize
 
 RESULTS_DIR = Path(__file__).resolve().parents[2] / "bench" / "results"
@@ -31,14 +34,16 @@ SIZES = {
         "issuance": {1: 4, 10: 10},
         "growth": (10, 50),
         "lookups": 5,
+        "history": 1000,
     },
     "full": {
         "floor": 40,
-        "latency": 60,
+        "latency": 50,
         "throughput": {1: 30, 4: 60, 16: 96},
         "issuance": {1: 20, 10: 40},
         "growth": (10, 100, 1000),
         "lookups": 20,
+        "history": 10000,
     },
 }
 
@@ -124,12 +129,14 @@ def run(quick=True, home=None, port_offset=0, today=None, log=print):
                 _with_revocation(world, person, today, sizes, results, log)
             finally:
                 responder.stop()
-            _growth(world, person, sizes, results, log)
+            _growth(world, person, sizes, results, log, settings)
         started = time.perf_counter()
         with running_agents(deployment, ROLES, hub=hub):
             results["startup_ms"]["agents_existing_data"] = round(
                 (time.perf_counter() - started) * 1000
             )
+        log("start-up: the demo world on this data")
+        results["startup_ms"]["demo_existing_data"] = _demo_startup(settings)
     finally:
         hub.stop()
         deployment.close()
@@ -187,8 +194,8 @@ def _with_revocation(world, person, today, sizes, results, log):
     results["proof_revocation_ms"] = percentiles(samples)
 
 
-def _growth(world, person, sizes, results, log):
-    """Candidate lookup time as the holder's credential count grows."""
+def _growth(world, person, sizes, results, log, settings):
+    """Candidate lookup and the wallet's pages as credentials and history grow."""
     request = {
         "name": "growth",
         "version": "1.0",
@@ -200,17 +207,57 @@ def _growth(world, person, sizes, results, log):
         },
         "requested_predicates": {},
     }
-    results["growth"] = {}
-    held = len(world.holder.admin.get("/credentials", count=10000)["results"])
-    for target in sizes["growth"]:
-        if target > held:
-            log(f"growth: issuing up to {target} identity credentials")
-            exchange.issue_many(
-                world, scenario.IDENTITY, person[scenario.IDENTITY], 8, target - held
-            )
-            held = target
-        samples = exchange.candidate_lookup(world, request, sizes["lookups"])
-        results["growth"][str(target)] = {"candidate_lookup_ms": percentiles(samples)}
+    pages = WalletPages(settings, world.holder.admin)
+    try:
+        results["growth"] = {}
+        held = len(world.holder.admin.get("/credentials", count=10000)["results"])
+        for target in sizes["growth"]:
+            if target > held:
+                log(f"growth: issuing up to {target} identity credentials")
+                exchange.issue_many(
+                    world, scenario.IDENTITY, person[scenario.IDENTITY], 8, target - held
+                )
+                held = target
+            _, thread_id = present.request_proof(world.verifier, world.verifier_conn, request)
+            record = present.wait_request(world.holder, thread_id, timeout=60)
+            runs = sizes["lookups"]
+            results["growth"][str(target)] = {
+                "candidate_lookup_ms": percentiles(exchange.candidate_lookup(world, record, runs)),
+                "credentials_page_ms": pages.time("/credentials/", runs),
+                "consent_page_ms": pages.time(f"/requests/{record['pres_ex_id']}", runs),
+            }
+            present.decline(world.holder, record["pres_ex_id"], "benchmark")
+        log(f"growth: {sizes['history']} history entries")
+        pages.fill_history(sizes["history"])
+        results["history_page_ms"] = {
+            str(sizes["history"]): pages.time("/history/", sizes["lookups"])
+        }
+    finally:
+        pages.close()
+
+
+def _demo_startup(settings):
+    """Return ms from starting the demo world on existing data to all its parts ready."""
+    stop, ready = threading.Event(), threading.Event()
+    failure = []
+
+    def serve():
+        try:
+            demo.run(settings, stop, on_ready=lambda world: ready.set())
+        except WalletError as exc:
+            failure.append(exc)
+            ready.set()
+
+    started = time.perf_counter()
+    thread = threading.Thread(target=serve, name="bench-demo")
+    thread.start()
+    ready.wait(180)
+    elapsed = round((time.perf_counter() - started) * 1000)
+    stop.set()
+    thread.join(120)
+    if failure:
+        raise failure[0]
+    return elapsed
 
 
 def write(results, directory=RESULTS_DIR):
@@ -263,8 +310,13 @@ def markdown(results):
     for conc, rate in results["issuance_per_s"].items():
         lines.append(f"| issuance, {conc} offers in flight | {rate} credentials/s |")
     for count, data in results["growth"].items():
-        p = data["candidate_lookup_ms"]
-        lines.append(f"| candidate lookup, {count} credentials | p50 {p['p50']} ms |")
+        lines.append(
+            f"| {count} credentials: candidate lookup / credentials page / consent page (p50) | "
+            f"{data['candidate_lookup_ms']['p50']} / {data['credentials_page_ms']['p50']} / "
+            f"{data['consent_page_ms']['p50']} ms |"
+        )
+    for count, data in results["history_page_ms"].items():
+        lines.append(f"| history page, {count} entries (p50) | {data['p50']} ms |")
     for name, value in results["startup_ms"].items():
         lines.append(f"| start-up, {name.replace('_', ' ')} | {value} ms |")
     return "\n".join(lines)

@@ -216,14 +216,22 @@ def _held(holder):
     return {c["referent"]: c for c in holder.admin.get("/credentials", count=1000)["results"]}
 
 
-def statuses(holder, cache):
-    """Return every held credential's status from the cache (unchecked: checked_at None)."""
+def statuses(holder, cache, held=None):
+    """Return every held credential's status from the cache (unchecked: checked_at None).
+
+    `held`, objects with `cred_id` and `rev_reg_id` the caller already listed, saves
+    asking the agent for every credential again.
+    """
     known = cache.load()
-    result = {}
-    for cred_id, cred in _held(holder).items():
-        revocable = bool(cred.get("rev_reg_id"))
-        result[cred_id] = known.get(cred_id) or CredentialStatus(cred_id, revocable, False, None)
-    return result
+    pairs = (
+        [(c.cred_id, c.rev_reg_id) for c in held]
+        if held is not None
+        else [(cred_id, cred.get("rev_reg_id")) for cred_id, cred in _held(holder).items()]
+    )
+    return {
+        cred_id: known.get(cred_id) or CredentialStatus(cred_id, bool(rev_reg_id), False, None)
+        for cred_id, rev_reg_id in pairs
+    }
 
 
 def refresh(holder, cache, now, cred_ids=None):

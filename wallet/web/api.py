@@ -74,19 +74,25 @@ def decline_offer(cred_ex_id):
 @bp.get("/credentials")
 def list_credentials():
     """List stored credentials."""
-    return jsonify({"results": [c.to_json() for c in records.credentials(agent(), schemas())]})
+    return jsonify(
+        {
+            "results": [
+                c.to_json() for c in records.credentials(agent(), schemas(), service().issuance)
+            ]
+        }
+    )
 
 
 @bp.get("/credentials/<cred_id>")
 def get_credential(cred_id):
     """Read one credential."""
-    return jsonify(records.credential(agent(), schemas(), cred_id).to_json())
+    return jsonify(records.credential(agent(), schemas(), service().issuance, cred_id).to_json())
 
 
 @bp.delete("/credentials/<cred_id>")
 def delete_credential(cred_id):
     """Delete a credential."""
-    records.credential(agent(), schemas(), cred_id)
+    records.credential(agent(), schemas(), service().issuance, cred_id)
     actions.delete_credential(agent(), cred_id)
     return jsonify({"deleted": cred_id})
 

@@ -1,7 +1,10 @@
 """Typed views of the holder agent's records: connections, offers, credentials, requests."""
 
+import threading
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
+from ..errors import AgentError
 from ..flows import issue, present
 from .errors import NotFound
 
@@ -124,6 +127,7 @@ class Credential:
     schema_label: str
     issued_at: str
     fields: list = field(default_factory=list)
+    rev_reg_id: str | None = None
 
     def to_json(self):
         """Return the credential for the API."""
@@ -136,46 +140,75 @@ class Credential:
         }
 
 
-def _issuance(agent):
-    """Return {cred id: (issuer label, date)} from finished issue exchanges."""
-    labels = connection_labels(agent)
-    done = agent.admin.get("/issue-credential-2.0/records", role="holder", state="done")
-    found = {}
-    for item in done["results"]:
-        cred_id = (item.get("anoncreds") or {}).get("cred_id_stored")
-        record = item.get("cred_ex_record") or {}
-        if cred_id:
-            issuer = labels.get(record.get("connection_id"), "(unknown firm)")
-            found[cred_id] = (issuer, record.get("updated_at", ""))
-    return found
+class IssuanceIndex:
+    """Who issued each stored credential, and when, read from finished issue exchanges.
+
+    Those exchange records are large (each carries the whole offer, request and
+    credential) and never change once done, so they are listed again only when a
+    credential appears that the last listing did not account for.
+    """
+
+    UNKNOWN = ("(unknown issuer)", "")
+
+    def __init__(self):
+        """Start empty; one index per unlocked agent."""
+        self._found = {}
+        self._accounted = set()
+        self._lock = threading.Lock()
+
+    def lookup(self, agent, cred_ids):
+        """Return {cred id: (issuer label, date)} for `cred_ids`."""
+        with self._lock:
+            if not set(cred_ids) <= self._accounted:
+                self._refresh(agent)
+                self._accounted |= set(cred_ids)
+            return {c: self._found.get(c, self.UNKNOWN) for c in cred_ids}
+
+    def _refresh(self, agent):
+        labels = connection_labels(agent)
+        done = agent.admin.get("/issue-credential-2.0/records", role="holder", state="done")
+        for item in done["results"]:
+            cred_id = (item.get("anoncreds") or {}).get("cred_id_stored")
+            record = item.get("cred_ex_record") or {}
+            if cred_id:
+                issuer = labels.get(record.get("connection_id"), "(unknown firm)")
+                self._found[cred_id] = (issuer, record.get("updated_at", ""))
+            self._accounted.add(cred_id)
 
 
-def credentials(agent, schemas):
+def _credential(cred, issued, schemas):
+    values = cred.get("attrs") or {}
+    schema = schema_for(values, schemas)
+    issuer, date = issued.get(cred["referent"], IssuanceIndex.UNKNOWN)
+    return Credential(
+        cred["referent"],
+        issuer,
+        schema.label if schema else "Credential",
+        date,
+        fields(values, schema),
+        cred.get("rev_reg_id"),
+    )
+
+
+def credentials(agent, schemas, index):
     """Return every stored `Credential`, newest first."""
-    issued = _issuance(agent)
-    result = []
-    for cred in agent.admin.get("/credentials", count=1000)["results"]:
-        values = cred.get("attrs") or {}
-        schema = schema_for(values, schemas)
-        issuer, date = issued.get(cred["referent"], ("(unknown issuer)", ""))
-        result.append(
-            Credential(
-                cred["referent"],
-                issuer,
-                schema.label if schema else "Credential",
-                date,
-                fields(values, schema),
-            )
-        )
+    held = agent.admin.get("/credentials", count=1000)["results"]
+    issued = index.lookup(agent, [c["referent"] for c in held])
+    result = [_credential(cred, issued, schemas) for cred in held]
     return sorted(result, key=lambda c: c.issued_at, reverse=True)
 
 
-def credential(agent, schemas, cred_id):
+def credential(agent, schemas, index, cred_id):
     """Return one stored `Credential` or raise `NotFound`."""
-    for cred in credentials(agent, schemas):
-        if cred.cred_id == cred_id:
-            return cred
-    raise NotFound(f"No credential {cred_id} in the wallet; it may have been deleted.")
+    try:
+        cred = agent.admin.get(f"/credential/{quote(cred_id, safe='')}")
+    except AgentError as exc:
+        if exc.status == 404:
+            raise NotFound(
+                f"No credential {cred_id} in the wallet; it may have been deleted."
+            ) from exc
+        raise
+    return _credential(cred, index.lookup(agent, [cred_id]), schemas)
 
 
 def pending_requests(agent):

@@ -62,9 +62,12 @@ class RevocationWatch:
         self._thread = None
         self._stop = None
 
-    def statuses(self, agent):
-        """Return {cred_id: CredentialStatus} as last checked (no revocation check made)."""
-        return flow.statuses(agent, self.cache)
+    def statuses(self, agent, held=None):
+        """Return {cred_id: CredentialStatus} as last checked (no revocation check made).
+
+        `held` (credentials with `cred_id` and `rev_reg_id`) saves listing them again.
+        """
+        return flow.statuses(agent, self.cache, held)
 
     def check_now(self, agent, cred_ids=None):
         """Check (the given or every) revocable credential now; return the newly revoked ids."""

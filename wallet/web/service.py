@@ -32,6 +32,7 @@ from .autobackup import ScheduledBackups
 from .backoff import Backoff
 from .errors import Locked, WrongPassphrase
 from .inbox import InboxLink
+from .records import IssuanceIndex
 from .revocation import DEFAULT_INTERVAL, DEFAULT_MAX_AGE, RevocationWatch
 from .runner import ProcessRunner
 from .timer import Timer
@@ -84,6 +85,7 @@ class HolderService:
         self.data_dir = Path(settings.role_dir("holder")) / "tessera"
         self.hub = None
         self.agent = None
+        self.issuance = IssuanceIndex()  # who issued each credential, per unlock
         self.history = None
         self.session_id = None
         self.last_seen = 0.0
@@ -188,6 +190,7 @@ class HolderService:
             hub.add_listener(self._on_event)
             self.hub, self.history = hub, history
             self.agent = Agent("holder", admin, hub)
+            self.issuance = IssuanceIndex()
             self.inbox_problem = (
                 self.inbox.release(self.agent, holder_target(Deployment(self.settings)))
                 or self.inbox_problem
