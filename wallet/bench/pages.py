@@ -39,7 +39,7 @@ class WalletPages:
 
         The bench runs no inbox; the wallet's warnings about it are not news here.
         """
-        logging.getLogger("wallet.web.inbox").setLevel(logging.ERROR)
+        logging.getLogger("tessera.wallet").setLevel(logging.ERROR)
         self.service = HolderService(
             settings,
             runner=AttachedRunner(admin),
