@@ -37,7 +37,8 @@ class WalletPages:
     def __init__(self, settings, admin):
         """Build the app and set the wallet up (first run) with a throwaway passphrase.
 
-        The bench runs no inbox; the wallet's warnings about it are not news here.
+        The bench runs no inbox: the wallet logs a warning about it at every lock and
+        unlock, so the wallet logger shows errors only while the bench runs.
         """
         logging.getLogger("tessera.wallet").setLevel(logging.ERROR)
         self.service = HolderService(
