@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ..errors import WalletError
 from ..flows import revocation as flow
+from .timer import Timer
 
 LOG = logging.getLogger("tessera.wallet")
 DEFAULT_INTERVAL = 60.0
@@ -59,8 +60,7 @@ class RevocationWatch:
         self._unseen = []
         self._lock = threading.Lock()
         self._checked = threading.Condition()
-        self._thread = None
-        self._stop = None
+        self._timer = None
 
     def statuses(self, agent, held=None):
         """Return {cred_id: CredentialStatus} as last checked (no revocation check made).
@@ -114,31 +114,22 @@ class RevocationWatch:
     @property
     def running(self):
         """Return True while the timer thread runs."""
-        return self._thread is not None and self._thread.is_alive()
+        return self._timer is not None and self._timer.running
 
     def start(self, agent):
         """Check what is due now and then every `interval` s until `stop()`; no-op if off."""
         if not self.interval or self.running:
             return
-        self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self._run, args=(agent, self._stop), name="revocation-watch", daemon=True
+        self._timer = Timer(
+            self.interval, lambda: self._tick(agent), name="revocation-watch", at_start=True
         )
-        self._thread.start()
+        self._timer.start()
 
     def stop(self):
         """Stop the timer and wait for a check in progress to finish."""
-        thread, stop = self._thread, self._stop
-        self._thread = self._stop = None
-        if stop is not None:
-            stop.set()
-        if thread is not None and thread is not threading.current_thread():
-            thread.join()
-
-    def _run(self, agent, stop):
-        while not stop.is_set():
-            self._tick(agent)
-            stop.wait(self.interval)
+        timer, self._timer = self._timer, None
+        if timer is not None:
+            timer.stop()
 
     def _tick(self, agent):
         try:

@@ -13,11 +13,15 @@ LOG = logging.getLogger("tessera.wallet")
 class Timer:
     """Runs `tick()` every `interval` seconds on a daemon thread between `start` and `stop`."""
 
-    def __init__(self, interval, tick, name="wallet-timer"):
-        """Use `interval` seconds (None or 0: never start) and the callable `tick`."""
+    def __init__(self, interval, tick, name="wallet-timer", at_start=False):
+        """Use `interval` seconds (None or 0: never start) and the callable `tick`.
+
+        With `at_start`, the first tick runs as soon as the timer starts.
+        """
         self.interval = interval
         self.tick = tick
         self.name = name
+        self.at_start = at_start
         self._thread = None
         self._stop = None
 
@@ -46,9 +50,14 @@ class Timer:
             thread.join()
 
     def _run(self, stop):
+        if self.at_start:
+            self._tick()
         while not stop.wait(self.interval):
-            try:
-                self.tick()
-            except Exception:
-                # A timer thread has nobody to raise to: log the traceback and keep ticking.
-                LOG.exception("%s: tick failed", self.name)
+            self._tick()
+
+    def _tick(self):
+        try:
+            self.tick()
+        except Exception:
+            # A timer thread has nobody to raise to: log the traceback and keep ticking.
+            LOG.exception("%s: tick failed", self.name)
