@@ -14,16 +14,21 @@ def sqlite_uri(path):
     return f"sqlite://{urllib.parse.quote(str(path))}"
 
 
-async def _copy(source, target, wallet_key):
+async def _open(path, wallet_key):
+    """Open the store at `path`; `WrongWalletKey` when the key does not open it."""
     try:
-        store = await Store.open(sqlite_uri(source), KEY_METHOD, wallet_key)
+        return await Store.open(sqlite_uri(path), KEY_METHOD, wallet_key)
     except AskarError as exc:
         if exc.code == AskarErrorCode.ENCRYPTION:
             raise WrongWalletKey(
                 "The wallet passphrase is wrong: it does not open the wallet's store. Type the "
                 "passphrase you unlock the wallet with."
             ) from exc
-        raise BackupError(f"Askar cannot open the wallet store {source}: {exc}") from exc
+        raise BackupError(f"Askar cannot open the wallet store {path}: {exc}") from exc
+
+
+async def _copy(source, target, wallet_key):
+    store = await _open(source, wallet_key)
     try:
         copy = await store.copy_to(sqlite_uri(target), KEY_METHOD, wallet_key, recreate=True)
         await copy.close()
@@ -61,7 +66,7 @@ def copy_store(source, target, wallet_key):
 
 
 async def _check(path, wallet_key):
-    store = await Store.open(sqlite_uri(path), KEY_METHOD, wallet_key)
+    store = await _open(path, wallet_key)
     try:
         return await store.list_profiles()
     finally:
@@ -72,15 +77,7 @@ def check_wallet_key(path, wallet_key):
     """Raise `WrongWalletKey` unless `wallet_key` opens the store at `path` (`NoWallet`: none)."""
     if not path.exists():
         raise NoWallet(f"There is no wallet store at {path}; unlock the wallet once first.")
-    try:
-        open_check(path, wallet_key)
-    except AskarError as exc:
-        if exc.code == AskarErrorCode.ENCRYPTION:
-            raise WrongWalletKey(
-                "The wallet passphrase is wrong: it does not open the wallet's store. Type the "
-                "passphrase you unlock the wallet with."
-            ) from exc
-        raise BackupError(f"Askar cannot open the wallet store {path}: {exc}") from exc
+    open_check(path, wallet_key)
 
 
 def open_check(path, wallet_key):
