@@ -64,15 +64,22 @@ def agent_world(home):
         deployment.close()
 
 
-@pytest.fixture(scope="session")
-def seeded_world(tmp_path_factory):
-    """One running world for the session: schemas published, holder connected, issued."""
+@contextlib.contextmanager
+def seeded_agent_world(home):
+    """An `agent_world` with schemas published, the holder connected and credentials issued."""
     from wallet import scenario
 
-    with agent_world(tmp_path_factory.mktemp("world")) as world:
+    with agent_world(home) as world:
         scenario.seed_issuer(world)
         scenario.connect_holder(world)
         world.cred_ids = scenario.issue_person(world, scenario.load_person())
+        yield world
+
+
+@pytest.fixture(scope="session")
+def seeded_world(tmp_path_factory):
+    """One running world for the session, shared by tests that do not damage it."""
+    with seeded_agent_world(tmp_path_factory.mktemp("world")) as world:
         yield world
 
 
