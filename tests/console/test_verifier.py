@@ -18,15 +18,20 @@ def requests_dir(tmp_path):
     return target
 
 
-@pytest.fixture
-def console(tmp_path, requests_dir):
+def _verifier_console(tmp_path, requests_dir, **config):
     return make_console(
         "verifier",
         fake_agent("verifier"),
         tmp_path,
         REQUESTS_DIR=requests_dir,
         TRUSTED_CRED_DEFS=[CRED_DEF],
+        **config,
     )
+
+
+@pytest.fixture
+def console(tmp_path, requests_dir):
+    return _verifier_console(tmp_path, requests_dir)
 
 
 def test_templates_are_listed(console):
@@ -155,14 +160,7 @@ TRUSTED = "did:tessera:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp"
 
 @pytest.fixture
 def trusting_console(tmp_path, requests_dir):
-    return make_console(
-        "verifier",
-        fake_agent("verifier"),
-        tmp_path,
-        REQUESTS_DIR=requests_dir,
-        TRUSTED_CRED_DEFS=[CRED_DEF],
-        TRUSTED_ISSUERS=[TRUSTED],
-    )
+    return _verifier_console(tmp_path, requests_dir, TRUSTED_ISSUERS=[TRUSTED])
 
 
 def test_compose_offers_the_trusted_issuers_as_restrictions(trusting_console):
