@@ -123,3 +123,93 @@ def test_a_waiter_wakes_for_its_own_record_only():
     assert [e.payload for e in hub.events_since(0, match=lambda p: p["pres_ex_id"] == "mine")] == [
         {"pres_ex_id": "mine"}
     ]
+
+
+def _no_fetch():
+    raise AssertionError("the event carried the value: no fetch expected")
+
+
+def test_a_value_carried_by_an_event_needs_no_fetch():
+    hub = WebhookHub()
+    threading.Timer(0.05, hub.publish, ("verifier", "t", {"id": "mine", "state": "done"})).start()
+    value = wait_for(
+        _no_fetch,
+        lambda v: v["state"] == "done",
+        what="x",
+        timeout=10,
+        hub=hub,
+        topics=("t",),
+        match=lambda p: p["id"] == "mine",
+        from_event=lambda p: p,
+    )
+    assert value == {"id": "mine", "state": "done"}
+
+
+def test_an_event_that_came_before_the_wait_counts():
+    hub = WebhookHub()
+    hub.publish("verifier", "t", {"id": "mine", "state": "done"})
+    hub.publish("verifier", "t", {"id": "other", "state": "pending"})
+    value = wait_for(
+        _no_fetch,
+        lambda v: v["state"] == "done",
+        what="x",
+        timeout=1,
+        hub=hub,
+        match=lambda p: p["id"] == "mine",
+        from_event=lambda p: p,
+    )
+    assert value["id"] == "mine"
+
+
+@pytest.mark.parametrize(
+    ("payload", "fetches"),
+    [
+        ({"id": "mine", "state": "done"}, 0),  # whole: read from the event
+        ({"id": "mine"}, 1),  # partial (no by_format, say): fetched instead
+    ],
+)
+def test_a_partial_payload_is_fetched_for_real(payload, fetches):
+    hub = WebhookHub()
+    count = []
+
+    def fetch():
+        count.append(1)
+        return {"id": "mine", "state": "done"}
+
+    hub.publish("holder", "t", payload)
+    wait_for(
+        fetch,
+        lambda v: v["state"] == "done",
+        what="x",
+        timeout=5,
+        hub=hub,
+        from_event=lambda p: p if "state" in p else None,
+    )
+    assert len(count) == fetches
+
+
+def test_without_events_the_waiter_fetches_after_the_recheck(monkeypatch):
+    monkeypatch.setattr("wallet.agent.waiting.EVENT_RECHECK", 0.05)
+    hub = WebhookHub()  # a lost webhook: nothing is ever published
+    value = wait_for(
+        lambda: "done",
+        lambda v: v == "done",
+        what="x",
+        timeout=5,
+        hub=hub,
+        from_event=lambda p: p,
+    )
+    assert value == "done"
+
+
+def test_a_failing_state_in_an_event_stops_the_wait():
+    hub = WebhookHub()
+    hub.publish("holder", "t", {"state": "abandoned"})
+
+    def done(value):
+        if value["state"] == "abandoned":
+            raise RuntimeError("abandoned")
+        return False
+
+    with pytest.raises(RuntimeError, match="abandoned"):
+        wait_for(_no_fetch, done, what="x", timeout=5, hub=hub, from_event=lambda p: p)

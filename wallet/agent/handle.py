@@ -15,10 +15,12 @@ class Agent:
     admin: AdminClient
     hub: WebhookHub | None = None
 
-    def wait(self, fetch, done, *, what, topics=None, match=None, timeout=30.0):
+    def wait(self, fetch, done, *, what, topics=None, match=None, from_event=None, timeout=30.0):
         """Wait until `done(fetch())`, woken by this agent's webhooks on `topics`.
 
-        `match(payload)` keeps only the events about the awaited record.
+        `match(payload)` keeps only the events about the awaited record;
+        `from_event(payload)` reads the value from the event itself when it can
+        (see `wait_for`), saving the agent a fetch.
         """
         return wait_for(
             fetch,
@@ -29,4 +31,5 @@ class Agent:
             role=self.role,
             topics=topics,
             match=match,
+            from_event=from_event,
         )

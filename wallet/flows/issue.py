@@ -83,6 +83,11 @@ def create_cred_def(
 
 def offer_credential(issuer, connection_id, cred_def_id, schema, values, comment=None):
     """Offer a credential of `schema` with `values` (checked first); return the exchange id."""
+    return _offer(issuer, connection_id, cred_def_id, schema, values, comment)["cred_ex_id"]
+
+
+def _offer(issuer, connection_id, cred_def_id, schema, values, comment=None):
+    """Offer as `offer_credential` does; return the issuer's exchange record."""
     checked = check_values(schema, values)
     body = {
         "connection_id": connection_id,
@@ -95,11 +100,31 @@ def offer_credential(issuer, connection_id, cred_def_id, schema, values, comment
     }
     if comment:
         body["comment"] = comment
-    return issuer.admin.post("/issue-credential-2.0/send-offer", body)["cred_ex_id"]
+    return issuer.admin.post("/issue-credential-2.0/send-offer", body)
 
 
 def _record(agent, cred_ex_id):
     return agent.admin.get(f"/issue-credential-2.0/records/{cred_ex_id}")
+
+
+class _Detail:
+    """An exchange's detail as its webhooks tell it, in the shape of `_record`'s answer.
+
+    ACA-Py sends the exchange record (topic issue_credential_v2_0, state and ids even
+    without --debug-webhooks) and its AnonCreds detail (issue_credential_v2_0_anoncreds,
+    with `cred_id_stored`) as separate events; this keeps the latest of each, so a
+    waiter needs no admin call for what the events already said.
+    """
+
+    def __init__(self):
+        """Start with nothing heard."""
+        self.detail = {"cred_ex_record": {}, "anoncreds": None}
+
+    def __call__(self, payload):
+        """Fold one event in; return the detail so far."""
+        key = "anoncreds" if "cred_ex_anoncreds_id" in payload else "cred_ex_record"
+        self.detail = {**self.detail, key: payload}
+        return self.detail
 
 
 def _state_is(*wanted):
@@ -127,13 +152,15 @@ def wait_offer(holder, thread_id, timeout=30.0):
     """Wait until the holder has received the offer of thread `thread_id`; return its id."""
     found = holder.wait(
         lambda: holder.admin.get("/issue-credential-2.0/records", thread_id=thread_id)["results"],
-        lambda rs: any(r["cred_ex_record"]["state"] == "offer-received" for r in rs),
+        lambda rs: any(r["cred_ex_record"].get("state") == "offer-received" for r in rs),
         what=f"credential offer {thread_id}",
-        topics=TOPICS,
+        topics=TOPICS[:1],
         match=lambda payload: payload.get("thread_id") == thread_id,
+        from_event=lambda payload: [{"cred_ex_record": payload}],
         timeout=timeout,
     )
-    return found[0]["cred_ex_record"]["cred_ex_id"]
+    record = next(r for r in found if r["cred_ex_record"].get("state") == "offer-received")
+    return record["cred_ex_record"]["cred_ex_id"]
 
 
 def accept_offer(holder, cred_ex_id, timeout=60.0):
@@ -145,6 +172,7 @@ def accept_offer(holder, cred_ex_id, timeout=60.0):
         what=f"credential of exchange {cred_ex_id} to be stored",
         topics=TOPICS,
         match=lambda payload: payload.get("cred_ex_id") == cred_ex_id,
+        from_event=_Detail(),
         timeout=timeout,
     )
     return detail["anoncreds"]["cred_id_stored"]
@@ -159,8 +187,8 @@ def decline_offer(holder, cred_ex_id, reason):
 
 def issue(issuer, holder, connection_id, cred_def_id, schema, values, timeout=60.0):
     """Offer from `issuer`, accept at `holder`; return the holder's credential id."""
-    cred_ex_id = offer_credential(issuer, connection_id, cred_def_id, schema, values)
-    thread_id = _record(issuer, cred_ex_id)["cred_ex_record"]["thread_id"]
+    offered = _offer(issuer, connection_id, cred_def_id, schema, values)
+    cred_ex_id, thread_id = offered["cred_ex_id"], offered["thread_id"]
     theirs = wait_offer(holder, thread_id, timeout=timeout)
     cred_id = accept_offer(holder, theirs, timeout=timeout)
     issuer.wait(
@@ -169,6 +197,7 @@ def issue(issuer, holder, connection_id, cred_def_id, schema, values, timeout=60
         what=f"issuance {cred_ex_id} to finish",
         topics=TOPICS,
         match=lambda payload: payload.get("cred_ex_id") == cred_ex_id,
+        from_event=_Detail(),
         timeout=timeout,
     )
     return cred_id
