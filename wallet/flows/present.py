@@ -1,7 +1,8 @@
 """Ask for a proof, see what can answer it, present, and read the verifier's result."""
 
+import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..errors import AgentError, FlowError, UntrustedRegistryObject
 from .matching import Candidate, choose, revoked_only, unanswerable, usable
@@ -70,10 +71,40 @@ def anoncreds_request(record):
     return request
 
 
-def candidates(holder, pres_ex_id):
-    """Return every credential ACA-Py proposes for the request, as `Candidate`s."""
+def candidates(holder, pres_ex_id, request=None):
+    """Return every credential that may answer the request, as `Candidate`s.
+
+    ACA-Py 1.7 joins a referent's restrictions with AND where AnonCreds means OR (any
+    one of them will do), so a referent with several restrictions (a verifier trusting
+    two credential definitions, say) gets no candidates from it at all. For those
+    referents of `request` Tessera searches the wallet itself, with the OR meant.
+    """
     items = holder.admin.get(f"/present-proof-2.0/records/{pres_ex_id}/credentials", count=1000)
-    return [Candidate.from_agent(item) for item in items]
+    found = {c.cred_id: c for c in map(Candidate.from_agent, items)}
+    for referent, query in either_or_queries(request or {}).items():
+        held = holder.admin.get("/credentials", wql=json.dumps(query), count=1000)["results"]
+        for info in held:
+            known = found.get(info["referent"])
+            if known is None:
+                item = {"cred_info": info, "presentation_referents": [referent]}
+                found[info["referent"]] = Candidate.from_agent(item)
+            else:
+                found[known.cred_id] = replace(known, referents=known.referents | {referent})
+    return list(found.values())
+
+
+def either_or_queries(request):
+    """Return {referent: wallet query} for the items whose restrictions ACA-Py mis-joins."""
+    queries = {}
+    for part in ("requested_attributes", "requested_predicates"):
+        for referent, item in (request.get(part) or {}).items():
+            restrictions = item.get("restrictions") or []
+            if len(restrictions) < 2:
+                continue
+            names = item["names"] if "names" in item else [item["name"]]
+            held = {"$exist": [f"attr::{name.replace(' ', '')}::value" for name in names]}
+            queries[referent] = {"$and": [held, {"$or": list(restrictions)}]}
+    return queries
 
 
 def revoked_ids(holder, found, times=(None,)):
@@ -89,7 +120,7 @@ def assess(holder, record, now=None):
     intervals' `to`), else now, so a revoked credential is never offered.
     """
     request = anoncreds_request(record)
-    found = candidates(holder, record["pres_ex_id"])
+    found = candidates(holder, record["pres_ex_id"], request)
     times = check_times(request, time.time() if now is None else now)
     revoked = revoked_ids(holder, found, times)
     return usable(request, found, revoked), revoked_only(request, found, revoked)
