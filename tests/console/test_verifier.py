@@ -6,6 +6,7 @@ import shutil
 import pytest
 
 from wallet.console.request_templates import REQUESTS_DIR
+from wallet.errors import AgentError
 
 from .conftest import make_console
 from .fakes import CRED_DEF, fake_agent
@@ -191,3 +192,51 @@ def test_compose_saves_restrictions_and_non_revocation(trusting_console, tmp_pat
         assert (data["issuers"], data["non_revoked"]) == ([TRUSTED], True)
     else:
         assert 'id="issuers-error"' in response.text and not saved.exists()
+
+
+UNKNOWN = "did:tessera:z6MkunknownUNKNOWNunknownUNKNOWNunknownUNKNOWNunk/creddef/none"
+PRES_EX = "00000000-0000-0000-0000-000000000007"
+
+
+@pytest.mark.parametrize(("status", "page"), [(500, 200), (404, 200), (None, 502)])
+def test_a_request_naming_an_unresolvable_cred_def_still_shows(
+    tmp_path, requests_dir, status, page
+):
+    """A past request may name any id: the pages show it; only a dead agent fails them."""
+    console = _verifier_console(tmp_path, requests_dir)
+    admin = console.app.extensions["tessera"]["agent"].admin
+    record = {
+        "pres_ex_id": PRES_EX,
+        "state": "request-sent",
+        "updated_at": "2026-11-29T00:00:00Z",
+        "by_format": {
+            "pres_request": {
+                "anoncreds": {
+                    "name": "Income check",
+                    "requested_attributes": {},
+                    "requested_predicates": {
+                        "income": {
+                            "name": "annual_income",
+                            "p_type": ">=",
+                            "p_value": 30000,
+                            "restrictions": [{"cred_def_id": UNKNOWN}, {"cred_def_id": CRED_DEF}],
+                        }
+                    },
+                }
+            }
+        },
+    }
+    answer = admin.get
+
+    def get(path, **params):
+        if UNKNOWN.replace(":", "%3A").replace("/", "%2F") in path:
+            raise AgentError("GET", path, status, "cannot resolve")
+        if path.endswith("/records"):
+            return {"results": [record]}
+        if path.endswith(PRES_EX):
+            return record
+        return answer(path, **params)
+
+    admin.get = get
+    for url in ("/verifier/", f"/verifier/results/{PRES_EX}"):
+        assert console.get(url).status_code == page

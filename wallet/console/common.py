@@ -28,8 +28,15 @@ def schemas():
 
 
 def qr_data_uri(text):
-    """Return an SVG QR code of `text` as a data: URI (allowed by the console's CSP)."""
-    return segno.make(text, error="m").svg_data_uri(scale=4, border=2)
+    """Return an SVG QR code of `text` as a data: URI (allowed by the console's CSP).
+
+    Returns None when `text` is too long for any QR code (a connectionless request
+    trusting several credential definitions can be): the page then offers the link only.
+    """
+    try:
+        return segno.make(text, error="m").svg_data_uri(scale=4, border=2)
+    except segno.DataOverflowError:
+        return None
 
 
 def connections():

@@ -51,12 +51,23 @@ def trusted():
 
 
 def schema_by_cred_def(cred_def_ids):
-    """Return {cred def id: schema name}, resolved once per id through the verifier's agent."""
+    """Return {cred def id: schema name}, resolved once per id through the verifier's agent.
+
+    An id the registry cannot resolve (a request may name any id) maps to "" and its
+    items show without a schema, instead of the page failing; a dead agent still fails.
+    """
     cache = current_app.extensions["tessera"].setdefault("cred_def_schema", {})
+    unresolved = {}
     for cred_def_id in cred_def_ids:
         if cred_def_id not in cache:
-            cache[cred_def_id] = trust.schema_of(agent(), cred_def_id)
-    return cache
+            try:
+                cache[cred_def_id] = trust.schema_of(agent(), cred_def_id)
+            except AgentError as exc:
+                if exc.status is None:
+                    raise
+                current_app.logger.warning("Cannot resolve %s: %s", cred_def_id, exc)
+                unresolved[cred_def_id] = ""
+    return {**cache, **unresolved}
 
 
 def _thresholds(template, form):
