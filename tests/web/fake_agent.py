@@ -114,6 +114,7 @@ class FakeAcaPy:
         pres_ex_id = self._id("px")
         self.requests[pres_ex_id] = {
             "pres_ex_id": pres_ex_id,
+            "thread_id": f"thread-{pres_ex_id}",
             "connection_id": conn,
             "state": "request-received",
             "role": "prover",
@@ -162,6 +163,11 @@ class FakeAcaPy:
             ("GET", r"/credential/(?P<id>[^/]+)", lambda q, b, id: self.credentials[id]),
             ("DELETE", r"/credential/(?P<id>[^/]+)", self._delete),
             ("GET", r"/present-proof-2.0/records", self._requests),
+            (
+                "GET",
+                r"/present-proof-2.0/records/(?P<id>[^/]+)",
+                lambda q, b, id: self.requests[id],
+            ),
             (
                 "GET",
                 r"/present-proof-2.0/records/(?P<id>[^/]+)/credentials",

@@ -218,8 +218,18 @@ def pending_requests(agent):
 
 
 def request_record(agent, pres_ex_id):
-    """Return one pending request record or raise `NotFound`."""
-    for record in present.requests(agent):
-        if record["pres_ex_id"] == pres_ex_id:
-            return record
-    raise NotFound(f"No pending proof request {pres_ex_id}; it may have been answered.")
+    """Return one pending request record or raise `NotFound`.
+
+    Read by id: listing pending requests makes ACA-Py load every exchange record the
+    wallet keeps (state is not an indexed tag), each with its whole presentation.
+    """
+    gone = NotFound(f"No pending proof request {pres_ex_id}; it may have been answered.")
+    try:
+        record = agent.admin.get(f"/present-proof-2.0/records/{quote(pres_ex_id, safe='')}")
+    except AgentError as exc:
+        if exc.status in (400, 404, 422):
+            raise gone from exc
+        raise
+    if record.get("state") != "request-received" or record.get("role") != "prover":
+        raise gone
+    return record
