@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .agent.handle import Agent
 from .errors import InputError
-from .flows import connect, issue, present
+from .flows import connect, held, issue, present
 from .schemas import load_all
 
 DEMO_PERSON = Path(__file__).resolve().parents[1] / "demo" / "data" / "alice.json"
@@ -174,7 +174,7 @@ def holder_attributes(holder):
     """Return the set of (attribute name, raw value) over every credential the holder stores."""
     return {
         (name, value)
-        for cred in holder.admin.get("/credentials", count=1000)["results"]
+        for cred in held.credentials(holder)
         for name, value in (cred.get("attrs") or {}).items()
     }
 

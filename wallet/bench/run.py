@@ -17,7 +17,7 @@ from ..agent.webhooks import WebhookHub
 from ..consent.autorespond import AutoResponder
 from ..consent.policy import parse_policy
 from ..errors import WalletError
-from ..flows import issue, present, revocation
+from ..flows import held, issue, present, revocation
 from ..settings import ROLES, Settings
 from . import exchange, floor
 from .measure import percentiles
@@ -227,7 +227,7 @@ class _Growth:
         }
 
     def _held(self):
-        return len(self.world.holder.admin.get("/credentials", count=100000)["results"])
+        return len(held.credentials(self.world.holder))
 
     def at(self, target):
         """Issue identity credentials until the holder holds `target`, then measure."""

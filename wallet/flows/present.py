@@ -1,10 +1,10 @@
 """Ask for a proof, see what can answer it, present, and read the verifier's result."""
 
-import json
 import time
 from dataclasses import dataclass, field, replace
 
 from ..errors import AgentError, FlowError, UntrustedRegistryObject
+from . import held
 from .matching import Candidate, choose, revoked_only, unanswerable, usable
 from .registry_check import untrusted
 from .revocation import check_times, is_revoked, verdict
@@ -79,11 +79,10 @@ def candidates(holder, pres_ex_id, request=None):
     two credential definitions, say) gets no candidates from it at all. For those
     referents of `request` Tessera searches the wallet itself, with the OR meant.
     """
-    items = holder.admin.get(f"/present-proof-2.0/records/{pres_ex_id}/credentials", count=1000)
+    items = held.candidates(holder, pres_ex_id)
     found = {c.cred_id: c for c in map(Candidate.from_agent, items)}
     for referent, query in either_or_queries(request or {}).items():
-        held = holder.admin.get("/credentials", wql=json.dumps(query), count=1000)["results"]
-        for info in held:
+        for info in held.credentials(holder, wql=query):
             known = found.get(info["referent"])
             if known is None:
                 item = {"cred_info": info, "presentation_referents": [referent]}

@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..errors import AgentError, InputError
-from . import issue
+from . import held, issue
 
 REGISTRY_TIMEOUT = 180.0
 DEFAULT_MAX_AGE = 3600.0
@@ -213,7 +213,7 @@ def is_revoked(holder, cred_id, at=None):
 
 
 def _held(holder):
-    return {c["referent"]: c for c in holder.admin.get("/credentials", count=1000)["results"]}
+    return {c["referent"]: c for c in held.credentials(holder)}
 
 
 def statuses(holder, cache, held=None):

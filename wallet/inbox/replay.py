@@ -18,9 +18,9 @@ import collections
 import logging
 
 from ..agent.handle import Agent
+from ..flows import held
 
 LOG = logging.getLogger("tessera.inbox")
-PAGE = 1000
 
 
 def _stored_key(cred):
@@ -41,7 +41,7 @@ def _issued_key(record):
 
 def find_duplicates(holder: Agent):
     """Return ids of stored credentials that are replayed copies (see module docstring)."""
-    creds = holder.admin.get("/credentials", count=PAGE)["results"]
+    creds = held.credentials(holder)
     records = holder.admin.get("/issue-credential-2.0/records", role="holder")["results"]
     referenced = set()
     threads = collections.Counter()

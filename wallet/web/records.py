@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from ..errors import AgentError
+from ..flows import held as stored
 from ..flows import issue, present
 from .errors import NotFound
 
@@ -192,7 +193,7 @@ def _credential(cred, issued, schemas):
 
 def credentials(agent, schemas, index):
     """Return every stored `Credential`, newest first."""
-    held = agent.admin.get("/credentials", count=1000)["results"]
+    held = stored.credentials(agent)
     issued = index.lookup(agent, [c["referent"] for c in held])
     result = [_credential(cred, issued, schemas) for cred in held]
     return sorted(result, key=lambda c: c.issued_at, reverse=True)

@@ -1,0 +1,53 @@
+"""The holder's stored credentials and a request's candidates, read whole, page by page.
+
+ACA-Py answers at most one page (`limit`) per call: a wallet holding more credentials
+than a page must not silently lose the rest from its lists or from what can answer.
+"""
+
+import collections
+import json
+
+PAGE = 1000
+
+
+def credentials(holder, wql=None, page=PAGE):
+    """Return every stored credential's info (those matching the `wql` query, if given)."""
+    params = {"wql": json.dumps(wql)} if wql else {}
+    found, offset = [], 0
+    while True:
+        batch = holder.admin.get("/credentials", limit=page, offset=offset, **params)["results"]
+        found += batch
+        if len(batch) < page:
+            return found
+        offset += page
+
+
+def candidates(holder, pres_ex_id, page=PAGE):
+    """Return every item ACA-Py lists as a candidate for a request, across pages.
+
+    ACA-Py pages each referent's search separately and merges them, so only a referent
+    that filled its page can have more: those are read on, one referent at a time.
+    """
+    path = f"/present-proof-2.0/records/{pres_ex_id}/credentials"
+    merged = {}
+    first = holder.admin.get(path, limit=page, offset=0)
+    _fold(merged, first)
+    counts = collections.Counter(r for item in first for r in item["presentation_referents"])
+    for referent in sorted(r for r, n in counts.items() if n >= page):
+        offset = page
+        while True:
+            batch = holder.admin.get(path, referent=referent, limit=page, offset=offset)
+            _fold(merged, batch)
+            if len(batch) < page:
+                break
+            offset += page
+    return list(merged.values())
+
+
+def _fold(merged, items):
+    for item in items:
+        key = item["cred_info"]["referent"]
+        referents = set(item.get("presentation_referents") or ())
+        if key in merged:
+            referents |= set(merged[key]["presentation_referents"])
+        merged[key] = {**item, "presentation_referents": sorted(referents)}
