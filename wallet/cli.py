@@ -126,6 +126,7 @@ def demo(home, port_offset):
 @click.option("--port-offset", type=int, default=None, help="Add this to every agent port.")
 def bench(quick, as_json, port_offset):
     """Measure the floor, proof latency, throughput, issuance, growth and start-up."""
+    from .bench import report as bench_report
     from .bench import run as bench_run
 
     home = tempfile.mkdtemp(prefix="tessera-bench-")
@@ -137,7 +138,7 @@ def bench(quick, as_json, port_offset):
         _fail(exc, as_json)
     finally:
         shutil.rmtree(home, ignore_errors=True)
-    json_path, md_path = bench_run.write(results)
+    json_path, md_path = bench_report.write(results)
     if as_json:
         click.echo(json.dumps(results, indent=2))
     else:

@@ -2,12 +2,14 @@
 
 import json
 import os
+import threading
 
 import pytest
 from conftest import free_port_offset
 
+from wallet.bench import report as bench_report
 from wallet.bench import run as bench_run
-from wallet.bench.measure import CpuMeter, percentiles
+from wallet.bench.measure import PARTS, CpuMeter, percentiles
 
 
 @pytest.mark.parametrize(
@@ -25,9 +27,29 @@ def test_percentiles(samples, expected):
 
 def test_cpu_meter_counts_this_process():
     meter = CpuMeter({"me": os.getpid()}).start()
-    sum(i * i for i in range(300_000))
-    used = meter.stop()["me"]
-    assert used >= 0
+    sum(i * i for i in range(2_000_000))
+    assert meter.stop()["me"] > 0
+
+
+def test_cpu_meter_splits_a_process_by_thread():
+    meter = CpuMeter({"me": os.getpid()}, split=["me"]).start()
+    burnt, release = threading.Event(), threading.Event()
+
+    def worker():
+        sum(i * i for i in range(3_000_000))
+        burnt.set()
+        release.wait(10)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    burnt.wait(30)
+    totals = meter.stop()
+    parts = meter.split(totals)["me"]
+    release.set()
+    thread.join()
+    assert set(parts) == set(PARTS)
+    assert parts["crypto_workers"] > parts["event_loop"]  # the worker burnt, main waited
+    assert sum(parts.values()) == pytest.approx(totals["me"], abs=0.02)
 
 
 @pytest.mark.e2e
@@ -51,6 +73,11 @@ def test_quick_bench_produces_every_figure(tmp_path):
     assert set(results["throughput_per_s"]) == {"1", "4", "16"}
     assert results["machine"]["cores"] == os.cpu_count()
     assert results["machine"]["versions"]["acapy-agent"].startswith("1.7")
-    json_path, md_path = bench_run.write(results, tmp_path / "out")
+    json_path, md_path = bench_report.write(results, tmp_path / "out")
     assert json.loads(json_path.read_text())["floor_ms"] == results["floor_ms"]
-    assert "| ratio p50 / floor |" in md_path.read_text()
+    text = md_path.read_text()
+    assert "| ratio p50 / floor |" in text and "crypto-bound throughput" in text
+    assert set(results["throughput_detail"]["16"]["cpu_split_ms_per_proof"]) == {
+        "holder",
+        "verifier",
+    }

@@ -36,16 +36,21 @@ def latency(world, request, runs, stages=None):
 
 def throughput(world, request, concurrency, total, pids):
     """Run `total` exchanges with `concurrency` in flight; return rate and CPU per proof."""
-    meter = CpuMeter({**pids, "controller": os.getpid()}).start()
+    meter = CpuMeter({**pids, "controller": os.getpid()}, split=pids).start()
     start = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
         samples = list(pool.map(lambda _: prove_once(world, request), range(total)))
     elapsed = time.perf_counter() - start
     cpu = meter.stop()
+    split = meter.split(cpu)
     return {
         "proofs_per_s": round(total / elapsed, 2),
         "latency_ms": samples,
         "cpu_ms_per_proof": {k: round(v * 1000 / total, 1) for k, v in cpu.items()},
+        "cpu_split_ms_per_proof": {
+            name: {k: round(v * 1000 / total, 1) for k, v in parts.items()}
+            for name, parts in split.items()
+        },
     }
 
 

@@ -1,7 +1,6 @@
 """`tessera bench`: measure the floor, the exchange, throughput, issuance and growth."""
 
 import datetime
-import json
 import os
 import platform
 import statistics
@@ -22,9 +21,7 @@ from ..settings import ROLES, Settings
 from . import exchange, floor
 from .measure import percentiles
 from .pages import WalletPages
-from .stages import STAGES, StageClock, summarize
-
-RESULTS_DIR = Path(__file__).resolve().parents[2] / "bench" / "results"
+from .stages import StageClock, summarize
 
 SIZES = {
     "quick": {
@@ -170,7 +167,16 @@ def _exchanges(world, request, procs, sizes, results, log):
         results["throughput_detail"][str(concurrency)] = {
             "latency_ms": percentiles(outcome["latency_ms"]),
             "cpu_ms_per_proof": outcome["cpu_ms_per_proof"],
+            "cpu_split_ms_per_proof": outcome["cpu_split_ms_per_proof"],
         }
+    # Holder and verifier share the machine's cores here, so the crypto alone (create at
+    # the holder plus verify at the verifier, the floor) allows cores / floor proofs/s.
+    cores = os.cpu_count() or 1
+    results["crypto_bound_per_s"] = round(cores * 1000 / results["floor_ms"], 2)
+    results["throughput_share_of_crypto_bound"] = {
+        conc: round(rate / results["crypto_bound_per_s"], 2)
+        for conc, rate in results["throughput_per_s"].items()
+    }
     results["issuance_per_s"] = {}
     values = scenario.load_person()[scenario.INCOME]
     for concurrency, total in sizes["issuance"].items():
@@ -282,65 +288,3 @@ def _demo_startup(settings):
     if failure:
         raise failure[0]
     return elapsed
-
-
-def write(results, directory=RESULTS_DIR):
-    """Write results as JSON and Markdown; return the two paths."""
-    directory.mkdir(parents=True, exist_ok=True)
-    stem = f"bench-{results['mode']}"
-    json_path, md_path = directory / f"{stem}.json", directory / f"{stem}.md"
-    for path, text in ((json_path, json.dumps(results, indent=2)), (md_path, markdown(results))):
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(text + "\n")
-        os.replace(tmp, path)
-    return json_path, md_path
-
-
-def markdown(results):
-    """Return the results as Markdown tables."""
-    m = results["machine"]
-    lines = [
-        f"# Tessera bench ({results['mode']}, {results['date']})",
-        "",
-        f"{m['cores']} cores, Python {m['python']}, "
-        + ", ".join(f"{k} {v}" for k, v in m["versions"].items()),
-        "",
-        "| measure | value |",
-        "| --- | --- |",
-        f"| floor: create + verify, in process (p50 sum) | {results['floor_ms']} ms |",
-        f"| floor: create p50 / verify p50 | {results['floor_detail_ms']['create']['p50']} / "
-        f"{results['floor_detail_ms']['verify']['p50']} ms |",
-        f"| proof exchange p50 / p95 / max | {results['proof_ms']['p50']} / "
-        f"{results['proof_ms']['p95']} / {results['proof_ms']['max']} ms |",
-        f"| ratio p50 / floor | {results['ratio_p50']} |",
-        f"| proof exchange with revocation p50 / p95 / max | "
-        f"{results['proof_revocation_ms']['p50']} / {results['proof_revocation_ms']['p95']} / "
-        f"{results['proof_revocation_ms']['max']} ms |",
-    ]
-    lines += [
-        "",
-        "Where one exchange's time goes (p50, from the agents' webhooks):",
-        "",
-        "| stage | what happens | owner | p50 ms |",
-        "| --- | --- | --- | --- |",
-    ]
-    for name, what, owner in STAGES:
-        lines.append(f"| {name} | {what} | {owner} | {results['stages_ms'][name]['p50']} |")
-    lines += ["", "| measure | value |", "| --- | --- |"]
-    for conc, rate in results["throughput_per_s"].items():
-        cpu = results["throughput_detail"][conc]["cpu_ms_per_proof"]
-        where = ", ".join(f"{k} {v} ms" for k, v in cpu.items())
-        lines.append(f"| throughput, {conc} in flight | {rate} proofs/s (CPU per proof: {where}) |")
-    for conc, rate in results["issuance_per_s"].items():
-        lines.append(f"| issuance, {conc} offers in flight | {rate} credentials/s |")
-    for count, data in results["growth"].items():
-        lines.append(
-            f"| {count} credentials: candidate lookup / credentials page / consent page (p50) | "
-            f"{data['candidate_lookup_ms']['p50']} / {data['credentials_page_ms']['p50']} / "
-            f"{data['consent_page_ms']['p50']} ms |"
-        )
-    for count, data in results["history_page_ms"].items():
-        lines.append(f"| history page, {count} entries (p50) | {data['p50']} ms |")
-    for name, value in results["startup_ms"].items():
-        lines.append(f"| start-up, {name.replace('_', ' ')} | {value} ms |")
-    return "\n".join(lines)
