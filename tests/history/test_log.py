@@ -115,3 +115,23 @@ def test_appends_from_several_threads_keep_one_valid_chain(tmp_path):
     for thread in threads:
         thread.join()
     assert len(open_log(tmp_path).entries()) == 40
+
+
+def test_a_batch_extends_the_same_chain_as_single_appends(tmp_path):
+    log = open_log(tmp_path)
+    log.append("sent", "Bank", revealed=["nationality"])
+    made = log.extend([("sent", f"Firm {i}", {"predicates": ["age >= 18"]}) for i in range(3)])
+    log.append("declined", "Shop", reason="no")
+    assert [e.to for e in made] == ["Firm 0", "Firm 1", "Firm 2"]
+    reread = open_log(tmp_path).entries()  # a fresh reader checks every link of the chain
+    assert [e.to for e in reread] == ["Bank", "Firm 0", "Firm 1", "Firm 2", "Shop"]
+
+
+def test_a_batch_is_refused_on_an_altered_log(tmp_path):
+    log = open_log(tmp_path)
+    log.extend([("sent", "Bank", {}), ("sent", "Shop", {})])
+    path = tmp_path / "history.log"
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join([lines[1], lines[0]]) + "\n")  # swapped: the chain breaks
+    with pytest.raises(HistoryError):
+        open_log(tmp_path).extend([("sent", "Firm", {})])

@@ -75,13 +75,10 @@ class WalletPages:
     def fill_history(self, total):
         """Append answers until the history holds `total` entries."""
         history = self.service.history
-        for i in range(len(history.entries()), total):
-            history.append(
-                "sent",
-                f"Firm {i % 50}",
-                revealed=["nationality"],
-                predicates=["proves you are at least 18"],
-            )
+        details = {"revealed": ["nationality"], "predicates": ["proves you are at least 18"]}
+        history.extend(
+            ("sent", f"Firm {i % 50}", details) for i in range(len(history.entries()), total)
+        )
 
     def close(self):
         """Lock the wallet app (the agent keeps running)."""

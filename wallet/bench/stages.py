@@ -15,8 +15,8 @@ STAGES = (
     ("to_holder", "DIDComm delivery, unpack and store at the holder, webhook", "ACA-Py"),
     ("holder", "Tessera decides (policy), lists candidates, ACA-Py creates and sends", "both"),
     ("to_verifier", "DIDComm delivery to the verifier, unpack and store", "ACA-Py"),
-    ("verify", "verifier verifies and stores the result", "ACA-Py"),
-    ("notify", "webhook to the controller and its read of the record", "Tessera"),
+    ("verify", "verifier verifies, stores the result, sends its webhook", "ACA-Py"),
+    ("notify", "the waiting controller wakes, with the record from the webhook", "Tessera"),
 )
 _WANTED = {
     ("holder", "request-received"),

@@ -137,26 +137,34 @@ class HistoryLog:
 
     def append(self, action, to, **details):
         """Seal and append an entry stamped with the clock's time; return it."""
-        entry = Entry(
-            when=self.clock().isoformat(timespec="seconds"), action=action, to=to, **details
-        )
-        with self._append_lock:
-            return self._append(entry)
+        return self.extend([(action, to, details)])[0]
 
-    def _append(self, entry):
-        self.entries()  # refuses to extend a log that was altered (cheap when unchanged)
-        _, verified, count, previous = self._verified
+    def extend(self, items):
+        """Seal and append (action, to, details) entries with one write and one sync.
+
+        Every entry is stamped with the clock's time; returns the entries.
+        """
+        when = self.clock().isoformat(timespec="seconds")
+        made = [Entry(when=when, action=action, to=to, **details) for action, to, details in items]
+        with self._append_lock:
+            self.entries()  # refuses to extend a log that was altered (cheap when unchanged)
+            _, verified, count, previous = self._verified
+            lines = []
+            for entry in made:
+                lines.append(self._seal(entry, count + len(lines), previous))
+                previous = hashlib.sha256(lines[-1].encode()).digest()
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            with os.fdopen(fd, "a") as handle:
+                handle.write("".join(line + "\n" for line in lines))
+                handle.flush()
+                os.fsync(handle.fileno())
+            self._verified = (self._version(), [*verified, *made], count + len(lines), previous)
+        return made
+
+    def _seal(self, entry, index, previous):
         nonce = secrets.token_bytes(12)
         plain = json.dumps(asdict(entry), sort_keys=True).encode()
-        sealed = self._aead.encrypt(nonce, plain, self._aad(count, previous))
-        line = json.dumps(
+        sealed = self._aead.encrypt(nonce, plain, self._aad(index, previous))
+        return json.dumps(
             {"n": base64.b64encode(nonce).decode(), "c": base64.b64encode(sealed).decode()}
         )
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        with os.fdopen(fd, "a") as handle:
-            handle.write(line + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        digest = hashlib.sha256(line.encode()).digest()
-        self._verified = (self._version(), [*verified, entry], count + 1, digest)
-        return entry
