@@ -32,7 +32,8 @@ def markdown(results):
         "",
         "| measure | value |",
         "| --- | --- |",
-        f"| floor: create + verify, in process (p50 sum) | {results['floor_ms']} ms |",
+        "| floor: create + verify, in process, between the exchanges (p50 sum) | "
+        f"{results['floor_ms']} ms |",
         f"| floor: create p50 / verify p50 | {results['floor_detail_ms']['create']['p50']} / "
         f"{results['floor_detail_ms']['verify']['p50']} ms |",
         f"| proof exchange p50 / p95 / max | {results['proof_ms']['p50']} / "
