@@ -188,18 +188,19 @@ def test_a_partial_payload_is_fetched_for_real(payload, fetches):
     assert len(count) == fetches
 
 
-def test_without_events_the_waiter_fetches_after_the_recheck(monkeypatch):
+def test_without_events_the_waiter_fetches_after_the_recheck(monkeypatch, caplog):
     monkeypatch.setattr("wallet.agent.waiting.EVENT_RECHECK", 0.05)
     hub = WebhookHub()  # a lost webhook: nothing is ever published
     value = wait_for(
         lambda: "done",
         lambda v: v == "done",
-        what="x",
+        what="the lost one",
         timeout=5,
         hub=hub,
         from_event=lambda p: p,
     )
     assert value == "done"
+    assert "No webhook told of the lost one" in caplog.text
 
 
 def test_a_failing_state_in_an_event_stops_the_wait():

@@ -1,8 +1,11 @@
 """Wait for an agent's state by webhook event, or by polling, always with a deadline."""
 
+import logging
 import time
 
 from ..errors import WaitTimeout
+
+LOG = logging.getLogger(__name__)
 
 # With a hub, a refetch happens at least this often even if no event arrives, so a
 # lost webhook costs at most this much time, never a hang.
@@ -43,12 +46,14 @@ def wait_for(
     if hub is None or from_event is None:
         return _wait_fetching(fetch, done, what, timeout, hub, role, topics, match, clock)
     deadline = clock() + timeout
-    seen, must_fetch = 0, False
+    seen, must_fetch, quiet = 0, False, False
     while True:
         if must_fetch:
             seen = hub.seq
             value = fetch()
             if done(value):
+                if quiet:  # what the events never said: a webhook was lost or late
+                    LOG.warning("No webhook told of %s within %.0f s; asked.", what, EVENT_RECHECK)
                 return value
         events = hub.events_since(seen, role=role, topics=topics, match=match)
         must_fetch = False
@@ -66,7 +71,7 @@ def wait_for(
             continue
         hub.wait_after(seen, min(remaining, EVENT_RECHECK), role=role, topics=topics, match=match)
         # No wanted event within EVENT_RECHECK (one may have been lost): look for real.
-        must_fetch = not hub.events_since(seen, role=role, topics=topics, match=match)
+        must_fetch = quiet = not hub.events_since(seen, role=role, topics=topics, match=match)
 
 
 def _wait_fetching(fetch, done, what, timeout, hub, role, topics, match, clock):

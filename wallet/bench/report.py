@@ -65,7 +65,11 @@ def markdown(results):
         + " in flight |"
     )
     for conc, rate in results["issuance_per_s"].items():
-        lines.append(f"| issuance, {conc} offers in flight | {rate} credentials/s |")
+        each = results["issuance_latency_ms"][conc]
+        lines.append(
+            f"| issuance, {conc} offers in flight | {rate} credentials/s "
+            f"(each p50 / max: {each['p50']} / {each['max']} ms) |"
+        )
     for count, data in results["growth"].items():
         lines.append(
             f"| {count} credentials: candidate lookup / credentials page / consent page (p50) | "

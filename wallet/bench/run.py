@@ -178,13 +178,13 @@ def _exchanges(world, request, ground, procs, sizes, results, log):
         conc: round(rate / results["crypto_bound_per_s"], 2)
         for conc, rate in results["throughput_per_s"].items()
     }
-    results["issuance_per_s"] = {}
+    results["issuance_per_s"], results["issuance_latency_ms"] = {}, {}
     values = scenario.load_person()[scenario.INCOME]
     for concurrency, total in sizes["issuance"].items():
         log(f"issuance: {total} credentials, {concurrency} offers in flight")
-        results["issuance_per_s"][str(concurrency)] = exchange.issue_many(
-            world, scenario.INCOME, values, concurrency, total
-        )
+        outcome = exchange.issue_many(world, scenario.INCOME, values, concurrency, total)
+        results["issuance_per_s"][str(concurrency)] = outcome["per_s"]
+        results["issuance_latency_ms"][str(concurrency)] = outcome["latency_ms"]
 
 
 def _with_revocation(world, person, today, sizes, results, log):

@@ -101,8 +101,8 @@ def either_or_queries(request):
             if len(restrictions) < 2:
                 continue
             names = item["names"] if "names" in item else [item["name"]]
-            held = {"$exist": [f"attr::{name.replace(' ', '')}::value" for name in names]}
-            queries[referent] = {"$and": [held, {"$or": list(restrictions)}]}
+            has_all = {"$exist": [f"attr::{name.replace(' ', '')}::value" for name in names]}
+            queries[referent] = {"$and": [has_all, {"$or": list(restrictions)}]}
     return queries
 
 
