@@ -1,5 +1,6 @@
 """Publish schemas and credential definitions, offer, accept and issue credentials."""
 
+import datetime
 from urllib.parse import quote
 
 from ..errors import FlowError
@@ -113,7 +114,8 @@ class _Detail:
     ACA-Py sends the exchange record (topic issue_credential_v2_0, state and ids even
     without --debug-webhooks) and its AnonCreds detail (issue_credential_v2_0_anoncreds,
     with `cred_id_stored`) as separate events; this keeps the latest of each, so a
-    waiter needs no admin call for what the events already said.
+    waiter needs no admin call for what the events already said. Webhooks may arrive
+    out of order, so "latest" is by the record's `updated_at`, not by arrival.
     """
 
     def __init__(self):
@@ -123,8 +125,18 @@ class _Detail:
     def __call__(self, payload):
         """Fold one event in; return the detail so far."""
         key = "anoncreds" if "cred_ex_anoncreds_id" in payload else "cred_ex_record"
-        self.detail = {**self.detail, key: payload}
+        known = self.detail[key] or {}
+        if _updated(payload) >= _updated(known):
+            self.detail = {**self.detail, key: payload}
         return self.detail
+
+
+def _updated(record):
+    """Return when a record was last saved (ACA-Py's ISO time; the epoch if unknown)."""
+    try:
+        return datetime.datetime.fromisoformat(record["updated_at"])
+    except (KeyError, TypeError, ValueError):
+        return datetime.datetime.min.replace(tzinfo=datetime.UTC)
 
 
 def _state_is(*wanted):
