@@ -49,7 +49,7 @@ def test_cpu_meter_splits_a_process_by_thread():
     thread.join()
     assert set(parts) == set(PARTS)
     assert parts["crypto_workers"] > parts["event_loop"]  # the worker burnt, main waited
-    assert sum(parts.values()) == pytest.approx(totals["me"], abs=0.02)
+    assert sum(parts.values()) == pytest.approx(totals["me"], abs=0.05)
 
 
 @pytest.mark.e2e
