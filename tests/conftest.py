@@ -9,11 +9,13 @@ from wallet.agent.config import load_role_file, ports_of
 from wallet.agent.deployment import Deployment, running_agents
 from wallet.agent.process import port_in_use
 from wallet.agent.webhooks import WebhookHub
+from wallet.demo import UI_PORTS
+from wallet.inbox.holder import INBOX_PORT
 from wallet.settings import ROLES, Settings
 from wallet.tails.server import TAILS_PORT
 
-# Each test run scans upwards from here for a port offset whose agent ports are all
-# free. Parallel runs on one machine can set TESSERA_TEST_PORT_BASE apart.
+# Each test run scans upwards from here for a port offset under which every port a
+# world can bind is free. Parallel runs on one machine can set TESSERA_TEST_PORT_BASE apart.
 PORT_BASE = int(os.environ.get("TESSERA_TEST_PORT_BASE", "20000"))
 _next_offset = [PORT_BASE]
 
@@ -33,9 +35,19 @@ def pytest_sessionstart(session):
         raise pytest.UsageError("Browser tests cannot run: " + "; ".join(problems))
 
 
+def world_ports():
+    """Return every port (before the offset) a test world or the demo binds."""
+    agents = [p for role in ROLES for p in ports_of(load_role_file(role))]
+    return [*agents, INBOX_PORT, TAILS_PORT, *UI_PORTS.values()]
+
+
 def free_port_offset():
-    """Return an offset that puts every role's ports on free loopback ports."""
-    base_ports = [p for role in ROLES for p in ports_of(load_role_file(role))] + [TAILS_PORT]
+    """Return a new offset (never handed out before in this run) with every world port free.
+
+    Every world of a test run takes its offset from here, so two worlds never share one,
+    and a running demo (or any other listener) on one of the ports moves the world on.
+    """
+    base_ports = world_ports()
     while True:
         offset = _next_offset[0]
         _next_offset[0] += 100

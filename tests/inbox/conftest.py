@@ -1,32 +1,16 @@
 """A world whose holder has the inbox as its DIDComm endpoint from the first connection."""
 
 import contextlib
-import os
 
 import pytest
+from conftest import free_port_offset
 
 from wallet import scenario
-from wallet.agent.config import load_role_file, ports_of
 from wallet.agent.deployment import Deployment, running_agents
-from wallet.agent.process import port_in_use
 from wallet.agent.webhooks import WebhookHub
-from wallet.inbox.holder import INBOX_PORT, holder_endpoint, holder_person_id
+from wallet.inbox.holder import holder_endpoint, holder_person_id
 from wallet.inbox.process import InboxProcess
-from wallet.settings import ROLES, Settings
-
-# Start above the shared conftest's first offsets, so both can run in one session.
-_next = [int(os.environ.get("TESSERA_TEST_PORT_BASE", "20000")) + 5000]
-
-
-def free_offset():
-    """Return a port offset under which every agent port and the inbox port are free."""
-    base = [p for role in ROLES for p in ports_of(load_role_file(role))] + [INBOX_PORT]
-    while True:
-        offset, _next[0] = _next[0], _next[0] + 100
-        if offset > 60000:
-            raise RuntimeError("No free port range found for the inbox world.")
-        if not any(port_in_use(p + offset) for p in base):
-            return offset
+from wallet.settings import Settings
 
 
 class Holder:
@@ -54,7 +38,7 @@ class Holder:
 @contextlib.contextmanager
 def inbox_world(home):
     """Inbox process, issuer and verifier, and a holder whose endpoint is the inbox."""
-    settings = Settings(home=home, port_offset=free_offset())
+    settings = Settings(home=home, port_offset=free_port_offset())
     deployment = Deployment(settings)
     hub = WebhookHub().start()
     inbox = InboxProcess(settings)

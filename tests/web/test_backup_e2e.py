@@ -4,6 +4,7 @@ import io
 import shutil
 
 import pytest
+from conftest import free_port_offset
 
 from wallet import scenario
 from wallet.agent.deployment import Deployment, running_agents
@@ -17,7 +18,6 @@ from wallet.web.service import HolderService
 
 from .backup_helpers import BACKUP_PASSPHRASE, FAST
 from .conftest import PASSPHRASE, Person
-from .test_inbox_e2e import free_offset
 
 pytestmark = pytest.mark.e2e
 
@@ -35,7 +35,7 @@ def _wallet(settings):
 
 
 def test_backup_from_the_page_then_first_run_restore_brings_the_credential_back(tmp_path):
-    settings = Settings(home=tmp_path / "world", port_offset=free_offset())
+    settings = Settings(home=tmp_path / "world", port_offset=free_port_offset())
     deployment = Deployment(settings)
     hub = WebhookHub().start()
     services = []

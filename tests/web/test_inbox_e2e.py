@@ -1,41 +1,26 @@
 """End to end: the wallet app locks, an offer waits in the real inbox, unlock shows it once."""
 
 import contextlib
-import os
 import time
 
 import pytest
+from conftest import free_port_offset
 
 from wallet import scenario
-from wallet.agent.config import load_role_file, ports_of
 from wallet.agent.deployment import Deployment, running_agents
 from wallet.agent.handle import Agent
-from wallet.agent.process import port_in_use
 from wallet.agent.webhooks import WebhookHub
 from wallet.flows import connect, issue
-from wallet.inbox.holder import INBOX_PORT, holder_person_id
+from wallet.inbox.holder import holder_person_id
 from wallet.inbox.process import InboxProcess
 from wallet.schemas import load_all
-from wallet.settings import ROLES, Settings
-from wallet.tails.server import TAILS_PORT
+from wallet.settings import Settings
 from wallet.web import create_app
 from wallet.web.service import HolderService
 
 from .conftest import PASSPHRASE, Person
 
 pytestmark = pytest.mark.e2e
-# Above the shared conftest's and the inbox tests' ranges, so all can run in one session.
-_next = [int(os.environ.get("TESSERA_TEST_PORT_BASE", "20000")) + 7000]
-
-
-def free_offset():
-    """Return a port offset under which the agents, the inbox and the tails server are free."""
-    base = [p for role in ROLES for p in ports_of(load_role_file(role))] + [INBOX_PORT, TAILS_PORT]
-    while True:
-        offset, _next[0] = _next[0], _next[0] + 100
-        assert offset < 60000, "No free port range found for the wallet world."
-        if not any(port_in_use(p + offset) for p in base):
-            return offset
 
 
 def wait_until(check, what, timeout=30.0):
@@ -50,7 +35,7 @@ def wait_until(check, what, timeout=30.0):
 @contextlib.contextmanager
 def wallet_world(home):
     """A real inbox process, a real issuer agent, and the wallet app owning the holder agent."""
-    settings = Settings(home=home, port_offset=free_offset())
+    settings = Settings(home=home, port_offset=free_port_offset())
     deployment = Deployment(settings)
     hub = WebhookHub().start()
     inbox = InboxProcess(settings)
