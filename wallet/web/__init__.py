@@ -43,6 +43,9 @@ def create_app(test_config=None):
         WTF_CSRF_TIME_LIMIT=None,
     )
     app.config.update(config)
+    given = app.config.get("HOLDER_SERVICE")
+    if given is not None and "WALL_CLOCK" not in config:
+        app.config["WALL_CLOCK"] = given.wall_clock  # one clock for the pages and the service
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_or_create(settings.secrets_dir, "wallet-web.secret-key")
     app.permanent_session_lifetime = datetime.timedelta(seconds=app.config["IDLE_TIMEOUT"])
