@@ -94,3 +94,7 @@ class NotFound(RegistryError, LookupError):
 
 class WriteConflict(RegistryError):
     """A registry write lost a race with another writer; retry it with fresh state."""
+
+
+class StorageFull(WalletError):
+    """A store refused a write because its quota (files or bytes) is used up."""

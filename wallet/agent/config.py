@@ -59,9 +59,21 @@ def ports_of(args, offset=0):
 
 
 def resolve_args(
-    args, *, ports, api_key, wallet_key, webhook_url, registry_dir, endpoint=None, tails_url=None
+    args,
+    *,
+    ports,
+    api_key,
+    wallet_key,
+    webhook_url,
+    registry_dir,
+    endpoint=None,
+    tails_url=None,
+    tails_upload_url=None,
 ):
-    """Return the full option mapping for one agent start."""
+    """Return the full option mapping for one agent start.
+
+    `tails_upload_url` (with its secret) goes only to the agent that may upload tails files.
+    """
     resolved = dict(args)
     resolved["admin"] = [HOST, ports.admin]
     resolved["inbound-transport"] = [["http", HOST, ports.inbound]]
@@ -72,6 +84,8 @@ def resolve_args(
         resolved["webhook-url"] = [webhook_url]
     if tails_url:
         resolved["tails-server-base-url"] = tails_url
+    if tails_upload_url:
+        resolved["tails-server-upload-url"] = tails_upload_url
     values = list(resolved.get("plugin-config-value") or [])
     values.append(f"tessera_registry.dir={registry_dir}")
     resolved["plugin-config-value"] = values
