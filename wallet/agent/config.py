@@ -19,6 +19,9 @@ AGENT_CONFIG_DIR = Path(__file__).resolve().parents[2] / "agent_config"
 
 # Options Tessera fills in itself; a role file that sets them is a mistake.
 _RUNTIME_KEYS = ("admin-api-key", "admin-insecure-mode", "wallet-key", "webhook-url")
+# Options that are secrets: they reach the agent through its stdin pipe as the
+# environment variables ACA-Py reads them from, never through the arg file.
+SECRET_OPTIONS = {"wallet-key": "ACAPY_WALLET_KEY", "admin-api-key": "ACAPY_ADMIN_API_KEY"}
 
 
 class Ports(NamedTuple):
@@ -92,8 +95,17 @@ def resolve_args(
     return resolved
 
 
+def split_secrets(resolved):
+    """Return (options for the arg file, {ACA-Py environment variable: secret})."""
+    public = {k: v for k, v in resolved.items() if k not in SECRET_OPTIONS}
+    secrets = {SECRET_OPTIONS[k]: resolved[k] for k in SECRET_OPTIONS if resolved.get(k)}
+    return public, secrets
+
+
 def write_arg_file(resolved, path):
-    """Write resolved options as an owner-only YAML arg file."""
+    """Write resolved options as an owner-only YAML arg file (secrets are refused)."""
+    if any(key in resolved for key in SECRET_OPTIONS):
+        raise ConfigError("Secrets go to the agent through its pipe, never into its arg file.")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")

@@ -14,7 +14,7 @@ from ..secrets import ensure_private_dir, load_or_create
 from ..settings import HOST, ROLES
 from ..tails.server import TAILS_PORT, TailsServer, upload_url
 from .admin import AdminClient
-from .config import load_role_file, ports_of, resolve_args, write_arg_file
+from .config import load_role_file, ports_of, resolve_args, split_secrets, write_arg_file
 from .process import AgentProcess
 
 
@@ -102,7 +102,8 @@ class Deployment:
             ),
         )
         self.settings.registry_dir.mkdir(parents=True, exist_ok=True)
-        arg_file = write_arg_file(resolved, role_dir / "run" / "args.yml")
+        public, secrets = split_secrets(resolved)
+        arg_file = write_arg_file(public, role_dir / "run" / "args.yml")
         client = AdminClient(self.admin_url(role), api_key=self.api_key(role))
         return AgentProcess(
             role,
@@ -112,6 +113,7 @@ class Deployment:
             ports=ports,
             admin=client,
             python=python,
+            secrets=secrets,
         )
 
     def close(self):
