@@ -7,7 +7,10 @@
 // {"id": N, "ok": false, "error": ...} on stdout (requests may overlap). When stdin
 // closes, the agent shuts down and the process exits.
 
-// The native Askar binding must load before any @credo-ts module.
+// The native bindings register themselves in their *-shared packages, which Credo's ES
+// modules import by name from CommonJS: a copy taken when first imported. So they load
+// before any @credo-ts module, or Credo sees `anoncreds`/`askar` as undefined.
+import '@hyperledger/anoncreds-nodejs'
 import '@openwallet-foundation/askar-nodejs'
 
 import readline from 'node:readline'
@@ -20,26 +23,28 @@ for (const level of ['log', 'info', 'debug']) console[level] = console.error
 
 const send = (message) => process.stdout.write(`${JSON.stringify(message)}\n`)
 
-async function answer(agent, endpoint, line) {
+async function answer(agent, self, line) {
   let request
   try {
     request = JSON.parse(line)
     const op = OPS[request.op]
     if (!op) throw new Error(`Unknown op ${JSON.stringify(request.op)}; known: ${Object.keys(OPS).join(', ')}`)
-    send({ id: request.id, ok: true, result: (await op(agent, request, endpoint)) ?? null })
+    send({ id: request.id, ok: true, result: (await op(agent, request, self)) ?? null })
   } catch (error) {
     send({ id: request?.id ?? null, ok: false, error: error?.message ?? String(error) })
   }
 }
 
-const { agent, endpoint } = makeAgent(JSON.parse(process.argv[2]))
+const config = JSON.parse(process.argv[2])
+const { agent, endpoint } = makeAgent(config)
 await agent.initialize()
+const self = { label: config.label, endpoint }
 send({ ready: true, endpoint })
 
 const pending = new Set()
 for await (const line of readline.createInterface({ input: process.stdin })) {
   if (!line.trim()) continue
-  const task = answer(agent, endpoint, line).finally(() => pending.delete(task))
+  const task = answer(agent, self, line).finally(() => pending.delete(task))
   pending.add(task)
 }
 await Promise.allSettled(pending)

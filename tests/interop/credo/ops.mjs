@@ -1,5 +1,6 @@
-// What a test can ask the Credo agent to do. Each op takes (agent, args, endpoint) and
-// returns JSON; the `wait_*` ops poll the agent's own records with a deadline.
+// What a test can ask the Credo agent to do. Each op takes (agent, args, self) and
+// returns JSON; `self` is {label, endpoint} (Credo 0.6 takes the label per invitation).
+// The `wait_*` ops poll the agent's own records with a deadline.
 import { DidCommHandshakeProtocol } from '@credo-ts/didcomm'
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -48,14 +49,15 @@ async function proofSummary(agent, record) {
 }
 
 export const OPS = {
-  async create_invitation(agent, _args, endpoint) {
-    const oob = await agent.didcomm.oob.createInvitation({ handshakeProtocols: [DidCommHandshakeProtocol.DidExchange] })
+  async create_invitation(agent, _args, { label, endpoint }) {
+    const handshakeProtocols = [DidCommHandshakeProtocol.DidExchange]
+    const oob = await agent.didcomm.oob.createInvitation({ label, handshakeProtocols })
     const invitation = oob.outOfBandInvitation
     return { oob_id: oob.id, invitation_id: invitation.id, url: invitation.toUrl({ domain: endpoint }) }
   },
 
-  async receive_invitation(agent, { url }) {
-    const { outOfBandRecord, connectionRecord } = await agent.didcomm.oob.receiveInvitationFromUrl(url, {})
+  async receive_invitation(agent, { url }, { label }) {
+    const { outOfBandRecord, connectionRecord } = await agent.didcomm.oob.receiveInvitationFromUrl(url, { label })
     return { oob_id: outOfBandRecord.id, connection_id: connectionRecord?.id ?? null }
   },
 
@@ -69,8 +71,8 @@ export const OPS = {
     return connection(found)
   },
 
-  async get_connection(agent, { oob_id }) {
-    const found = (await agent.didcomm.connections.findAllByOutOfBandId(oob_id))[0]
+  async get_connection(agent, { connection_id }) {
+    const found = await agent.didcomm.connections.findById(connection_id)
     return found ? connection(found) : null
   },
 
