@@ -5,32 +5,21 @@ tests with the reason; in CI (`CI` set, as `.ci/run` does) that is a failure.
 """
 
 import contextlib
-import os
 
 import pytest
 from conftest import free_port_offset
 
 from wallet.agent.process import port_in_use
 
-from .credo import CredoAgent, setup_problem
+from .credo import CredoAgent, in_ci, require_setup, setup_problem
 
 CREDO_PORT = 8090  # before a world's port offset; no world port uses it
-
-
-def in_ci():
-    """Tell whether this run is CI's, where a missing Credo setup must fail."""
-    return os.environ.get("CI", "").lower() not in ("", "0", "false")
 
 
 @pytest.fixture(scope="session")
 def credo_available():
     """Fail in CI, skip elsewhere, when the Credo harness cannot run here."""
-    problem = setup_problem()
-    if problem is None:
-        return
-    if in_ci():
-        pytest.fail(f"Credo interop tests cannot run in CI: {problem}")
-    pytest.skip(f"Credo interop tests need Node 20 and tests/interop's packages: {problem}")
+    require_setup(setup_problem(), in_ci())
 
 
 def free_credo_port():

@@ -16,6 +16,8 @@ import subprocess
 import threading
 from pathlib import Path
 
+import pytest
+
 HERE = Path(__file__).resolve().parent
 DRIVER = HERE / "credo" / "driver.mjs"
 NODE_MAJOR = 20
@@ -47,7 +49,21 @@ def native_lib_env():
     return env
 
 
-def setup_problem():
+def in_ci(environ=os.environ):
+    """Tell whether this run is CI's (`CI` set, as `.ci/run` does)."""
+    return environ.get("CI", "").lower() not in ("", "0", "false")
+
+
+def require_setup(problem, ci):
+    """Fail in CI, skip elsewhere (with the reason), when `problem` is not None."""
+    if problem is None:
+        return
+    if ci:
+        pytest.fail(f"Credo interop tests cannot run in CI: {problem}")
+    pytest.skip(f"Credo interop tests need Node 20 and tests/interop's packages: {problem}")
+
+
+def setup_problem(here=HERE):
     """Return why the Credo harness cannot run on this machine, or None when it can."""
     node = shutil.which("node")
     if node is None:
@@ -56,9 +72,9 @@ def setup_problem():
     major = version.stdout.strip().lstrip("v").split(".")[0]
     if not major.isdigit() or int(major) < NODE_MAJOR:
         return f"Node {version.stdout.strip() or '?'} is too old; Credo 0.6 needs Node 20"
-    if not (HERE / "node_modules" / "@credo-ts" / "didcomm" / "package.json").is_file():
+    if not (here / "node_modules" / "@credo-ts" / "didcomm" / "package.json").is_file():
         return "tests/interop has no node_modules: run the npm steps of .ci/run"
-    missing = [b for b in NATIVE_BINDINGS if not (HERE / b).is_file()]
+    missing = [b for b in NATIVE_BINDINGS if not (here / b).is_file()]
     if missing:
         return f"native bindings not built ({', '.join(missing)}): run `bash .ci/run`"
     try:
