@@ -31,9 +31,9 @@ def free_credo_port():
 
 
 @contextlib.contextmanager
-def running_credo(world, label, home, **options):
-    """Run a Credo agent that resolves `world`'s registry; stop it on the way out."""
-    registry = {"kind": "tessera-dir", "dir": str(world.settings.registry_dir)}
+def running_credo(world, label, home, registry_dir=None, **options):
+    """Run a Credo agent that resolves `world`'s registry (or a copy); stop it after."""
+    registry = {"kind": "tessera-dir", "dir": str(registry_dir or world.settings.registry_dir)}
     agent = CredoAgent.start(
         label=label, port=free_credo_port(), registry=registry, home=home, **options
     )

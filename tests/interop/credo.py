@@ -157,6 +157,8 @@ class CredoAgent:
 
     def call(self, op, timeout=60.0, **args):
         """Run one op; return its result, or raise CredoError with the driver's message."""
+        if {"id", "op", "timeout_ms"} & args.keys():
+            raise ValueError(f"{op}: id, op and timeout_ms are the driver's own fields")
         request_id = next(self._ids)
         request = {"id": request_id, "op": op, "timeout_ms": int(timeout * 1000), **args}
         try:

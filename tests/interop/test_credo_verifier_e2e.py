@@ -11,6 +11,7 @@ import pytest
 
 from wallet.flows import formats, present
 
+from .conftest import running_credo
 from .handshakes import agent_invites, credo_invites
 from .requests import age_and_nationality
 
@@ -72,3 +73,25 @@ def holder_done(holder, pres_ex_id):
         topics=present.TOPICS,
         match=lambda payload: payload.get("pres_ex_id") == pres_ex_id,
     )
+
+
+def test_stock_credo_cannot_verify_indy_format_over_other_methods(
+    seeded_world, credo_available, tmp_path
+):
+    """Why the harness's verifier keeps ids (`indy_keeps_ids`): stock Credo 0.6.3 throws.
+
+    When this fails because Credo verified, Credo learned non-Indy ids in the `indy`
+    format: drop `KeepIdsLegacyIndyProofFormatService` from tests/interop/credo/agent.mjs.
+    """
+    world = seeded_world
+    with running_credo(world, "Stock Credo Verifier", tmp_path) as stock:
+        connection_id, _ = credo_invites(stock, world.holder)
+        request = age_and_nationality(world.cred_defs, datetime.date.today())
+        asked = stock.call(
+            "request_proof", connection_id=connection_id, format="indy", request=request
+        )
+        record = present.wait_request(world.holder, asked["thread_id"])
+        present.present(world.holder, record)
+        result = stock.call("wait_proof", proof_id=asked["proof_id"])
+    assert result["is_verified"] is not True
+    assert "is not a valid did:indy did" in (result["error"] or ""), result

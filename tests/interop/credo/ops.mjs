@@ -49,6 +49,14 @@ async function proofSummary(agent, record) {
 }
 
 export const OPS = {
+  // Resolve a schema or credential definition through the agent's AnonCreds registry.
+  async resolve(agent, { kind, object_id: id }) {
+    const anoncreds = agent.modules.anoncreds
+    const found = kind === 'schema' ? await anoncreds.getSchema(id) : await anoncreds.getCredentialDefinition(id)
+    const { error = null, message = null } = found.resolutionMetadata
+    return { found: Boolean(found.schema ?? found.credentialDefinition), error, message }
+  },
+
   async create_invitation(agent, _args, { label, endpoint }) {
     const handshakeProtocols = [DidCommHandshakeProtocol.DidExchange]
     const oob = await agent.didcomm.oob.createInvitation({ label, handshakeProtocols })
