@@ -5,7 +5,7 @@
 // Prints {"ready": true, "endpoint": ...} once the agent is up, then answers each line
 // {"id": N, "op": NAME, ...args} on stdin with {"id": N, "ok": true, "result": ...} or
 // {"id": N, "ok": false, "error": ...} on stdout (requests may overlap). When stdin
-// closes, the agent shuts down and the process exits.
+// closes (the test is done, or died), the agent shuts down at once and the process exits.
 
 // The native bindings register themselves in their *-shared packages, which Credo's ES
 // modules import by name from CommonJS: a copy taken when first imported. So they load
@@ -41,12 +41,8 @@ await agent.initialize()
 const self = { label: config.label, endpoint }
 send({ ready: true, endpoint })
 
-const pending = new Set()
 for await (const line of readline.createInterface({ input: process.stdin })) {
-  if (!line.trim()) continue
-  const task = answer(agent, self, line).finally(() => pending.delete(task))
-  pending.add(task)
+  if (line.trim()) answer(agent, self, line) // not awaited: a long wait blocks no other op
 }
-await Promise.allSettled(pending)
 await agent.shutdown()
 process.exit(0)
