@@ -7,6 +7,22 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 HOST = "127.0.0.1"
 
 
+class _CountingServer(ThreadingHTTPServer):
+    """Counts every connection accepted, whatever is sent on it (TLS, junk or HTTP)."""
+
+    daemon_threads = True
+
+    def __init__(self, *args):
+        """Start counting at zero."""
+        super().__init__(*args)
+        self.accepted = 0
+
+    def verify_request(self, request, client_address):
+        """Count the connection, then serve it."""
+        self.accepted += 1
+        return True
+
+
 class Listener:
     """An HTTP server on 127.0.0.1 recording every request; answers 200 or a redirect."""
 
@@ -16,8 +32,7 @@ class Listener:
         self.status = status
         self.requests = []
         self._lock = threading.Lock()
-        self.server = ThreadingHTTPServer((HOST, 0), self._handler())
-        self.server.daemon_threads = True
+        self.server = _CountingServer((HOST, 0), self._handler())
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     @property
@@ -33,6 +48,10 @@ class Listener:
         """Return a copy of the recorded requests: (method, path, content-type, body size)."""
         with self._lock:
             return list(self.requests)
+
+    def connections(self):
+        """How many connections reached this listener (HTTP or not)."""
+        return self.server.accepted
 
     def close(self):
         """Stop listening."""

@@ -95,7 +95,7 @@ def test_a_redirect_is_refused_and_the_message_is_not_reposted(installed, caplog
         with pytest.raises(OutboundTransportError, match="HTTP 307, a redirect"):
             post(first.url("/"), allow_loopback=True)
         assert [r[:2] for r in first.seen()] == [("POST", "/")]
-        assert second.seen() == []
+        assert second.seen() == [] and second.connections() == 0
     assert "Egress refused for" in caplog.text and "no redirects" in caplog.text
 
 
@@ -107,7 +107,7 @@ def test_a_loopback_endpoint_is_reached_only_where_loopback_is_allowed(installed
         assert target.seen()[0][2] == "application/ssi-agent-wire"
         with pytest.raises(OutboundTransportError, match=r"Egress refused: .*loopback"):
             post(target.url("/again", host=host), allow_loopback=False)
-        assert len(target.seen()) == 1
+        assert len(target.seen()) == 1 and target.connections() == 1
 
 
 def test_webhooks_reach_the_controller_in_production_and_nothing_else_does(installed):
@@ -121,4 +121,4 @@ def test_webhooks_reach_the_controller_in_production_and_nothing_else_does(insta
             post(endpoint, allow_loopback=False, webhook_url=f"{hook}#key")
         with pytest.raises(OutboundTransportError, match="loopback"):
             post(hub.url("/other/topic/x/"), allow_loopback=False, profile=None, webhook_url=hook)
-        assert len(hub.seen()) == 1
+        assert len(hub.seen()) == 1 and hub.connections() == 1

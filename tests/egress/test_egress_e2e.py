@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from wallet.agent.deployment import Deployment, running_agents
 from wallet.agent.webhooks import WebhookHub
+from wallet.errors import AgentError
 from wallet.settings import Settings
 
 from .listeners import listeners
@@ -102,7 +103,7 @@ def test_a_redirect_is_refused_and_the_message_never_reaches_its_target(test_hol
         got = first.seen()
         assert got and got[0][:2] == ("POST", "/")
         assert got[0][2] in ENVELOPE_TYPES and got[0][3] > 100
-        assert second.seen() == []
+        assert second.seen() == [] and second.connections() == 0
     assert "HTTP 307, a redirect" in refusals(proc, endpoint)[0]
 
 
@@ -125,6 +126,17 @@ def test_production_holder_never_sends_to_loopback(production_holder, host):
         connect_to(proc, endpoint)
         wait_for("the refusal in the agent log", lambda: refusals(proc, endpoint))
         assert "loopback" in refusals(proc, endpoint)[0]
-        assert firm.seen() == []
+        assert firm.seen() == [] and firm.connections() == 0
         # Webhooks to the controller (on loopback too) still arrive in production.
         assert hub.events_since(seq, role="holder")
+
+
+def test_production_holder_resolves_no_did_web_document_on_loopback(production_holder):
+    """A firm chooses which DID the wallet resolves: did:web is fetched under the policy too."""
+    proc, _ = production_holder
+    with listeners({}) as (firm,):
+        did = f"did:web:127.0.0.1%3A{firm.port}"
+        with pytest.raises(AgentError) as refused:
+            proc.admin.get(f"/resolver/resolve/{did}")
+        assert "Egress refused" in refused.value.body and "loopback" in refused.value.body
+        assert firm.seen() == [] and firm.connections() == 0

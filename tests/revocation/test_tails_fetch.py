@@ -167,7 +167,7 @@ def test_good_download_is_stored_under_its_hash(server, tmp_path):
         ("/slow", {"timeout": 0.5}, "did not arrive within 0.5 s"),
         ("/other", {}, "hashes to"),
         ("/missing", {}, "HTTP 404"),
-        ("/redirect", {}, "HTTP 302, a redirect; Tessera follows no redirects"),
+        ("/redirect", {}, "HTTP 302, a redirect to http://169.254.169.254/; Tessera follows no"),
     ],
 )
 def test_bad_download_is_refused_and_leaves_no_file(server, tmp_path, path, limits, why):

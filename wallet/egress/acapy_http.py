@@ -32,7 +32,8 @@ from acapy_agent.version import __version__ as ACAPY_VERSION
 from aiohttp import ClientError, ClientSession, DummyCookieJar, TCPConnector
 
 from ..errors import ConfigError
-from .resolve import guarded_connector, prepare, refusal_of
+from .client import guarded_session, refusal_of
+from .resolve import prepare
 from .target import EgressRefused, shorten
 
 LOGGER = logging.getLogger(__name__)
@@ -95,13 +96,15 @@ async def guarded_start(self: HttpTransport) -> HttpTransport:
     settings = self.root_profile.settings if self.root_profile else {}
     self.tessera_allow_loopback = allow_loopback(settings)
     self.tessera_webhooks = webhook_bases(settings)
-    self.connector = guarded_connector(
-        allow_loopback=self.tessera_allow_loopback, limit=200, limit_per_host=50
-    )
-    session_args = {"cookie_jar": DummyCookieJar(), "connector": self.connector, "trust_env": False}
+    session_args = {}
     if self.collector:
         session_args["trace_configs"] = [StatsTracer(self.collector, "outbound-http:")]
-    self.client_session = ClientSession(**session_args)
+    self.client_session = guarded_session(
+        allow_loopback=self.tessera_allow_loopback,
+        connector_args={"limit": 200, "limit_per_host": 50},
+        **session_args,
+    )
+    self.connector = self.client_session.connector
     self.tessera_controller = ClientSession(
         cookie_jar=DummyCookieJar(), connector=TCPConnector(limit=50), trust_env=False
     )
@@ -143,13 +146,8 @@ async def guarded_handle_message(
         headers["Content-Type"] = "application/json"
     try:
         async with session.post(url, data=payload, headers=headers, allow_redirects=False) as resp:
-            if 300 <= resp.status < 400:
-                location = shorten(resp.headers.get("Location", "nowhere"))
-                raise _refused(
-                    endpoint,
-                    f"It answered HTTP {resp.status}, a redirect to {location}; Tessera follows "
-                    "no redirects, so the message was not sent there.",
-                )
+            if 300 <= resp.status < 400:  # the controller's session has no middleware
+                raise _refused(endpoint, f"It answered HTTP {resp.status}, a redirect.")
             if resp.status < 200 or resp.status > 299:
                 raise OutboundTransportError(
                     f"Unexpected response status {resp.status}, caused by: {resp.reason}"

@@ -1,20 +1,16 @@
-"""Apply the egress policy to real connections: resolve once, check, connect to what was checked.
+"""Look a URL's host up and apply the egress policy: `check_url` (blocking) and `prepare`.
 
-`check_url` is the blocking form (the wallet app's invitation check). For aiohttp,
-`prepare` checks a URL before a request (an address literal never reaches aiohttp's
-resolver, so it is checked here) and `guarded_connector` gives a connector whose
-resolver looks a name up once, refuses it unless every address passes the policy,
-and hands aiohttp exactly the checked addresses: there is no second lookup for a
-DNS-rebinding answer to slip into. `.localhost` names never reach DNS.
+`check_url` is the wallet app's invitation check: the name resolved once (never a
+`.localhost` name), every address checked. `prepare` is what every HTTP request
+made under the policy starts with (`client.py`): the canonical URL, address
+literals and `.localhost` names decided at once (aiohttp connects to a literal
+without asking its resolver), names left to the policy resolver at connect time.
 """
 
-import asyncio
 import ipaddress
 import socket
 import threading
 
-import aiohttp
-from aiohttp.abc import AbstractResolver
 from yarl import URL
 
 from .policy import Decision, decide_target
@@ -77,62 +73,3 @@ def prepare(url, *, allow_loopback: bool) -> Target:
     if seen != expected:
         raise EgressRefused(f"The address {target.shown} is read differently by the HTTP client.")
     return target
-
-
-class PolicyResolver(AbstractResolver):
-    """An aiohttp resolver that returns only addresses the egress policy allows."""
-
-    def __init__(self, *, allow_loopback: bool, timeout: float = DNS_TIMEOUT):
-        """Remember the deployment's loopback setting and the lookup deadline."""
-        self.allow_loopback = allow_loopback
-        self.timeout = timeout
-
-    async def resolve(self, host, port=0, family=socket.AF_UNSPEC):
-        """Look `host` up once, check every address, return the checked ones."""
-        target = parse_url(f"http://{host}:{port or 80}/")
-        addresses = ()
-        if target.needs_lookup:
-            addresses = await self._lookup(target.host.name, port, family)
-        decision = decide_target(target, addresses, allow_loopback=self.allow_loopback).require()
-        return [
-            {
-                "hostname": host,
-                "host": address,
-                "port": port,
-                "family": socket.AF_INET6 if ":" in address else socket.AF_INET,
-                "proto": 0,
-                "flags": socket.AI_NUMERICHOST,
-            }
-            for address in decision.addresses
-        ]
-
-    async def _lookup(self, host, port, family):
-        loop = asyncio.get_running_loop()
-        try:
-            async with asyncio.timeout(self.timeout):
-                infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM, family=family)
-        except TimeoutError:
-            raise EgressRefused(
-                f"Looking up {host} took longer than {self.timeout:g} s; try again later."
-            ) from None
-        except (OSError, UnicodeError) as err:
-            raise EgressRefused(f"Cannot look up {host} ({err}).") from err
-        return [info[4][0] for info in infos]
-
-    async def close(self):
-        """Nothing to release."""
-        return None
-
-
-def guarded_connector(*, allow_loopback: bool, **kwargs) -> aiohttp.TCPConnector:
-    """Return a TCPConnector whose every name lookup goes through the egress policy."""
-    return aiohttp.TCPConnector(resolver=PolicyResolver(allow_loopback=allow_loopback), **kwargs)
-
-
-def refusal_of(err: BaseException) -> EgressRefused | None:
-    """Return the policy refusal behind an aiohttp error, if that is what it is."""
-    while err is not None:
-        if isinstance(err, EgressRefused):
-            return err
-        err = err.__cause__
-    return None

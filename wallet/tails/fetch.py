@@ -13,7 +13,8 @@ from pathlib import Path
 
 import aiohttp
 
-from ..egress.resolve import guarded_connector, prepare, refusal_of
+from ..egress.client import guarded_session, refusal_of
+from ..egress.resolve import prepare
 from ..egress.target import EgressRefused
 from ..errors import InputError
 from .digest import CHUNK, TailsHasher, check_tails_hash
@@ -85,19 +86,14 @@ def _sync_dir(path):
 
 async def _download(url, request_url, out, timeout, max_bytes, allow_loopback) -> TailsHasher:
     """Stream the body of `request_url` into `out` under the limits; return the hash so far."""
-    connector = guarded_connector(allow_loopback=allow_loopback, force_close=True)
-    limits = aiohttp.ClientTimeout(total=timeout)
+    session = guarded_session(
+        allow_loopback=allow_loopback,
+        connector_args={"force_close": True},
+        timeout=aiohttp.ClientTimeout(total=timeout),
+    )
     hasher = TailsHasher()
     try:
-        async with (
-            aiohttp.ClientSession(connector=connector, timeout=limits, trust_env=False) as session,
-            session.get(request_url, allow_redirects=False) as resp,
-        ):
-            if 300 <= resp.status < 400:
-                raise TailsRefused(
-                    f"The tails server at {url} answered HTTP {resp.status}, a redirect; "
-                    "Tessera follows no redirects"
-                )
+        async with session, session.get(request_url, allow_redirects=False) as resp:
             if resp.status != 200:
                 raise TailsRefused(
                     f"The tails server at {url} answered HTTP {resp.status}; "
