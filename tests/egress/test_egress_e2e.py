@@ -94,6 +94,12 @@ def refusals(proc, endpoint):
     return [line for line in text.splitlines() if f"Egress refused for {endpoint}:" in line]
 
 
+@pytest.mark.parametrize("world", ["test_holder", "production_holder"])
+def test_the_running_agent_has_the_egress_plugin_loaded(world, request):
+    proc, _ = request.getfixturevalue(world)
+    assert "wallet.egress" in proc.admin.get("/plugins")["result"]
+
+
 def test_a_redirect_is_refused_and_the_message_never_reaches_its_target(test_holder):
     proc, _ = test_holder
     with listeners({}) as (second,), listeners({"redirect_to": second.url("/")}) as (first,):

@@ -71,17 +71,7 @@ async def fetch_tails(
     except BaseException:
         os.unlink(tmp)
         raise
-    _sync_dir(dest.parent)
     return dest
-
-
-def _sync_dir(path):
-    """Make a rename in `path` durable."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 async def _download(url, request_url, out, timeout, max_bytes, allow_loopback) -> TailsHasher:
