@@ -2,9 +2,12 @@
 
 import base64
 import json
+import socket
+import threading
 
 import pytest
 
+from wallet.egress.resolve import system_lookup
 from wallet.errors import InputError
 from wallet.invitations import check_endpoint, parse_invitation_url
 
@@ -110,6 +113,23 @@ def test_unsafe_endpoints_are_refused_with_the_reason(endpoint, says, allow_loop
         check(endpoint, allow_loopback)
 
 
+def test_a_lookup_that_hangs_is_given_up_with_the_reason():
+    release = threading.Event()
+
+    def hanging(host, port, type=0):
+        release.wait(10)
+        return [(socket.AF_INET, type, 6, "", ("93.184.215.14", port))]
+
+    def slow(host, port):
+        return system_lookup(host, port, timeout=0.2, getaddrinfo=hanging)
+
+    try:
+        with pytest.raises(InputError, match=r"took longer than 0\.2 s"):
+            check_endpoint("https://slow.example/", allow_loopback=False, lookup=slow)
+    finally:
+        release.set()
+
+
 def test_a_host_that_cannot_be_looked_up_is_refused_with_the_reason():
     def failing(host, port):
         raise OSError("Name or service not known")
@@ -139,6 +159,7 @@ def test_valid_invitation_url_shows_who_it_is_from():
             "not an out-of-band invitation",
         ),
         (url_for(invitation(services=[])), "no services"),
+        (url_for(invitation(services=[invitation()["services"][0]] * 5)), "lists 5 services"),
         (url_for(invitation(services=["did:peer:2.abc"])), "by a DID only"),
         (
             url_for(invitation(services=[{"serviceEndpoint": "https://firm.example"}])),

@@ -23,6 +23,8 @@ OOB_TYPES = (
 )
 MAX_URL = 16 * 1024
 MAX_DEPTH = 32
+MAX_SERVICES = 4  # each may need a name lookup; real invitations carry one or two
+LOOKUP_TIMEOUT = 5.0
 # Until the wallet app passes its deployment's setting, a caller that does not say
 # gets loopback allowed here; the agent still refuses loopback in production when it
 # connects (wallet.egress), so this only changes when the person hears of it.
@@ -54,7 +56,12 @@ def _b64decode(text):
         ) from None
 
 
-def check_endpoint(url, *, allow_loopback=LOOPBACK_UNLESS_TOLD, lookup=system_lookup):
+def _lookup(host, port):
+    """Resolve a service endpoint's host, giving up after LOOKUP_TIMEOUT seconds."""
+    return system_lookup(host, port, timeout=LOOKUP_TIMEOUT)
+
+
+def check_endpoint(url, *, allow_loopback=LOOPBACK_UNLESS_TOLD, lookup=None):
     """Return `url` when the wallet's agent may contact it, else raise InvitationError.
 
     The egress policy decides: http(s) only, no user name, every address the host
@@ -65,7 +72,7 @@ def check_endpoint(url, *, allow_loopback=LOOPBACK_UNLESS_TOLD, lookup=system_lo
         raise InvitationError(
             "The invitation names no service endpoint; ask the firm for a new one."
         )
-    decision = check_url(url, allow_loopback=allow_loopback, lookup=lookup)
+    decision = check_url(url, allow_loopback=allow_loopback, lookup=lookup or _lookup)
     if not decision.allowed:
         raise InvitationError(
             f"The wallet does not connect to this invitation's service endpoint. "
@@ -74,7 +81,7 @@ def check_endpoint(url, *, allow_loopback=LOOPBACK_UNLESS_TOLD, lookup=system_lo
     return url
 
 
-def parse_invitation(data, *, allow_loopback=LOOPBACK_UNLESS_TOLD, lookup=system_lookup):
+def parse_invitation(data, *, allow_loopback=LOOPBACK_UNLESS_TOLD, lookup=None):
     """Validate a decoded invitation message (a dict) and return an `Invitation`."""
     if not isinstance(data, dict):
         raise InvitationError("The invitation is not a JSON object; paste the whole link again.")
@@ -86,6 +93,11 @@ def parse_invitation(data, *, allow_loopback=LOOPBACK_UNLESS_TOLD, lookup=system
     services = data.get("services")
     if not isinstance(services, list) or not services:
         raise InvitationError("The invitation lists no services; ask the firm for a new one.")
+    if len(services) > MAX_SERVICES:
+        raise InvitationError(
+            f"The invitation lists {len(services)} services; a real one lists at most "
+            f"{MAX_SERVICES}. Ask the firm for a new one."
+        )
     endpoints = []
     for service in services:
         if not isinstance(service, dict):
@@ -116,7 +128,7 @@ def parse_invitation(data, *, allow_loopback=LOOPBACK_UNLESS_TOLD, lookup=system
     )
 
 
-def parse_invitation_url(url, *, allow_loopback=LOOPBACK_UNLESS_TOLD, lookup=system_lookup):
+def parse_invitation_url(url, *, allow_loopback=LOOPBACK_UNLESS_TOLD, lookup=None):
     """Decode and validate an invitation URL carrying `?oob=<base64url JSON>`.
 
     `allow_loopback` is the deployment's setting (`Settings.loopback_egress`);

@@ -103,3 +103,12 @@ def test_session_reaches_loopback_only_where_allowed():
                 target.url("/", host="firm.localhost"), allow_loopback=False, allow_redirects=False
             )
         assert [r[1] for r in target.seen()] == ["/"] and target.connections() == 1
+
+
+def test_resolver_gives_up_a_lookup_that_hangs():
+    async def hanging(host, port, type=0, family=0):
+        await asyncio.Event().wait()
+
+    resolver = PolicyResolver(allow_loopback=False, timeout=0.2, getaddrinfo=hanging)
+    with pytest.raises(EgressRefused, match=r"took longer than 0\.2 s"):
+        asyncio.run(resolver.resolve("slow.example", 443))

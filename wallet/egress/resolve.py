@@ -19,14 +19,16 @@ from .target import EgressRefused, Target, parse_url
 DNS_TIMEOUT = 10.0
 
 
-def system_lookup(host: str, port: int, *, timeout: float = DNS_TIMEOUT) -> list[str]:
+def system_lookup(
+    host: str, port: int, *, timeout: float = DNS_TIMEOUT, getaddrinfo=socket.getaddrinfo
+) -> list[str]:
     """Return the addresses DNS gives for `host`, waiting at most `timeout` seconds."""
     outcome = {}
     done = threading.Event()
 
     def work():
         try:
-            outcome["infos"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            outcome["infos"] = getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except (OSError, UnicodeError) as err:
             outcome["error"] = err
         finally:
