@@ -1,6 +1,7 @@
 """`tessera`: the one command-line entry point."""
 
 import contextlib
+import dataclasses
 import json
 import logging
 import shutil
@@ -38,6 +39,7 @@ def _stop_on_signals():
 def _world(home, port_offset, schemas):
     """Start the three agents with a webhook hub and yield a `World` over them."""
     settings = from_env(home=home, port_offset=port_offset)
+    settings = dataclasses.replace(settings, loopback_egress=True)  # all three on this machine
     deployment = Deployment(settings)
     hub = WebhookHub().start()
     try:

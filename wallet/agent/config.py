@@ -72,10 +72,13 @@ def resolve_args(
     endpoint=None,
     tails_url=None,
     tails_upload_url=None,
+    loopback_egress=False,
 ):
     """Return the full option mapping for one agent start.
 
     `tails_upload_url` (with its secret) goes only to the agent that may upload tails files.
+    `loopback_egress` lets the agent connect to loopback (the demo and test worlds
+    only; see `wallet.egress`).
     """
     resolved = dict(args)
     resolved["admin"] = [HOST, ports.admin]
@@ -91,6 +94,7 @@ def resolve_args(
         resolved["tails-server-upload-url"] = tails_upload_url
     values = list(resolved.get("plugin-config-value") or [])
     values.append(f"tessera_registry.dir={registry_dir}")
+    values.append(f"tessera_egress.allow_loopback={'true' if loopback_egress else 'false'}")
     resolved["plugin-config-value"] = values
     return resolved
 

@@ -100,6 +100,7 @@ class Deployment:
                 if role == "issuer"
                 else None
             ),
+            loopback_egress=self.settings.loopback_egress,
         )
         self.settings.registry_dir.mkdir(parents=True, exist_ok=True)
         public, secrets = split_secrets(resolved)
