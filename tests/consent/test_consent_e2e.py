@@ -12,9 +12,9 @@ from web.conftest import Person
 
 from wallet import scenario
 from wallet.flows import present
+from wallet.holder.service import HolderService
 from wallet.settings import Settings
 from wallet.web import create_app
-from wallet.web.service import HolderService
 
 pytestmark = pytest.mark.e2e
 

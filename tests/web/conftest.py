@@ -5,10 +5,10 @@ import re
 
 import pytest
 
+from wallet.holder.backoff import Backoff
+from wallet.holder.service import HolderService
 from wallet.settings import Settings
 from wallet.web import create_app
-from wallet.web.backoff import Backoff
-from wallet.web.service import HolderService
 
 from .fake_agent import FakeAcaPy, FakeRunner
 

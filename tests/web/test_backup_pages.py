@@ -13,14 +13,14 @@ from wallet.backup.container import MAGIC
 from wallet.backup.contents import store_file
 from wallet.backup.schedule import backups_in
 from wallet.consent.policy import Policy
-from wallet.consent.rules import RulesFile
 from wallet.history import HistoryLog
+from wallet.holder.autobackup import SCHEDULE_FILE
+from wallet.holder.backoff import Backoff
+from wallet.holder.rules import RulesFile
+from wallet.holder.service import HolderService
+from wallet.holder.timer import Timer
 from wallet.settings import Settings
 from wallet.web import create_app
-from wallet.web.autobackup import SCHEDULE_FILE
-from wallet.web.backoff import Backoff
-from wallet.web.service import HolderService
-from wallet.web.timer import Timer
 
 from .backup_helpers import (
     BACKUP_PASSPHRASE,

@@ -2,10 +2,10 @@
 
 import pytest
 
+from wallet.holder.backoff import Backoff
+from wallet.holder.inbox import DOWN, InboxState
+from wallet.holder.service import HolderService, ProcessRunner
 from wallet.settings import Settings
-from wallet.web.backoff import Backoff
-from wallet.web.inbox import DOWN, InboxState
-from wallet.web.service import HolderService, ProcessRunner
 
 from .conftest import PASSPHRASE, TODAY
 from .fake_agent import FakeRunner
@@ -185,8 +185,8 @@ def test_agent_starts_with_its_endpoint_on_the_inbox(tmp_path):
 def test_a_wallet_with_no_inbox_starts_one_in_its_process_only_once(tmp_path):
     from wallet.agent.deployment import Deployment
     from wallet.agent.process import port_in_use
+    from wallet.holder.inbox import InboxLink
     from wallet.inbox.holder import INBOX_PORT
-    from wallet.web.inbox import InboxLink
 
     offset = next(o for o in range(48_700, 60_000, 100) if not port_in_use(INBOX_PORT + o))
     settings = Settings(home=tmp_path, port_offset=offset)

@@ -11,12 +11,12 @@ from wallet.agent.deployment import Deployment, running_agents
 from wallet.agent.handle import Agent
 from wallet.agent.webhooks import WebhookHub
 from wallet.flows import connect, issue
+from wallet.holder.service import HolderService
 from wallet.inbox.holder import holder_person_id
 from wallet.inbox.process import InboxProcess
 from wallet.schemas import load_all
 from wallet.settings import Settings
 from wallet.web import create_app
-from wallet.web.service import HolderService
 
 from .conftest import PASSPHRASE, Person
 

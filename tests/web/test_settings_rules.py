@@ -3,7 +3,7 @@
 import pytest
 
 from wallet.consent.policy import Policy, Shape
-from wallet.consent.rules import RulesFile
+from wallet.holder.rules import RulesFile
 
 from .fake_agent import NATIONAL_ID
 

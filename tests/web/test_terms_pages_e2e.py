@@ -8,11 +8,11 @@ import pytest
 from console.conftest import make_console
 
 from wallet.flows import present
+from wallet.holder.service import HolderService
 from wallet.receipts.cli import check_file
 from wallet.settings import Settings
 from wallet.terms import client
 from wallet.web import create_app
-from wallet.web.service import HolderService
 
 from .conftest import Person
 from .fake_inbox import FakeInbox

@@ -9,8 +9,8 @@ it makes, not a browser.
 import logging
 import time
 
+from ..holder.service import HolderService
 from ..web import create_app
-from ..web.service import HolderService
 from .measure import percentiles
 
 PASSPHRASE = "bench passphrase, not a secret"  # the bench's throwaway wallet only

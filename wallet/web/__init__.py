@@ -7,12 +7,12 @@ from flask import Flask, g, jsonify, redirect, render_template, request, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from ..errors import WalletError
+from ..holder.service import TIMER_INTERVAL, HolderService
+from ..holder.tokens import TokenStore
 from ..schemas import load_all
 from ..secrets import load_or_create
 from ..settings import Settings, from_env
 from .errors import status_of
-from .service import TIMER_INTERVAL, HolderService
-from .tokens import TokenStore
 
 csrf = CSRFProtect()
 

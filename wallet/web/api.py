@@ -8,8 +8,8 @@ from ..consent.policy import parse_policy
 from ..earnings import ledger
 from ..errors import InputError
 from ..flows import present
+from ..holder import actions, disclosure, receipt_book, records, terms_view
 from ..pricing import store
-from . import actions, disclosure, receipt_book, records, terms_view
 from .context import agent, schemas, service, today, tokens
 from .errors import Unauthorized
 from .pricing import check_document

@@ -22,9 +22,9 @@ from flask import (
 
 from ..backup.errors import BackupError
 from ..errors import InputError
+from ..holder.errors import TooManyAttempts
 from ..secrets import ensure_private_dir
 from .context import service
-from .errors import TooManyAttempts
 
 bp = Blueprint("auth", __name__)
 RESTORE_MAX_BYTES = 1 << 30  # an upload limit of its own: backups hold the whole wallet

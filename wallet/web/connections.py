@@ -6,8 +6,8 @@ import segno
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..errors import InputError
+from ..holder import actions, records
 from ..invitations import parse_invitation_url
-from . import actions, records
 from .context import agent
 
 bp = Blueprint("connections", __name__, url_prefix="/connections")

@@ -3,9 +3,9 @@
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 
 from ..errors import WalletError
-from . import actions, records
+from ..holder import actions, records
+from ..holder.revocation import view
 from .context import agent, schemas, service
-from .revocation import view
 
 bp = Blueprint("credentials", __name__, url_prefix="/credentials")
 QUIET = ("auth.", "static", "api.", "live.")

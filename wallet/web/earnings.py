@@ -3,7 +3,8 @@
 from flask import Blueprint, Response, render_template
 
 from ..earnings import ledger
-from . import chart, records
+from ..holder import records
+from . import chart
 from .context import agent
 
 bp = Blueprint("earnings", __name__, url_prefix="/earnings")

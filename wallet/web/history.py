@@ -2,7 +2,7 @@
 
 from flask import Blueprint, render_template, request
 
-from . import receipt_book
+from ..holder import receipt_book
 from .context import service
 
 bp = Blueprint("history", __name__, url_prefix="/history")

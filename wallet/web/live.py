@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from ..errors import WalletError
 from ..flows import present
-from . import receipt_book, records
+from ..holder import receipt_book, records
 from .context import agent, schemas, service
 
 bp = Blueprint("live", __name__, url_prefix="/live")

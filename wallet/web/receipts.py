@@ -4,7 +4,7 @@ import json
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 
-from . import receipt_book, records
+from ..holder import receipt_book, records
 from .context import agent, service
 
 bp = Blueprint("receipts", __name__, url_prefix="/receipts")

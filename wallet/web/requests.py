@@ -6,9 +6,9 @@ from ..consent.advisor import revealed_names
 from ..consent.reasons import LABELS
 from ..errors import InputError
 from ..flows import present
-from . import actions, autoanswer, disclosure, records, terms_view
+from ..holder import actions, autoanswer, disclosure, records, terms_view
+from ..holder.errors import Changed
 from .context import agent, schemas, service, today
-from .errors import Changed
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
 bp.record_once(autoanswer.init_app)

@@ -3,9 +3,9 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..consent.policy import ACTIONS, ATTRIBUTE_RULES, FIRM_TRUST, Shape, describe_shape
-from ..consent.rules import RulesFile
 from ..errors import InputError
-from . import records
+from ..holder import records
+from ..holder.rules import RulesFile
 from .context import agent, schemas, service, tokens
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")

@@ -11,12 +11,12 @@ import dataclasses
 import logging
 import threading
 
-from ..consent.autorespond import AutoResponder
 from ..consent.policy import Policy
-from ..consent.rules import RulesFile
 from ..errors import InputError, WalletError
 from ..flows import present
 from . import disclosure, records
+from .autorespond import AutoResponder
+from .rules import RulesFile
 
 LOG = logging.getLogger(__name__)
 EXTENSION = "autoanswer"

@@ -3,8 +3,8 @@
 import pytest
 
 from wallet.consent.policy import Policy, Shape
-from wallet.consent.rules import RulesFile
 from wallet.errors import InputError
+from wallet.holder.rules import RulesFile
 
 
 def test_no_file_means_ask_every_time(tmp_path):

@@ -1,6 +1,6 @@
 """Who issued each credential: the big exchange records are listed only when needed."""
 
-from wallet.web.records import IssuanceIndex
+from wallet.holder.records import IssuanceIndex
 
 
 class CountingAdmin:

@@ -5,8 +5,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from ..consent.policy import Policy, parse_policy
 from ..errors import InputError
-from .policy import Policy, parse_policy
 
 RULES_FILE = "disclosure-rules.json"
 

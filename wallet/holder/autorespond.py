@@ -11,9 +11,9 @@ import queue
 import threading
 from dataclasses import dataclass
 
+from ..consent.policy import Decision, evaluate
 from ..errors import WalletError
 from ..flows import present
-from .policy import Decision, evaluate
 
 LOG = logging.getLogger(__name__)
 TOPIC = "present_proof_v2_0"
