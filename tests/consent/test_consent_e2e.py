@@ -53,7 +53,7 @@ def wallet(seeded_world, tmp_path_factory):
     """The wallet app, set up and unlocked over the seeded holder; (person, app, service)."""
     runner = AttachedRunner(seeded_world)
     home = tmp_path_factory.mktemp("wallet")
-    service = HolderService(
+    service = HolderService.for_settings(
         Settings(home=home, port_offset=seeded_world.settings.port_offset),
         runner=runner,
         wall_clock=lambda: NOW,
@@ -64,7 +64,6 @@ def wallet(seeded_world, tmp_path_factory):
     assert person.set_up(PASSPHRASE).status_code == 302
     yield person, app, service
     service.lock()
-    app.extensions["autoanswer"].stop()
     seeded_world.holder.hub.remove_listener(runner._forward)
 
 

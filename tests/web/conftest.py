@@ -44,7 +44,7 @@ def clock():
 def service(tmp_path, fake, clock):
     """A `HolderService` over the fake agent (cheap scrypt for speed)."""
     settings = Settings(home=tmp_path, port_offset=0)
-    holder = HolderService(
+    holder = HolderService.for_settings(
         settings,
         runner=FakeRunner(fake),
         clock=clock,

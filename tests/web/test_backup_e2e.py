@@ -23,7 +23,7 @@ pytestmark = pytest.mark.e2e
 
 
 def _wallet(settings):
-    service = HolderService(
+    service = HolderService.for_settings(
         settings,
         scrypt_n=2**10,
         revocation_interval=None,

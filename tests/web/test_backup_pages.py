@@ -53,7 +53,7 @@ def settings(tmp_path):
 @pytest.fixture
 def service(settings, fake, clock, wall):
     """A `HolderService` over the fake agent; no timer thread (tests call `tick()`)."""
-    holder = HolderService(
+    holder = HolderService.for_settings(
         settings,
         runner=FakeRunner(fake),
         clock=clock,
@@ -379,7 +379,7 @@ def test_an_idle_wallet_locks_itself_without_any_request(unlocked, service, cloc
 
 
 def test_the_timer_thread_locks_an_idle_wallet(settings, fake, clock, wall):
-    holder = HolderService(
+    holder = HolderService.for_settings(
         settings,
         runner=FakeRunner(fake),
         clock=clock,

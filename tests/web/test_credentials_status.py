@@ -30,7 +30,7 @@ def fake():
 
 def make_service(tmp_path, fake, clock, **kwargs):
     """Return a `HolderService` over `fake` and a fake inbox."""
-    return HolderService(
+    return HolderService.for_settings(
         Settings(home=tmp_path, port_offset=0),
         runner=FakeRunner(fake),
         clock=clock,

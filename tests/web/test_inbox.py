@@ -43,7 +43,7 @@ def inbox():
 def service(tmp_path, fake, clock, inbox):
     """A `HolderService` over the fake agent and the fake inbox, no revocation timer."""
     log = []
-    holder = HolderService(
+    holder = HolderService.for_settings(
         Settings(home=tmp_path, port_offset=0),
         runner=OrderedRunner(fake, log),
         clock=clock,
@@ -134,7 +134,9 @@ def test_inbox_state_messages():
 
 
 def test_default_inbox_client_is_on_loopback_at_the_inbox_port(tmp_path):
-    holder = HolderService(Settings(home=tmp_path, port_offset=300), runner=FakeRunner(None))
+    holder = HolderService.for_settings(
+        Settings(home=tmp_path, port_offset=300), runner=FakeRunner(None)
+    )
     key = tmp_path / "secrets" / "inbox.control-key"
     assert not key.exists(), "building the service must not create files"
     assert holder.inbox.client.base_url == "http://127.0.0.1:8335"

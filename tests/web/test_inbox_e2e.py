@@ -39,7 +39,7 @@ def wallet_world(home):
     deployment = Deployment(settings)
     hub = WebhookHub().start()
     inbox = InboxProcess(settings)
-    service = HolderService(settings, scrypt_n=2**10, revocation_interval=None)
+    service = HolderService.for_settings(settings, scrypt_n=2**10, revocation_interval=None)
     try:
         inbox.start()
         with running_agents(deployment, ("issuer",), hub=hub):

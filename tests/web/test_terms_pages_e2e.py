@@ -39,7 +39,7 @@ class SharedRunner:
 def wallet(seeded_world, tmp_path):
     """The wallet app over the seeded holder; its webhooks forwarded to the app's hub."""
     settings = Settings(home=tmp_path / "wallet", port_offset=0)
-    service = HolderService(
+    service = HolderService.for_settings(
         settings,
         runner=SharedRunner(seeded_world.holder.admin),
         inbox_client=FakeInbox(),
@@ -58,8 +58,6 @@ def wallet(seeded_world, tmp_path):
     seeded_world.holder.hub.add_listener(forward)
     yield person
     seeded_world.holder.hub.remove_listener(forward)
-    app.extensions["termsanswer"].stop()
-    app.extensions["autoanswer"].stop()
     service.lock()
 
 

@@ -4,11 +4,11 @@ import logging
 
 from ..consent import advisor
 from ..consent.reasons import decline_reason
-from ..errors import AgentError, InputError, WalletError
+from ..errors import AgentError, InputError, NotFound, WalletError
 from ..flows import connect, issue, present
 from ..invitations import parse_invitation_url
-from . import disclosure, receipt_book, records
-from .errors import Changed, NotFound
+from . import disclosure, receipt_book, records, terms_view
+from .errors import Changed
 
 LOG = logging.getLogger(__name__)
 
@@ -93,13 +93,15 @@ def receipt_after(service, record, entry):
     The presentation has left already, so a receipt that cannot be made is logged, not raised.
     """
     try:
-        receipt = receipt_book.issue(service, record, service.wall_clock())
+        receipt = receipt_book.issue(
+            service.require(), service.data_dir, record, service.wall_clock()
+        )
     except WalletError as exc:
         LOG.warning("Sent %s, but its receipt could not be issued: %s", record["pres_ex_id"], exc)
         return ""
     if receipt is None:
         return ""
-    receipt_book.link(service, entry, receipt["receipt_id"])
+    receipt_book.link(service.data_dir, entry, receipt["receipt_id"])
     return receipt["receipt_id"]
 
 
@@ -188,3 +190,17 @@ def counter_propose(service, schemas, pres_ex_id, choices, thresholds, today):
         "declined", view.who, request_name=view.name, reason=f"You proposed: {words}", rule=PERSON
     )
     return proposal.get("pres_ex_id"), smaller
+
+
+def answer_terms(service, pres_ex_id, decision, amount="", currency="", reason=""):
+    """Answer the firm's offer of terms on a waiting request; return the decision.
+
+    Terms agreed let the person's rules decide again on the request.
+    """
+    agent = service.require()
+    record = records.request_record(agent, pres_ex_id)
+    shown = terms_view.view(agent, service.data_dir, record, present.anoncreds_request(record))
+    decision = terms_view.answer(agent, shown, decision, amount, currency, reason)
+    if decision == "accept":
+        service.responders.agreed(pres_ex_id)
+    return decision

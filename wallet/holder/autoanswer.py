@@ -1,10 +1,10 @@
-"""Run the person's rules while the wallet is unlocked: the AutoResponder, wired to the app.
+"""The person's rules at work while the wallet is unlocked: one `AutoResponder`, logged.
 
 The holder agent, its webhook hub and the history exist only while the wallet is
-unlocked, and each unlock makes new ones. `Autoanswer.sync()` runs after every
-request of the app (unlock and lock are requests) and makes the responder follow:
-started on the new hub at unlock, catching up on requests already waiting, stopped
-at lock. Answers it sends are logged in the history with the rule that decided.
+unlocked, and each unlock makes new ones: `start()` runs a responder on them (and
+catches up on requests already waiting), `stop()` ends it at lock. Answers it sends
+are logged in the history with the rule that decided; `after_sent(record, entry)`
+then runs for each presentation sent (the terms responder issues its receipt).
 """
 
 import dataclasses
@@ -19,45 +19,53 @@ from .autorespond import AutoResponder
 from .rules import RulesFile
 
 LOG = logging.getLogger(__name__)
-EXTENSION = "autoanswer"
 
 
 class Autoanswer:
     """Keeps one `AutoResponder` running on the unlocked wallet's agent and hub."""
 
-    def __init__(self, service, schemas, today):
+    def __init__(self, data_dir, schemas, today):
         """`today()` returns today's date (for the history's plain-language predicates)."""
-        self.service = service
         self.schemas = schemas
         self.today = today
-        self.rules = RulesFile(service.data_dir)
+        self.rules = RulesFile(data_dir)
         self.responder = None
-        self.hooks = {}  # gate / after_present, set by the terms listener when there is one
-        self._hub = None
+        self._history = None
+        self._after_sent = None
         self._lock = threading.Lock()
 
-    def sync(self):
-        """Start the responder on a newly unlocked wallet, stop it on a locked one."""
+    def start(self, agent, history, gate=None, after_sent=None):
+        """Answer `agent`'s requests by the rules, log in `history`; catch up on waiting ones.
+
+        `gate(record, decision)` may hold an approval for the person (the terms rule).
+        """
+        self.stop()
+        responder = AutoResponder(
+            agent,
+            self._policy,
+            on_outcome=self._log,
+            prepare=lambda record, decision: self._describe(agent, record),
+            gate=gate,
+        )
         with self._lock:
-            hub, agent = self.service.hub, self.service.agent
-            if agent is not None and hub is not None and hub is self._hub:
-                return
-            old, self.responder, self._hub = self.responder, None, None
-            if agent is not None and hub is not None:
-                self.responder = AutoResponder(
-                    agent,
-                    self._policy,
-                    on_outcome=self._log,
-                    prepare=lambda record, decision: self._describe(agent, record),
-                    **self.hooks,
-                ).start()
-                self._hub = hub
-                try:
-                    self.responder.catch_up()
-                except WalletError as exc:
-                    LOG.warning("Could not read the requests already waiting: %s", exc)
+            self._history, self._after_sent = history, after_sent
+            self.responder = responder.start()
+        try:
+            responder.catch_up()
+        except WalletError as exc:
+            LOG.warning("Could not read the requests already waiting: %s", exc)
+
+    def stop(self):
+        """Stop the responder (at lock); it finishes what it holds."""
+        with self._lock:
+            old, self.responder = self.responder, None
         if old is not None:
             old.stop()
+
+    def retry(self, pres_ex_id):
+        """Decide again on a waiting request (its terms were agreed since); False if stopped."""
+        responder = self.responder
+        return responder is not None and responder.retry(pres_ex_id)
 
     def _policy(self):
         try:
@@ -65,13 +73,6 @@ class Autoanswer:
         except InputError as exc:
             LOG.warning("Your rules cannot be read, so every request is left to you: %s", exc)
             return Policy()
-
-    def stop(self):
-        """Stop the responder (for the app's teardown and tests)."""
-        with self._lock:
-            old, self.responder, self._hub = self.responder, None, None
-        if old is not None:
-            old.stop()
 
     def _describe(self, agent, record):
         request = present.anoncreds_request(record)
@@ -84,7 +85,7 @@ class Autoanswer:
         return view
 
     def _log(self, outcome):
-        history, view = self.service.history, outcome.prepared
+        history, view = self._history, outcome.prepared
         if outcome.error:
             LOG.warning("Rule %s could not answer: %s", outcome.decision.rule, outcome.error)
             return
@@ -98,7 +99,8 @@ class Autoanswer:
                 for ref, choice in outcome.sent[part].items()
             }
             summary = disclosure.summary(view, picks)
-            history.append("sent", view.who, request_name=view.name, rule=rule, **summary)
+            entry = history.append("sent", view.who, request_name=view.name, rule=rule, **summary)
+            self._receipt(outcome, entry)
         elif outcome.decision.action == "decline":
             history.append(
                 "declined",
@@ -108,18 +110,10 @@ class Autoanswer:
                 rule=rule,
             )
 
-
-def init_app(state):
-    """Attach an `Autoanswer` to the app being built (a blueprint's `record_once` hook)."""
-    app = state.app
-    service = app.extensions["holder_service"]
-    if not app.config.get("AUTOANSWER", True) or EXTENSION in app.extensions:
-        return
-    clock = app.config["WALL_CLOCK"]
-    answer = Autoanswer(service, app.extensions["schemas"], lambda: clock().date())
-    app.extensions[EXTENSION] = answer
-
-    @app.after_request
-    def _sync(response):
-        answer.sync()
-        return response
+    def _receipt(self, outcome, entry):
+        if self._after_sent is None:
+            return
+        try:
+            self._after_sent(outcome.record, entry)
+        except WalletError as exc:
+            LOG.warning("Sent %s, but its receipt could not be issued: %s", outcome.pres_ex_id, exc)

@@ -30,6 +30,7 @@ class Outcome:
     sent: dict | None = None
     error: str | None = None
     prepared: object = None
+    record: dict | None = None
 
 
 class AutoResponder:
@@ -44,14 +45,13 @@ class AutoResponder:
         workers=WORKERS,
         prepare=None,
         gate=None,
-        after_present=None,
     ):
         """`policy()` returns the current Policy; `firm_of(record)` names the firm.
 
         `prepare(record, decision)`, when given, runs before an approval or decline is
         sent (while the request is still pending); its result rides on the `Outcome`.
-        `gate(record, decision)` may replace the policy's decision (the terms rule);
-        `after_present(record)` runs after an automatic presentation (the receipt).
+        `gate(record, decision)` may replace the policy's decision (the terms rule).
+        `on_outcome(outcome)` hears what was done with each request, in its worker.
         """
         self.holder = holder
         self.policy = policy
@@ -59,7 +59,6 @@ class AutoResponder:
         self.on_outcome = on_outcome or (lambda outcome: None)
         self.prepare = prepare or (lambda record, decision: None)
         self._gate = gate
-        self._after_present = after_present
         self._seen = set()
         self._seen_lock = threading.Lock()
         self._queue = queue.Queue()
@@ -69,13 +68,8 @@ class AutoResponder:
         ]
 
     def gate(self, record, decision):
-        """Return the decision after the app's gate (the terms rule), if any."""
+        """Return the decision after the gate (the terms rule), if any."""
         return self._gate(record, decision) if self._gate else decision
-
-    def after_present(self, record):
-        """Run the app's hook after an automatic presentation (issue the receipt)."""
-        if self._after_present:
-            self._after_present(record)
 
     def start(self):
         """Listen to the holder's webhooks and start the workers."""
@@ -148,23 +142,17 @@ class AutoResponder:
         if decision.action == "approve" and not proposal:
             decision = self.gate(record, decision)
         conn = record.get("connection_id")
-        outcome = Outcome(pres_ex_id, conn, decision)
+        prepared = sent = error = None
         try:
             if decision.action in ("approve", "decline"):
                 prepared = self.prepare(record, decision)
-                outcome = Outcome(pres_ex_id, conn, decision, prepared=prepared)
             if decision.action == "approve":
                 sent = present.present(self.holder, record)
-                outcome = Outcome(pres_ex_id, conn, decision, sent, prepared=outcome.prepared)
             elif decision.action == "decline":
                 present.decline(self.holder, record["pres_ex_id"], decision.reason)
         except WalletError as exc:
             LOG.warning("Could not act on request %s: %s", record["pres_ex_id"], exc)
-            outcome = Outcome(pres_ex_id, conn, decision, error=str(exc), prepared=outcome.prepared)
+            sent, error = None, str(exc)
+        outcome = Outcome(pres_ex_id, conn, decision, sent, error, prepared, record)
         self.on_outcome(outcome)
-        if outcome.sent is not None and not outcome.error:
-            try:
-                self.after_present(record)
-            except WalletError as exc:
-                LOG.warning("Sent %s, but its receipt could not be issued: %s", pres_ex_id, exc)
         return outcome

@@ -30,10 +30,6 @@ class TooManyAttempts(WalletError):
         )
 
 
-class NotFound(WalletError, LookupError):
-    """No such offer, request, credential or token."""
-
-
 class Changed(InputError):
     """What would be sent differs from what the person saw; nothing was sent."""
 

@@ -4,10 +4,9 @@ import threading
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from ..errors import AgentError
+from ..errors import AgentError, NotFound
 from ..flows import held as stored
 from ..flows import issue, present
-from .errors import NotFound
 
 
 def schema_for(attr_names, schemas):

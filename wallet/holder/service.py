@@ -1,40 +1,41 @@
-"""The holder service: owns the person's agent process, webhook hub, `Agent` and history.
+"""The holder service: the person's wallet, unlocked and locked, built from parts with one job.
 
-The agent runs only while the wallet is unlocked; its public endpoint is the inbox,
-which holds firms' messages while it is locked and delivers them on unlock. A timer
-re-checks the credentials' revocation status while unlocked, and a housekeeping timer
-locks an idle wallet and runs armed automatic backups. The passphrase is the Askar wallet
-key (ACA-Py derives the store key from it) and derives the history key; it is kept
-in memory only for the start (and, if the person arms automatic backups, until lock),
-and the agent's arg file holding it is removed once the agent has read it.
+- `Session`: the agent process, its webhook hub, the `Agent`, the history, the browser
+  session (and the backoff on wrong passphrases);
+- `Responders`: the rules responder and the terms responder, started by unlock and
+  stopped by lock, explicitly;
+- `ScheduledBackups`: automatic backups, armed by the person for one unlock;
+- `InboxLink`: the inbox holds firms' messages while locked and delivers them on unlock;
+- `RevocationWatch`: credentials' revocation status, re-checked on a timer while unlocked.
+
+A housekeeping timer locks an idle wallet and runs armed automatic backups. The
+passphrase is the Askar wallet key (ACA-Py derives the store key from it) and derives
+the history key; it is kept in memory only for the start (and, if the person arms
+automatic backups, until lock), and the agent's arg file holding it is removed once
+the agent has read it.
 """
 
-import datetime
 import json
 import os
-import secrets
 import threading
 import time
-from pathlib import Path
 
 from ..agent.deployment import Deployment
-from ..agent.handle import Agent
-from ..agent.webhooks import WebhookHub
 from ..backup.create import create_backup
 from ..backup.errors import WrongWalletKey
 from ..backup.restore import restore_backup
 from ..errors import InputError
 from ..flows.revocation import StatusCache
-from ..history import HistoryLog
 from ..inbox.holder import holder_target
+from ..schemas import load_all
 from ..secrets import ensure_private_dir
 from .autobackup import ScheduledBackups
-from .backoff import Backoff
-from .errors import Locked, WrongPassphrase
+from .errors import WrongPassphrase
 from .inbox import InboxLink
-from .records import IssuanceIndex
+from .responders import NoResponders, Responders
 from .revocation import DEFAULT_INTERVAL, DEFAULT_MAX_AGE, RevocationWatch
 from .runner import ProcessRunner
+from .session import Session, _utcnow
 from .timer import Timer
 
 LIVE_TOPICS = ("issue_credential_v2_0", "present_proof_v2_0", "connections", "out_of_band")
@@ -42,16 +43,36 @@ MIN_PASSPHRASE = 8
 TIMER_INTERVAL = 30.0
 
 
-def _utcnow():
-    return datetime.datetime.now(datetime.UTC)
-
-
 class HolderService:
-    """The person's wallet behind the web app: unlock, lock, agent, history, live counter."""
+    """The person's wallet: set up, unlock, lock, housekeeping, backups, live changes."""
 
     def __init__(
-        self,
+        self, settings, session, inbox, backups, revocation, responders, timer_interval=None
+    ):
+        """Compose the parts (see `for_settings`); nothing starts until `setup()` or `unlock()`.
+
+        `timer_interval` (seconds, None: no thread; tests call `tick()`) paces idle
+        locking and automatic backups.
+        """
+        self.settings = settings
+        self.session = session
+        self.inbox = inbox
+        self.backups = backups
+        self.revocation = revocation
+        self.responders = responders
+        self.data_dir = session.data_dir
+        self.inbox_problem = ""
+        self.live_seq = 0
+        self._live = threading.Condition()
+        self._lock = threading.RLock()
+        self.timer = Timer(timer_interval, self.tick)
+        revocation.on_news = self._bump
+
+    @classmethod
+    def for_settings(
+        cls,
         settings,
+        *,
         runner=None,
         clock=time.monotonic,
         wall_clock=_utcnow,
@@ -64,56 +85,93 @@ class HolderService:
         revocation_max_age=DEFAULT_MAX_AGE,
         timer_interval=TIMER_INTERVAL,
         backup_options=None,
+        schemas=None,
+        answer=True,
     ):
-        """Prepare; nothing starts until `setup()` or `unlock()`.
+        """Build the service of the holder of `settings` (the one place its knobs meet).
 
-        `inbox_client` talks to the inbox (default: the `InboxClient` of `settings`);
-        `own_inbox` (default: True when the service runs its own real agent) lets the
-        service start an inbox in this process when none answers at unlock;
-        `revocation_interval` (seconds, None: no timer) paces the background status check;
-        `timer_interval` (seconds, None: no thread; tests call `tick()`) paces idle locking
-        and automatic backups; `backup_options` go to `create_backup` (scrypt_n, chunk).
+        `runner` starts the agent (default: the real process); `inbox_client` talks to
+        the inbox (default: its control client); `own_inbox` (default: True with the
+        real agent) lets the wallet start an inbox in its process when none answers;
+        `revocation_interval` (None: no timer) paces status checks; `backup_options` go
+        to `create_backup`; `schemas` label what the responders log; `answer=False`
+        runs no responders.
         """
-        self.settings = settings
-        self.own_inbox = runner is None if own_inbox is None else own_inbox
-        self.runner = runner or ProcessRunner(Deployment(settings))
-        self.clock = clock
-        self.wall_clock = wall_clock
-        self.idle_timeout = idle_timeout
-        self.backoff = backoff or Backoff(clock=clock)
-        self._scrypt = {"scrypt_n": scrypt_n} if scrypt_n else {}
-        self.data_dir = Path(settings.role_dir("holder")) / "tessera"
-        self.hub = None
-        self.agent = None
-        self.issuance = IssuanceIndex()  # who issued each credential, per unlock
-        self.history = None
-        self.session_id = None
-        self.last_seen = 0.0
-        self.live_seq = 0
-        self._live = threading.Condition()
-        self._lock = threading.RLock()
-        self._inbox_client = inbox_client
-        self._inbox = None
-        self.inbox_problem = ""
-        self.revocation = RevocationWatch(
+        data_dir = settings.role_dir("holder") / "tessera"
+        own = runner is None if own_inbox is None else own_inbox
+        session = Session(
+            data_dir,
+            runner or ProcessRunner(Deployment(settings)),
+            clock=clock,
+            wall_clock=wall_clock,
+            idle_timeout=idle_timeout,
+            scrypt_n=scrypt_n,
+            backoff=backoff,
+        )
+        revocation = RevocationWatch(
             StatusCache.for_settings(settings),
-            now=lambda: self.wall_clock().timestamp(),
+            now=lambda: wall_clock().timestamp(),
             interval=revocation_interval,
             max_age=revocation_max_age,
-            on_news=self._bump,
         )
-        self.backup_options = dict(backup_options or {})
-        self.backups = ScheduledBackups(
-            settings, self.data_dir, now=lambda: self.wall_clock(), options=self.backup_options
+        backups = ScheduledBackups(settings, data_dir, now=wall_clock, options=backup_options)
+        responders = (
+            Responders(data_dir, schemas if schemas is not None else load_all(), wall_clock)
+            if answer
+            else NoResponders()
         )
-        self.timer = Timer(timer_interval, self.tick)
+        inbox = InboxLink.for_settings(settings, inbox_client, own=own)
+        return cls(settings, session, inbox, backups, revocation, responders, timer_interval)
+
+    # What the pages read of the session
 
     @property
-    def inbox(self):
-        """Return the `InboxLink` to this wallet's queue (made on first use)."""
-        if self._inbox is None:
-            self._inbox = InboxLink.for_settings(self.settings, self._inbox_client)
-        return self._inbox
+    def wall_clock(self):
+        """Return the wallet's clock (aware datetimes)."""
+        return self.session.wall_clock
+
+    @property
+    def agent(self):
+        """Return the running `Agent`, or None while locked."""
+        return self.session.agent
+
+    @property
+    def hub(self):
+        """Return the running agent's webhook hub, or None while locked."""
+        return self.session.hub
+
+    @property
+    def history(self):
+        """Return the open history, or None while locked."""
+        return self.session.history
+
+    @property
+    def issuance(self):
+        """Return who issued each credential (per unlock)."""
+        return self.session.issuance
+
+    @property
+    def session_id(self):
+        """Return the browser session id of this unlock, or None."""
+        return self.session.session_id
+
+    @property
+    def runner(self):
+        """Return what starts and stops the agent."""
+        return self.session.runner
+
+    @property
+    def unlocked(self):
+        """Return True while the agent runs."""
+        return self.session.unlocked
+
+    def require(self):
+        """Return the running `Agent` or raise `Locked`."""
+        return self.session.require()
+
+    def touch(self):
+        """Record activity now."""
+        self.session.touch()
 
     def inbox_state(self):
         """Return the `InboxState` for the lock screen."""
@@ -129,17 +187,7 @@ class HolderService:
         """Return True until a passphrase has been chosen."""
         return not self.marker.exists()
 
-    @property
-    def unlocked(self):
-        """Return True while the agent runs."""
-        return self.agent is not None
-
-    def require(self):
-        """Return the running `Agent` or raise `Locked`."""
-        agent = self.agent
-        if agent is None:
-            raise Locked()
-        return agent
+    # Unlock and lock
 
     def setup(self, passphrase, confirm):
         """First run: choose the passphrase, create the wallet and unlock it."""
@@ -160,78 +208,53 @@ class HolderService:
         """Start the agent with `passphrase`; return a new session id."""
         if self.first_run:
             raise InputError("The wallet has no passphrase yet; choose one first.")
-        self.backoff.check()
+        backoff = self.session.backoff
+        backoff.check()
         try:
             session = self._open(passphrase)
         except WrongPassphrase:
-            self.backoff.failure()
+            backoff.failure()
             raise
-        self.backoff.success()
+        backoff.success()
         return session
 
     def _open(self, passphrase):
         with self._lock:
             if self.unlocked:
-                self.session_id = secrets.token_urlsafe(24)
-                self.touch()
-                return self.session_id
-            if self.own_inbox:
+                return self.session.new_id()
+            if self.inbox.own:
                 self.inbox_problem = self.inbox.ensure_running(Deployment(self.settings))
-            hub = WebhookHub().start()
-            try:
-                admin = self.runner.start(passphrase, hub.url_for("holder"))
-                history = HistoryLog(
-                    self.data_dir / "history", passphrase, clock=self.wall_clock, **self._scrypt
-                )
-            except BaseException:
-                self.runner.stop()
-                hub.stop()
-                raise
-            hub.add_listener(self._on_event)
-            self.hub, self.history = hub, history
-            self.agent = Agent("holder", admin, hub)
-            self.issuance = IssuanceIndex()
+            agent = self.session.open(passphrase, on_event=self._on_event)
             self.inbox_problem = (
-                self.inbox.release(self.agent, holder_target(Deployment(self.settings)))
+                self.inbox.release(agent, holder_target(Deployment(self.settings)))
                 or self.inbox_problem
             )
-            self.revocation.start(self.agent)
+            self.responders.start(agent, self.session.history)
+            self.revocation.start(agent)
             self.timer.start()
-            self.session_id = secrets.token_urlsafe(24)
-            self.touch()
-            return self.session_id
+            return self.session.new_id()
 
     def lock(self):
-        """Hold the inbox, stop the agent, forget the session, history and backup keys."""
+        """Stop the responders, hold the inbox, stop the agent; forget session, history, keys."""
         self.timer.stop()  # outside the lock: a tick may be locking the wallet itself
         self.backups.disarm()
         with self._lock:
-            running = self.agent is not None
-            self.agent = None
-            self.history = None
-            self.session_id = None
+            running = self.unlocked
+            self.responders.stop()
             self.revocation.stop()
             if running:
                 self.inbox_problem = self.inbox.hold()
-            self.runner.stop()
-            if self.hub is not None:
-                self.hub.stop()
-                self.hub = None
+            self.session.close()
         self._bump()
 
     def close(self):
         """Lock, then stop an inbox this service started and close its client."""
         self.lock()
-        if self._inbox is not None:
-            self._inbox.close()
-
-    def touch(self):
-        """Record activity now."""
-        self.last_seen = self.clock()
+        self.inbox.close()
 
     def expire_if_idle(self):
-        """Lock when nothing happened for `idle_timeout` seconds; return True if it locked."""
-        if self.unlocked and self.clock() - self.last_seen > self.idle_timeout:
+        """Lock when nothing happened for the idle timeout; return True if it locked."""
+        if self.session.idle:
             self.lock()
             return True
         return False
@@ -244,10 +267,13 @@ class HolderService:
             return None
         return self.backups.tick()
 
+    # Backups
+
     def export_backup(self, out, wallet_key, passphrase):
         """Write a backup of the wallet to `out`; `wallet_key` is checked (with backoff)."""
         self.require()
-        self.backoff.check()
+        backoff = self.session.backoff
+        backoff.check()
         try:
             info = create_backup(
                 self.settings,
@@ -255,12 +281,12 @@ class HolderService:
                 passphrase,
                 wallet_key=wallet_key,
                 now=self.wall_clock,
-                **self.backup_options,
+                **self.backups.options,
             )
         except WrongWalletKey:
-            self.backoff.failure()
+            backoff.failure()
             raise
-        self.backoff.success()
+        backoff.success()
         return info
 
     def restore(self, source, passphrase):
@@ -277,18 +303,10 @@ class HolderService:
             result = restore_backup(
                 self.settings, source, passphrase, replace=True, now=self.wall_clock
             )
-            self._forget_inbox_id()
+            self.inbox = self.inbox.renewed(holder_target(Deployment(self.settings)))
             return result
 
-    def _forget_inbox_id(self):
-        """The restored wallet has its own inbox id: re-read it (and register it if ours)."""
-        old, self._inbox = self._inbox, None
-        if old is not None and old.server is not None:
-            self.inbox.server = old.server
-            old.server = None
-            self.inbox.server.inbox.register(
-                self.inbox.person_id, holder_target(Deployment(self.settings))
-            )
+    # Live changes
 
     def _on_event(self, event):
         if event.role == "holder" and event.topic in LIVE_TOPICS:

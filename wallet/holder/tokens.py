@@ -9,9 +9,8 @@ import secrets
 import threading
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import InputError, NotFound
 from ..secrets import ensure_private_dir
-from .errors import NotFound
 
 PREFIX = "tsr_"
 

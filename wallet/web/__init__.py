@@ -49,14 +49,16 @@ def create_app(test_config=None):
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_or_create(settings.secrets_dir, "wallet-web.secret-key")
     app.permanent_session_lifetime = datetime.timedelta(seconds=app.config["IDLE_TIMEOUT"])
-    service = app.config.get("HOLDER_SERVICE") or HolderService(
+    schemas = app.config.get("SCHEMAS") or load_all()
+    service = app.config.get("HOLDER_SERVICE") or HolderService.for_settings(
         settings,
         idle_timeout=app.config["IDLE_TIMEOUT"],
         wall_clock=app.config["WALL_CLOCK"],
         timer_interval=app.config.get("TIMER_INTERVAL", TIMER_INTERVAL),
+        schemas=schemas,
     )
     app.extensions["holder_service"] = service
-    app.extensions["schemas"] = app.config.get("SCHEMAS") or load_all()
+    app.extensions["schemas"] = schemas
     app.extensions["tokens"] = TokenStore(
         Path(service.data_dir) / "api-tokens.json", clock=app.config["WALL_CLOCK"]
     )

@@ -213,22 +213,17 @@ def _now():
 def answer_terms(pres_ex_id):
     """Answer the offer of terms: {"decision": "accept|reject|counter", "price": {...}}."""
     body = _body()
-    record = records.request_record(agent(), pres_ex_id)
-    shown = terms_view.view(agent(), service().data_dir, record, present.anoncreds_request(record))
     price = body.get("price") or {}
     if not isinstance(price, dict):
         raise InputError('\'price\' must be {"amount": "1.50", "currency": "EUR"}.')
-    decision = terms_view.answer(
-        agent(),
-        shown,
+    decision = actions.answer_terms(
+        service(),
+        pres_ex_id,
         str(body.get("decision", "")),
         str(price.get("amount", "")),
         str(price.get("currency", "")),
         str(body.get("reason", "")),
     )
-    helper = current_app.extensions.get("termsanswer")
-    if decision == "accept" and helper is not None:
-        helper.agreed(pres_ex_id)
     return jsonify({"answered": pres_ex_id, "decision": decision})
 
 
@@ -296,5 +291,5 @@ def get_receipt(receipt_id):
 @bp.post("/receipts/<receipt_id>/erasure")
 def request_erasure(receipt_id):
     """Ask the firm to erase what the receipt covers; answer with the signed request sent."""
-    sent = receipt_book.request_erasure(service(), receipt_id, _now())
+    sent = receipt_book.request_erasure(agent(), service().data_dir, receipt_id, _now())
     return jsonify({"requested": receipt_id, "request": sent}), 201

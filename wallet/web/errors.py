@@ -5,11 +5,12 @@ from ..errors import (
     AgentStartError,
     FlowError,
     InputError,
+    NotFound,
     UnsatisfiableRequest,
     WaitTimeout,
     WalletError,
 )
-from ..holder.errors import Changed, Locked, NotFound, TooManyAttempts
+from ..holder.errors import Changed, Locked, TooManyAttempts
 
 
 class Unauthorized(WalletError):

@@ -18,7 +18,7 @@ def index():
     pages = max(1, -(-len(entries) // PAGE_SIZE))
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
     shown = entries[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    links = receipt_book.links(service())
+    links = receipt_book.links(service().data_dir)
     receipts = [links.get(receipt_book.entry_key(e)) for e in shown]
     return render_template(
         "history/index.html",

@@ -2,7 +2,7 @@
 
 Every open tab long-polls; when an event wakes them all, they share one inbox read
 per change (`InboxCache`), so a burst of tabs never becomes a burst of admin calls
-(the holder's Askar pool is small, see ACAPY_NOTES).
+(the holder's SQLite pool is small: docs/acapy-findings.md).
 """
 
 import logging
@@ -84,6 +84,6 @@ def _erasure_due():
         return
     state["last"] = now
     try:
-        receipt_book.request_due(service(), current_app.config["WALL_CLOCK"]())
+        receipt_book.request_due(agent(), service().data_dir, current_app.config["WALL_CLOCK"]())
     except WalletError as exc:
         LOG.warning("Could not ask for erasure of expired receipts: %s", exc)
