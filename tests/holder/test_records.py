@@ -20,7 +20,11 @@ class CountingAdmin:
         self.done.append(
             {
                 "anoncreds": {"cred_id_stored": cred_id},
-                "cred_ex_record": {"connection_id": "c1", "updated_at": f"2026-11-{cred_id}"},
+                "cred_ex_record": {
+                    "cred_ex_id": f"cx-{cred_id}",
+                    "connection_id": "c1",
+                    "updated_at": f"2026-11-{cred_id}",
+                },
             }
         )
 

@@ -5,6 +5,7 @@ from urllib.parse import quote
 
 from ..errors import FlowError
 from ..schemas import check_values
+from .records import CredExchange
 
 TOPICS = ("issue_credential_v2_0", "issue_credential_v2_0_anoncreds")
 ISSUER_METHOD = "did:tessera:"
@@ -153,11 +154,15 @@ def _state_is(*wanted):
     return done
 
 
+def records(agent, **filters):
+    """Return the exchange records (`CredExchange`s) matching `filters` (role, state, thread)."""
+    found = agent.admin.get("/issue-credential-2.0/records", **filters)["results"]
+    return [CredExchange.from_agent(item) for item in found]
+
+
 def offers(holder):
-    """Return the holder's credential offers waiting for the person's answer."""
-    return holder.admin.get("/issue-credential-2.0/records", role="holder", state="offer-received")[
-        "results"
-    ]
+    """Return the holder's credential offers (`CredExchange`s) waiting for the person's answer."""
+    return records(holder, role="holder", state="offer-received")
 
 
 def wait_offer(holder, thread_id, timeout=30.0):

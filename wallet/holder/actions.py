@@ -59,18 +59,24 @@ def delete_credential(agent, cred_id):
 
 def consent(agent, schemas, pres_ex_id, today):
     """Return (record, Disclosure) for a pending request."""
+    record, view, _ = _consent(agent, schemas, pres_ex_id, today)
+    return record, view
+
+
+def _consent(agent, schemas, pres_ex_id, today):
+    """Return (record, Disclosure, Assessment): the record is read and assessed once."""
     record = records.request_record(agent, pres_ex_id)
     request = present.anoncreds_request(record)
-    options = present.options(agent, record)
-    labels = records.connection_labels(agent)
-    who = labels.get(record.get("connection_id"), "(unknown firm)")
-    return record, disclosure.describe(record, request, options, schemas, who, today)
+    assessed = present.assess(agent, record)
+    who = records.connection_labels(agent).get(record.connection_id, "(unknown firm)")
+    view = disclosure.describe(record, request, assessed.usable, schemas, who, today)
+    return record, view, assessed
 
 
 def approve(service, schemas, pres_ex_id, chosen, self_attested, shown_digest, today):
     """Send exactly what was shown (checked by digest), log it; return the history summary."""
     agent = service.require()
-    record, view = consent(agent, schemas, pres_ex_id, today)
+    record, view, assessed = _consent(agent, schemas, pres_ex_id, today)
     picks = disclosure.resolve_choices(view, chosen)
     attested = {k: v for k, v in (self_attested or {}).items() if str(v).strip()}
     expected = {i.referent for i in view.of_kind("self_attested")}
@@ -81,15 +87,16 @@ def approve(service, schemas, pres_ex_id, chosen, self_attested, shown_digest, t
         raise InputError("A typed value answers nothing the request asks.")
     if shown_digest is not None and shown_digest != disclosure.digest(view):
         raise Changed()
-    present.present(agent, record, chosen=picks, self_attested=attested)
+    sent = present.present(agent, record, picks, attested, assessed=assessed)
     summary = disclosure.summary(view, picks)
     entry = service.history.append("sent", view.who, request_name=view.name, rule=PERSON, **summary)
-    return {**summary, "receipt_id": receipt_after(service, record, entry)}
+    return {**summary, "receipt_id": receipt_after(service, sent.record, entry)}
 
 
 def receipt_after(service, record, entry):
     """Issue the signed receipt of a presentation just sent; return its id ("" without terms).
 
+    `record` is the exchange as the agent answered the sending (it holds the presentation).
     The presentation has left already, so a receipt that cannot be made is logged, not raised.
     """
     try:
@@ -97,7 +104,7 @@ def receipt_after(service, record, entry):
             service.require(), service.data_dir, record, service.wall_clock()
         )
     except WalletError as exc:
-        LOG.warning("Sent %s, but its receipt could not be issued: %s", record["pres_ex_id"], exc)
+        LOG.warning("Sent %s, but its receipt could not be issued: %s", record.pres_ex_id, exc)
         return ""
     if receipt is None:
         return ""
@@ -115,7 +122,7 @@ def decline_request(service, pres_ex_id, reason="", code=""):
     request = present.anoncreds_request(record)
     service.history.append(
         "declined",
-        labels.get(record.get("connection_id"), "(unknown firm)"),
+        labels.get(record.connection_id, "(unknown firm)"),
         request_name=request.get("name", ""),
         reason=reason,
         rule=PERSON,
@@ -147,7 +154,7 @@ def counter_propose(service, schemas, pres_ex_id, choices, thresholds, today):
     """
     agent = service.require()
     record, view = consent(agent, schemas, pres_ex_id, today)
-    connection_id = record.get("connection_id")
+    connection_id = record.connection_id
     if not connection_id:
         raise InputError(
             "This firm asked without a connection, so it cannot receive a smaller answer; "

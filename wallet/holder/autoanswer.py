@@ -77,9 +77,9 @@ class Autoanswer:
     def _describe(self, agent, record):
         request = present.anoncreds_request(record)
         options = present.options(agent, record)
-        who = records.connection_labels(agent).get(record.get("connection_id"), "(unknown firm)")
+        who = records.connection_labels(agent).get(record.connection_id, "(unknown firm)")
         view = disclosure.describe(record, request, options, self.schemas, who, self.today())
-        proposal = ((record.get("by_format") or {}).get("pres_proposal") or {}).get("anoncreds")
+        proposal = record.proposal
         if proposal and proposal.get("name"):  # ACA-Py names a bound request "proof-request"
             view = dataclasses.replace(view, name=proposal["name"])
         return view

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ..consent.policy import Decision, evaluate
 from ..errors import WalletError
 from ..flows import present
+from ..flows.records import PresExchange
 
 LOG = logging.getLogger(__name__)
 TOPIC = "present_proof_v2_0"
@@ -30,7 +31,7 @@ class Outcome:
     sent: dict | None = None
     error: str | None = None
     prepared: object = None
-    record: dict | None = None
+    record: PresExchange | None = None
 
 
 class AutoResponder:
@@ -55,7 +56,7 @@ class AutoResponder:
         """
         self.holder = holder
         self.policy = policy
-        self.firm_of = firm_of or (lambda record: record.get("connection_id") or "unknown")
+        self.firm_of = firm_of or (lambda record: record.connection_id or "unknown")
         self.on_outcome = on_outcome or (lambda outcome: None)
         self.prepare = prepare or (lambda record, decision: None)
         self._gate = gate
@@ -90,14 +91,15 @@ class AutoResponder:
         if event.role != self.holder.role or event.topic != TOPIC:
             return
         if event.payload.get("state") == "request-received":
-            self.submit(event.payload)
+            self.submit(PresExchange.from_agent(event.payload))
 
     def submit(self, record):
         """Queue a received request record once (a webhook and a scan may both see it)."""
+        record = PresExchange.from_agent(record)
         with self._seen_lock:
-            if record["pres_ex_id"] in self._seen:
+            if record.pres_ex_id in self._seen:
                 return False
-            self._seen.add(record["pres_ex_id"])
+            self._seen.add(record.pres_ex_id)
         self._queue.put(record)
         return True
 
@@ -105,8 +107,8 @@ class AutoResponder:
         """Decide again on a request still waiting (its terms were agreed since)."""
         with self._seen_lock:
             self._seen.discard(pres_ex_id)
-        record = self.holder.admin.get(f"/present-proof-2.0/records/{pres_ex_id}")
-        return record.get("state") == "request-received" and self.submit(record)
+        record = present.record(self.holder, pres_ex_id)
+        return record.state == "request-received" and self.submit(record)
 
     def catch_up(self):
         """Queue every request already waiting (arrived before the responder listened)."""
@@ -126,33 +128,34 @@ class AutoResponder:
 
     def handle(self, record):
         """Decide on one received request record and act on the decision."""
-        pres_ex_id = record["pres_ex_id"]
+        record = PresExchange.from_agent(record)
+        pres_ex_id = record.pres_ex_id
         try:
-            if "by_format" not in record:  # webhooks carry the record without it
-                record = self.holder.admin.get(f"/present-proof-2.0/records/{pres_ex_id}")
+            if not record.whole:  # webhooks without --debug-webhooks carry the state only
+                record = present.record(self.holder, pres_ex_id)
             request = present.anoncreds_request(record)
         except WalletError as exc:
             LOG.warning("Cannot read request %s: %s", pres_ex_id, exc)
             decision = Decision("ask", "error", f"Tessera could not read this request: {exc}")
-            outcome = Outcome(pres_ex_id, record.get("connection_id"), decision, error=str(exc))
+            outcome = Outcome(pres_ex_id, record.connection_id, decision, error=str(exc))
             self.on_outcome(outcome)
             return outcome
-        proposal = ((record.get("by_format") or {}).get("pres_proposal") or {}).get("anoncreds")
+        proposal = record.proposal
         decision = evaluate(self.policy(), request, self.firm_of(record), proposal)
         if decision.action == "approve" and not proposal:
             decision = self.gate(record, decision)
-        conn = record.get("connection_id")
         prepared = sent = error = None
         try:
             if decision.action in ("approve", "decline"):
                 prepared = self.prepare(record, decision)
             if decision.action == "approve":
-                sent = present.present(self.holder, record)
+                presented = present.present(self.holder, record)
+                sent, record = presented.body, presented.record
             elif decision.action == "decline":
-                present.decline(self.holder, record["pres_ex_id"], decision.reason)
+                present.decline(self.holder, pres_ex_id, decision.reason)
         except WalletError as exc:
-            LOG.warning("Could not act on request %s: %s", record["pres_ex_id"], exc)
+            LOG.warning("Could not act on request %s: %s", pres_ex_id, exc)
             sent, error = None, str(exc)
-        outcome = Outcome(pres_ex_id, conn, decision, sent, error, prepared, record)
+        outcome = Outcome(pres_ex_id, record.connection_id, decision, sent, error, prepared, record)
         self.on_outcome(outcome)
         return outcome

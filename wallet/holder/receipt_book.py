@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import AgentError, InputError, NotFound
+from ..flows import present
 from ..receipts import erasure
 from ..receipts.exchange import issue_receipt
 from ..receipts.keys import KeyRing
@@ -39,13 +40,16 @@ def terms_messages(agent, **filters):
 
 
 def issue(agent, data_dir, record, now):
-    """Sign and send the receipt of a presentation made under agreed terms; None without terms."""
-    connection_id = record.get("connection_id")
+    """Sign and send the receipt of a presentation made under agreed terms; None without terms.
+
+    `record` is the exchange after sending; it is read again only if it lacks the presentation.
+    """
+    connection_id = record.connection_id
     if not connection_id or not terms_messages(agent, connection_id=connection_id, kind="offer"):
         return None
-    if agreed_terms(agent, connection_id, record["thread_id"]) is None:
+    if agreed_terms(agent, connection_id, record.thread_id) is None:
         return None
-    sent = agent.admin.get(f"/present-proof-2.0/records/{record['pres_ex_id']}")
+    sent = record if record.presentation else present.record(agent, record.pres_ex_id)
     return issue_receipt(agent, keys(data_dir), sent, now)
 
 

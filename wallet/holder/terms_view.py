@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..consent.policy import Decision
 from ..errors import AgentError, InputError, WalletError
+from ..flows import present
 from ..pricing import store
 from ..pricing.money import Money
 from ..pricing.price_list import quote
@@ -74,7 +75,7 @@ def asking_price(data_dir, request, purpose):
 
 def view(agent, data_dir, record, request):
     """Return the `TermsView` of a request record."""
-    connection_id, thread = record.get("connection_id"), record.get("thread_id")
+    connection_id, thread = record.connection_id, record.thread_id
     if not connection_id:
         return TermsView(NO_TERMS)
     try:
@@ -130,10 +131,10 @@ def gate(agent, data_dir, record, decision):
     if load_rule(data_dir) == "rules":
         return decision
     try:
-        if "thread_id" not in record:
-            record = agent.admin.get(f"/present-proof-2.0/records/{record['pres_ex_id']}")
-        agreed = record.get("connection_id") and agreed_terms(
-            agent, record["connection_id"], record["thread_id"]
+        if record.thread_id is None:
+            record = present.record(agent, record.pres_ex_id)
+        agreed = record.connection_id and agreed_terms(
+            agent, record.connection_id, record.thread_id
         )
     except WalletError as exc:
         if not isinstance(exc, AgentError) or exc.status != 404:

@@ -15,6 +15,7 @@ import threading
 
 from ..errors import InputError, WalletError
 from ..flows import present
+from ..flows.records import PresExchange
 from ..pricing import store
 from ..terms.negotiation import auto_answer, latest_offer
 from . import receipt_book, terms_view
@@ -99,21 +100,20 @@ class TermsAnswer:
             receipt_book.request_due(agent, self.data_dir, self.clock())
         elif kind == "offer":
             thread = payload["body"].get("request_thread_id")
-            found = agent.admin.get("/present-proof-2.0/records", thread_id=thread, role="prover")
-            for record in found["results"]:
-                if record.get("state") == "request-received":
+            for record in present.records(agent, thread_id=thread, role="prover"):
+                if record.state == "request-received":
                     self._answer_for(agent, record)
         elif kind == "request":
-            self._answer_for(agent, payload)
+            self._answer_for(agent, PresExchange.from_agent(payload))
 
     def _answer_for(self, agent, record):
         """Auto-answer the offer waiting for one request; let the rules decide again if agreed."""
-        if not record.get("connection_id"):
+        if not record.connection_id:
             return None
-        if "by_format" not in record or "thread_id" not in record:
-            record = agent.admin.get(f"/present-proof-2.0/records/{record['pres_ex_id']}")
+        if not record.whole or record.thread_id is None:
+            record = present.record(agent, record.pres_ex_id)
         try:
-            offer = latest_offer(agent, record["connection_id"], record["thread_id"])
+            offer = latest_offer(agent, record.connection_id, record.thread_id)
         except WalletError as exc:
             LOG.warning("Terms: cannot read offers: %s", exc)
             return None
@@ -126,7 +126,7 @@ class TermsAnswer:
             return None
         result = auto_answer(agent, prices, offer, present.anoncreds_request(record))
         if result.decision == "accept":
-            self.on_agreed(record["pres_ex_id"])
+            self.on_agreed(record.pres_ex_id)
         return result
 
     def gate(self, record, decision):

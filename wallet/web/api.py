@@ -134,7 +134,7 @@ def _view_json(pres_ex_id):
 def list_requests():
     """List pending proof requests with what each would disclose and the advice on it."""
     pending = records.pending_requests(agent())
-    return jsonify({"results": [_view_json(r["pres_ex_id"]) for r in pending]})
+    return jsonify({"results": [_view_json(r.pres_ex_id) for r in pending]})
 
 
 @bp.get("/requests/<pres_ex_id>")

@@ -31,8 +31,8 @@ def inbox(holder, catalogue):
     ]
     asks = [
         {
-            "id": r["pres_ex_id"],
-            "from": labels.get(r.get("connection_id"), "(unknown firm)"),
+            "id": r.pres_ex_id,
+            "from": labels.get(r.connection_id, "(unknown firm)"),
             "title": present.anoncreds_request(r).get("name", "") or "Proof request",
             "kind": "request",
         }

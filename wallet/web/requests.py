@@ -27,10 +27,10 @@ def index():
     labels = records.connection_labels(holder)
     pending = [
         {
-            "pres_ex_id": r["pres_ex_id"],
-            "who": labels.get(r.get("connection_id"), "(unknown firm)"),
+            "pres_ex_id": r.pres_ex_id,
+            "who": labels.get(r.connection_id, "(unknown firm)"),
             "name": present.anoncreds_request(r).get("name", ""),
-            "created_at": r.get("created_at", ""),
+            "created_at": r.created_at,
         }
         for r in records.pending_requests(holder)
     ]
@@ -60,7 +60,7 @@ def _consent_page(pres_ex_id, error=None, status=200):
         asked=list(dict.fromkeys(name for _, name in revealed_names(request_))),
         labels={a.name: a.label for s in schemas().values() for a in s.attributes},
         reasons=LABELS,
-        connected=bool(record.get("connection_id")),
+        connected=bool(record.connection_id),
         terms=terms_view.view(agent(), service().data_dir, record, request_),
     )
     return page, status
