@@ -6,8 +6,8 @@ import time
 import pytest
 
 from wallet import scenario
-from wallet.console.trust import quote_id
 from wallet.flows import issue
+from wallet.flows.anoncreds import quote_id
 from wallet.flows.revocation import STATUS_FILE, StatusCache
 from wallet.holder.revocation import RevocationWatch, view
 

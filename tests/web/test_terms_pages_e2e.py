@@ -8,10 +8,10 @@ import pytest
 from console.conftest import make_console
 
 from wallet.flows import present
+from wallet.flows import terms as client
 from wallet.holder.service import HolderService
 from wallet.receipts.cli import check_file
 from wallet.settings import Settings
-from wallet.terms import client
 from wallet.web import create_app
 
 from .conftest import Person
@@ -125,7 +125,8 @@ def test_countered_terms_to_paid_and_erased(seeded_world, wallet, tmp_path):
     assert wallet.post(f"{path}/approve", {"digest": digest}, form_page=path).status_code == 302
     assert present.wait_verified(world.verifier, pres_ex_id).verified
 
-    # The firm countersigns when its result page loads; both hold a receipt that verifies.
+    # The firm countersigns as the receipt arrives (a listener, not a page); both hold a
+    # receipt that verifies.
     incoming = client.wait_message(
         world.verifier,
         kind="receipt",

@@ -8,10 +8,12 @@ from flask_wtf.csrf import CSRFProtect
 
 from ..agent.handle import Agent
 from ..errors import ConfigError
+from ..receipts.keys import KeyRing
 from ..schemas import SCHEMA_DIR, load_all
 from ..secrets import load_or_create
 from ..settings import default_home
 from . import auth, errors
+from .countersign import Countersigner
 from .jobs import JobBoard
 from .request_templates import REQUESTS_DIR
 from .trust import Trust
@@ -40,7 +42,9 @@ def create_app(role, agent_or_deployment, test_config=None):
     Config keys: DATA_DIR (console secrets and saved request templates), CONSOLE_TOKEN
     (login password; generated into DATA_DIR/secrets when absent), SCHEMA_DIR,
     REQUESTS_DIR, TRUSTED_ISSUERS and TRUSTED_CRED_DEFS (verifier), REGISTRY_DIR, and
-    CLOCK (a callable returning today's date, for age-like thresholds).
+    CLOCK (a callable returning today's date, for age-like thresholds), COUNTERSIGN
+    (verifier, default True: countersign receipts as they arrive, on a worker thread
+    stopped with `app.extensions["tessera"]["countersigner"].stop()`).
     """
     if role not in ROLES:
         raise ConfigError(f"No console for role '{role}'; choose one of {', '.join(ROLES)}.")
@@ -88,7 +92,11 @@ def create_app(role, agent_or_deployment, test_config=None):
     else:
         from . import firm_terms, verifier
 
+        ring = KeyRing(data_dir / "secrets", "verifier")
         app.extensions["tessera"]["trust"] = Trust.from_config(app.config)
+        app.extensions["tessera"]["receipt_keys"] = ring
+        if app.config.get("COUNTERSIGN", True):
+            app.extensions["tessera"]["countersigner"] = Countersigner(agent, ring).start()
         app.register_blueprint(verifier.bp)
         app.register_blueprint(firm_terms.bp)
     return app

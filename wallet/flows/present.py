@@ -201,6 +201,31 @@ def _explain_failure(holder, usable_now, body, exc):
     raise exc
 
 
+def propose(holder, connection_id, proposal, comment):
+    """Person: propose an AnonCreds request (a smaller answer) to a firm; return its record.
+
+    ACA-Py makes a received proposal a new exchange on its own thread; nothing is
+    presented until the firm sends the request proposed and the person answers it.
+    """
+    body = {
+        "connection_id": connection_id,
+        "presentation_proposal": {"anoncreds": proposal},
+        "comment": comment,
+        "auto_present": False,
+        "auto_remove": False,
+    }
+    return PresExchange.from_agent(holder.admin.post("/present-proof-2.0/send-proposal", body))
+
+
+def accept_proposal(verifier, pres_ex_id):
+    """Firm: answer a person's proposal by sending exactly the request it proposed."""
+    answer = verifier.admin.post(
+        f"/present-proof-2.0/records/{pres_ex_id}/send-request",
+        {"auto_verify": True, "auto_remove": False},
+    )
+    return PresExchange.from_agent(answer)
+
+
 def decline(holder, pres_ex_id, reason):
     """Decline a request with a problem report stating `reason`."""
     holder.admin.post(

@@ -89,6 +89,24 @@ def revoke(issuer, cred_ex_id, comment=None, publish=True, notify_connection=Non
     return issued_record(issuer, cred_ex_id)
 
 
+def issued_states(issuer, rev_reg_ids):
+    """Return {cred_ex_id: "issued" | "revoked"} for the credentials of these registries."""
+    states = {}
+    for rev_reg_id in sorted(set(filter(None, rev_reg_ids))):
+        try:
+            found = issuer.admin.get(
+                f"/anoncreds/revocation/registry/{_q(rev_reg_id)}/issued/details"
+            )
+        except AgentError as exc:
+            if exc.status == 404:
+                continue
+            raise
+        for record in found if isinstance(found, list) else []:
+            if record.get("cred_ex_id"):
+                states[record["cred_ex_id"]] = record.get("state", "")
+    return states
+
+
 def publish_pending(issuer):
     """Publish every pending revocation at once; return {rev reg id: [cred rev ids]}."""
     return issuer.admin.post("/anoncreds/revocation/publish-revocations", {}).get("rrid2crid", {})

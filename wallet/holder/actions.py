@@ -5,7 +5,7 @@ import logging
 from ..consent import advisor
 from ..consent.reasons import decline_reason
 from ..errors import AgentError, InputError, NotFound, WalletError
-from ..flows import connect, issue, present
+from ..flows import connect, held, issue, present
 from ..invitations import parse_invitation_url
 from . import disclosure, receipt_book, records, terms_view
 from .errors import Changed
@@ -50,7 +50,7 @@ def decline_offer(agent, schemas, cred_ex_id, reason=""):
 def delete_credential(agent, cred_id):
     """Delete a stored credential."""
     try:
-        agent.admin.delete(f"/credential/{cred_id}")
+        held.delete(agent, cred_id)
     except AgentError as exc:
         if exc.status == 404:
             raise NotFound(f"No credential {cred_id} in the wallet.") from exc
@@ -181,22 +181,13 @@ def counter_propose(service, schemas, pres_ex_id, choices, thresholds, today):
     words = "; ".join(
         [prove[n].sentence(wanted.get(n)) for n in prove] + [f"leave out {n}" for n in sorted(drop)]
     )
-    proposal = agent.admin.post(
-        "/present-proof-2.0/send-proposal",
-        {
-            "connection_id": connection_id,
-            "presentation_proposal": {"anoncreds": smaller},
-            "comment": f"A smaller answer: {words}",
-            "auto_present": False,
-            "auto_remove": False,
-        },
-    )
-    reason = f"The person proposes a smaller answer (thread {proposal.get('thread_id')}): {words}"
+    proposal = present.propose(agent, connection_id, smaller, f"A smaller answer: {words}")
+    reason = f"The person proposes a smaller answer (thread {proposal.thread_id}): {words}"
     present.decline(agent, pres_ex_id, reason[:MAX_REASON])
     service.history.append(
         "declined", view.who, request_name=view.name, reason=f"You proposed: {words}", rule=PERSON
     )
-    return proposal.get("pres_ex_id"), smaller
+    return proposal.pres_ex_id, smaller
 
 
 def answer_terms(service, pres_ex_id, decision, amount="", currency="", reason=""):

@@ -9,12 +9,12 @@ from pathlib import Path
 
 from ..errors import AgentError, InputError, NotFound
 from ..flows import present
+from ..flows import receipts as flow
+from ..flows import terms as client
+from ..flows.negotiation import agreed_terms
 from ..receipts import erasure
-from ..receipts.exchange import issue_receipt
 from ..receipts.keys import KeyRing
 from ..receipts.receipt import ReceiptError, verify_party
-from ..terms import client
-from ..terms.negotiation import agreed_terms
 
 LINKS = "receipt-links.json"
 
@@ -50,7 +50,7 @@ def issue(agent, data_dir, record, now):
     if agreed_terms(agent, connection_id, record.thread_id) is None:
         return None
     sent = record if record.presentation else present.record(agent, record.pres_ex_id)
-    return issue_receipt(agent, keys(data_dir), sent, now)
+    return flow.issue_receipt(agent, keys(data_dir), sent, now)
 
 
 def entry_key(entry):
@@ -170,9 +170,7 @@ def request_erasure(agent, data_dir, receipt_id, now, reason="person-asked"):
         )
     if row.erasure is not None:
         raise InputError(f"Erasure was already requested on {row.erasure.requested_at}.")
-    return erasure.request_erasure(
-        agent, keys(data_dir), row.receipt, row.connection_id, reason, now
-    )
+    return flow.request_erasure(agent, keys(data_dir), row.receipt, row.connection_id, reason, now)
 
 
 def request_due(agent, data_dir, now):
@@ -183,7 +181,7 @@ def request_due(agent, data_dir, now):
     by_id = {r.receipt_id: r for r in rows}
     for receipt in due:
         row = by_id[receipt["receipt_id"]]
-        erasure.request_erasure(
+        flow.request_erasure(
             agent, keys(data_dir), row.receipt, row.connection_id, "retention-ended", now
         )
     return [r["receipt_id"] for r in due]

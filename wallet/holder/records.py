@@ -195,7 +195,7 @@ def credentials(agent, schemas, index):
 def credential(agent, schemas, index, cred_id):
     """Return one stored `Credential` or raise `NotFound`."""
     try:
-        cred = agent.admin.get(f"/credential/{quote(cred_id, safe='')}")
+        cred = stored.credential(agent, cred_id)
     except AgentError as exc:
         if exc.status == 404:
             raise NotFound(

@@ -12,12 +12,12 @@ from pathlib import Path
 from ..consent.policy import Decision
 from ..errors import AgentError, InputError, WalletError
 from ..flows import present
+from ..flows import terms as client
+from ..flows.negotiation import NO_TERMS, agreed_terms, latest_offer, names, respond
 from ..pricing import store
 from ..pricing.money import Money
 from ..pricing.price_list import quote
-from ..terms import client
-from ..terms.negotiation import NO_TERMS, agreed_terms, latest_offer, names, respond
-from ..terms.vocabulary import choice
+from ..receipts.vocabulary import choice
 
 RULE_FILE = "terms-rule.json"
 NO_TERMS_RULES = {

@@ -15,9 +15,9 @@ import threading
 
 from ..errors import InputError, WalletError
 from ..flows import present
+from ..flows.negotiation import auto_answer, latest_offer
 from ..flows.records import PresExchange
 from ..pricing import store
-from ..terms.negotiation import auto_answer, latest_offer
 from . import receipt_book, terms_view
 
 LOG = logging.getLogger(__name__)

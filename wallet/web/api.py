@@ -8,6 +8,7 @@ from ..consent.policy import parse_policy
 from ..earnings import ledger
 from ..errors import InputError
 from ..flows import present
+from ..flows import receipts as flow
 from ..holder import actions, disclosure, receipt_book, records, terms_view
 from ..pricing import store
 from .context import agent, schemas, service, today, tokens
@@ -246,7 +247,7 @@ def put_prices():
 @bp.get("/earnings")
 def earnings():
     """Read the ledger and its totals; `?format=csv` for the CSV export."""
-    entries = ledger.load(agent())
+    entries = flow.ledger(agent())
     if request.args.get("format") == "csv":
         return Response(ledger.to_csv(entries), mimetype="text/csv")
 

@@ -13,7 +13,7 @@ from ..holder import terms_view
 from ..pricing import store
 from ..pricing.money import minor_units, parse_amount
 from ..pricing.price_list import parse_price_list
-from ..terms.vocabulary import PURPOSES
+from ..receipts.vocabulary import PURPOSES
 from .context import schemas, service
 
 bp = Blueprint("pricing", __name__, url_prefix="/prices")

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from ..errors import FlowError
-from ..flows.present import wait_request
+from .present import wait_request
 
 
 @dataclass(frozen=True)
