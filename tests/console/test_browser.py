@@ -5,6 +5,8 @@ import shutil
 import threading
 
 import pytest
+from browser.conftest import CHROMIUM
+from browser.conftest import CHROMIUM_ARGS as ARGS
 from werkzeug.serving import make_server
 
 from wallet.flows import present
@@ -12,15 +14,6 @@ from wallet.flows import present
 from .conftest import TODAY, TOKEN
 
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason=f"{CHROMIUM} is not installed"),

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from tests.web.fake_agent import FakeAcaPy, FakeRunner
+from tests.web.fake_agent import NATIONAL_ID, FakeAcaPy, FakeRunner
 from tests.web.fake_inbox import FakeInbox
 from wallet.consent.policy import Policy, Shape
 from wallet.holder.rules import RulesFile
@@ -13,14 +13,6 @@ from wallet.settings import Settings
 
 PASSPHRASE = "a long enough passphrase"
 NOW = datetime.datetime(2026, 11, 29, 12, 0, tzinfo=datetime.UTC)
-NATIONAL_ID = {
-    "given_name": "Alice",
-    "family_name": "Martinez-Oyelaran",
-    "birthdate_dateint": "19900415",
-    "nationality": "FR",
-    "address_country": "FR",
-    "address_city": "Villeurbanne",
-}
 ADULT = {
     "version": "1.0",
     "requested_attributes": {},
@@ -61,7 +53,7 @@ def test_unlock_starts_both_responders_and_lock_stops_them(service):
     responders = service.responders
     assert responders.rules.responder is None
     service.setup(PASSPHRASE, PASSPHRASE)
-    hub = service.hub
+    hub = service.session.hub
     responder, terms_worker = responders.rules.responder, responders.terms._thread
     listening = [getattr(f, "__self__", None) for f in hub._listeners]
     assert responder in listening and responders.terms in listening
@@ -76,7 +68,7 @@ def test_a_request_arriving_after_unlock_is_answered_by_a_rule_with_no_page_open
     RulesFile(service.data_dir).save(AGE_RULE)
     service.setup(PASSPHRASE, PASSPHRASE)
     pres_ex_id = fake.add_request({**ADULT, "name": "Adult check"})
-    service.hub.publish("holder", "present_proof_v2_0", fake.requests[pres_ex_id])
+    service.session.hub.publish("holder", "present_proof_v2_0", fake.requests[pres_ex_id])
     service.responders.rules.responder.drain()
     assert fake.requests[pres_ex_id]["state"] == "presentation-sent"
     [entry] = service.history.entries()

@@ -375,7 +375,7 @@ def test_an_idle_wallet_locks_itself_without_any_request(unlocked, service, cloc
     assert service.unlocked
     clock.now += 2
     service.tick()
-    assert not service.unlocked and not service.runner.running
+    assert not service.unlocked and not service.session.runner.running
 
 
 def test_the_timer_thread_locks_an_idle_wallet(settings, fake, clock, wall):
@@ -394,7 +394,9 @@ def test_the_timer_thread_locks_an_idle_wallet(settings, fake, clock, wall):
         assert holder.timer.running
         clock.now += 601
         deadline = time.monotonic() + 30
-        while holder.unlocked or holder.runner.running:  # poll with a deadline, no fixed sleep
+        while (
+            holder.unlocked or holder.session.runner.running
+        ):  # poll with a deadline, no fixed sleep
             assert time.monotonic() < deadline, "the idle wallet did not lock itself"
             time.sleep(0.01)
         assert not holder.timer.running

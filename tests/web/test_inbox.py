@@ -112,7 +112,7 @@ def test_lock_screen_counts_waiting_messages(unlocked, inbox, client, waiting, s
 def test_inbox_down_the_wallet_still_locks_and_unlocks_and_says_so(unlocked, service, inbox):
     inbox.down = True
     assert unlocked.post("/lock", form_page="/requests/").status_code == 302
-    assert not service.unlocked and not service.runner.running
+    assert not service.unlocked and not service.session.runner.running
     page = unlocked.client.get("/unlock").get_data(as_text=True)
     assert "The inbox is not running" in page and "cannot be" in page
     response = unlocked.post("/unlock", {"passphrase": PASSPHRASE}, follow_redirects=True)

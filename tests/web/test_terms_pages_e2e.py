@@ -6,6 +6,7 @@ import re
 
 import pytest
 from console.conftest import make_console
+from console.test_terms_form import GOOD as TERMS
 
 from wallet.flows import present
 from wallet.flows import terms as client
@@ -51,7 +52,7 @@ def wallet(seeded_world, tmp_path):
     assert person.set_up().status_code == 302
 
     def forward(event):
-        hub = service.hub
+        hub = service.session.hub
         if event.role == "holder" and hub is not None:
             hub.publish(event.role, event.topic, event.payload)
 
@@ -77,21 +78,8 @@ def test_countered_terms_to_paid_and_erased(seeded_world, wallet, tmp_path):
     )
     # The firm asks "age at least 18" (one value, one fact: 0.60 EUR by the default
     # price list, floor 0.48) and offers 0.10 EUR: the wallet counters by itself.
-    sent = console.post(
-        "/verifier/requests/age_18",
-        {
-            "mode": "connection",
-            "connection_id": world.verifier_conn,
-            "threshold_0": "18",
-            "state_terms": "on",
-            "purpose": "age-check",
-            "purpose_text": "Wine shop",
-            "legal_basis": "legal-obligation",
-            "retention": "P30D",
-            "amount": "0.10",
-            "currency": "EUR",
-        },
-    )
+    form = {**TERMS, "mode": "connection", "connection_id": world.verifier_conn}
+    sent = console.post("/verifier/requests/age_18", {**form, "threshold_0": "18"})
     assert sent.status_code == 302, sent.text
     pres_ex_id = sent.headers["Location"].rsplit("/", 1)[1]
     thread = world.verifier.admin.get(f"/present-proof-2.0/records/{pres_ex_id}")["thread_id"]

@@ -13,18 +13,24 @@ from .revocation import check_times, is_revoked, verdict
 TOPICS = ("present_proof_v2_0",)
 
 
-def request_proof(verifier, connection_id, proof_request, comment=None):
-    """Send an AnonCreds proof request over a connection; return (pres_ex_id, thread_id)."""
+def request_body(proof_request, comment=None, **fields):
+    """Return the admin body asking for an AnonCreds proof (verified by the agent, kept)."""
     body = {
-        "connection_id": connection_id,
+        **fields,
         "presentation_request": {"anoncreds": proof_request},
         "auto_verify": True,
         "auto_remove": False,
     }
     if comment:
         body["comment"] = comment
-    record = verifier.admin.post("/present-proof-2.0/send-request", body)
-    return record["pres_ex_id"], record["thread_id"]
+    return body
+
+
+def request_proof(verifier, connection_id, proof_request, comment=None):
+    """Send an AnonCreds proof request over a connection; return (pres_ex_id, thread_id)."""
+    body = request_body(proof_request, comment, connection_id=connection_id)
+    sent = verifier.admin.post("/present-proof-2.0/send-request", body)
+    return sent["pres_ex_id"], sent["thread_id"]
 
 
 def record(agent, pres_ex_id):

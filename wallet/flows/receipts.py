@@ -35,6 +35,21 @@ def _revealed(record):
     return found, list(request.get("requested_predicates", {}).values())
 
 
+def _body(terms, holder, firm, record, now):
+    """Return the receipt body of a presentation record under `terms`, between two parties."""
+    revealed, predicates = _revealed(record)
+    return build(
+        terms=terms,
+        holder=holder,
+        firm=firm,
+        revealed=revealed,
+        predicates=predicates,
+        proof_thread_id=record.thread_id,
+        presentation=_presentation(record),
+        now=now,
+    )
+
+
 def issue_receipt(holder, keys, record, now):
     """Person: build and sign the receipt of a presentation sent; send it to the firm."""
     record = PresExchange.from_agent(record)
@@ -44,17 +59,9 @@ def issue_receipt(holder, keys, record, now):
         raise FlowError("No terms were agreed for this proof request; there is nothing to sign.")
     connection = connect.connection(holder, connection_id)
     signer = keys.for_connection(connection_id)
-    revealed, predicates = _revealed(record)
-    body = build(
-        terms=terms,
-        holder={"did": connection.my_did, "key": signer.did},
-        firm={"did": connection.their_did, "key": terms["firm_key"]},
-        revealed=revealed,
-        predicates=predicates,
-        proof_thread_id=record.thread_id,
-        presentation=_presentation(record),
-        now=now,
-    )
+    holder_party = {"did": connection.my_did, "key": signer.did}
+    firm_party = {"did": connection.their_did, "key": terms["firm_key"]}
+    body = _body(terms, holder_party, firm_party, record, now)
     receipt = sign_as_holder(body, signer)
     send(holder, connection_id, "receipt", {"receipt": receipt})
     return receipt
@@ -82,16 +89,9 @@ def countersign_received(firm, keys, message):
         raise ReceiptError("This firm agreed no terms for the receipt's proof request.")
     connection = connect.connection(firm, connection_id)
     signer = keys.for_connection(connection_id)
-    revealed, predicates = _revealed(record)
-    expected = build(
-        terms=terms,
-        holder=receipt["holder"],
-        firm={"did": connection.my_did, "key": signer.did},
-        revealed=revealed,
-        predicates=predicates,
-        proof_thread_id=record.thread_id,
-        presentation=_presentation(record),
-        now=datetime.datetime.now(datetime.UTC),
+    firm_party = {"did": connection.my_did, "key": signer.did}
+    expected = _body(
+        terms, receipt["holder"], firm_party, record, datetime.datetime.now(datetime.UTC)
     )
     if receipt["holder"]["did"] != connection.their_did:
         raise ReceiptError("The receipt names another DID for the person than this connection.")

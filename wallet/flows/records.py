@@ -53,22 +53,28 @@ class _Record:
         return self.get(key) is not None
 
 
-@dataclass(frozen=True)
-class PresExchange(_Record):
-    """A present-proof 2.0 exchange record (prover's or verifier's)."""
+@dataclass(frozen=True, kw_only=True)
+class _Exchange(_Record):
+    """What every exchange record says: its thread, connection, state, role and times."""
 
-    pres_ex_id: str
     thread_id: str | None = None
     connection_id: str | None = None
     state: str = ""
     role: str = ""
     created_at: str = ""
     updated_at: str = ""
-    verified: str | None = None
-    verified_msgs: list | None = None
     error_msg: str | None = None
     by_format: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict, repr=False, compare=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PresExchange(_Exchange):
+    """A present-proof 2.0 exchange record (prover's or verifier's)."""
+
+    pres_ex_id: str
+    verified: str | None = None
+    verified_msgs: list | None = None
 
     def _part(self, name):
         return (self.by_format.get(name) or {}).get("anoncreds")
@@ -94,24 +100,15 @@ class PresExchange(_Record):
         return bool(self.by_format)
 
 
-@dataclass(frozen=True)
-class CredExchange(_Record):
+@dataclass(frozen=True, kw_only=True)
+class CredExchange(_Exchange):
     """An issue-credential 2.0 exchange record, with what its AnonCreds detail says."""
 
     cred_ex_id: str
-    thread_id: str | None = None
-    connection_id: str | None = None
-    state: str = ""
-    role: str = ""
-    created_at: str = ""
-    updated_at: str = ""
-    error_msg: str | None = None
     cred_offer: dict = field(default_factory=dict)
     cred_preview: dict = field(default_factory=dict)
-    by_format: dict = field(default_factory=dict)
     cred_id_stored: str | None = None
     rev_reg_id: str | None = None
-    extra: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_agent(cls, data):
@@ -144,7 +141,7 @@ class CredExchange(_Record):
         return (offer.get("anoncreds") or {}).get("schema_id", "")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Connection(_Record):
     """A connection record: the other party's label, state and both DIDs."""
 

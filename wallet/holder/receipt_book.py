@@ -2,11 +2,10 @@
 and ask for erasure (by hand, or when a receipt's retention has ended)."""
 
 import hashlib
-import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import durable
 from ..errors import AgentError, InputError, NotFound
 from ..flows import present
 from ..flows import receipts as flow
@@ -59,28 +58,26 @@ def entry_key(entry):
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
+LINKS_ADVICE = (
+    "the history shows no receipt links until you fix it and move it back (the receipts "
+    "themselves are kept by the wallet's agent)."
+)
+
+
 def links(data_dir):
-    """Return {history entry key: receipt id}."""
-    path = Path(data_dir) / LINKS
-    try:
-        return json.loads(path.read_text())
-    except FileNotFoundError:
-        return {}
-    except (OSError, json.JSONDecodeError):
-        return {}
+    """Return {history entry key: receipt id}; a corrupt file is set aside (`CorruptFile`)."""
+    return durable.read_json(Path(data_dir) / LINKS, missing={}, advice=LINKS_ADVICE)
 
 
 def link(data_dir, entry, receipt_id):
-    """Remember that a history entry has a receipt (owner-only file, written atomically)."""
-    found = links(data_dir)
-    found[entry_key(entry)] = receipt_id
-    path = Path(data_dir) / LINKS
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        json.dump(found, handle)
-    os.replace(tmp, path)
+    """Remember that a history entry has a receipt (owner-only, locked read-modify-write)."""
+    key = entry_key(entry)
+    durable.update_json(
+        Path(data_dir) / LINKS,
+        lambda found: {**found, key: receipt_id},
+        missing={},
+        advice=LINKS_ADVICE,
+    )
 
 
 def signature_status(receipt, party):

@@ -1,14 +1,13 @@
 """The person's rules on disk: one versioned JSON file, owner-only, written atomically."""
 
-import json
 import os
-import tempfile
 from pathlib import Path
 
+from .. import durable
 from ..consent.policy import Policy, parse_policy
-from ..errors import InputError
 
 RULES_FILE = "disclosure-rules.json"
+ADVICE = "fix it and move it back, or leave it aside to start again from 'ask every time'."
 
 
 class RulesFile:
@@ -20,32 +19,32 @@ class RulesFile:
 
     def load(self):
         """Return the stored `Policy`, or the empty one (ask every time) when none is stored."""
-        try:
-            data = json.loads(self.path.read_text())
-        except FileNotFoundError:
-            return Policy()
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"{self.path} is not valid JSON (line {exc.lineno}); fix or remove it to start "
-                "again from 'ask every time'."
-            ) from exc
-        return parse_policy(data)
+        data = durable.read_json(self.path, missing=None, advice=ADVICE)
+        return Policy() if data is None else parse_policy(data)
 
     def save(self, policy):
-        """Write `policy` (validated by a round trip) atomically with mode 0600."""
+        """Write `policy` (validated by a round trip) atomically and durably, mode 0600."""
         document = policy.to_json()
         parse_policy(document)
+        self._private_dir()
+        durable.write_json(self.path, document, indent=1, sort_keys=True)
+        return policy
+
+    def update(self, change):
+        """Save `change(current policy)` under the file's lock (no concurrent edit is lost)."""
+
+        def changed(data):
+            current = Policy() if data is None else parse_policy(data)
+            document = change(current).to_json()
+            parse_policy(document)
+            return document
+
+        self._private_dir()
+        saved = durable.update_json(
+            self.path, changed, missing=None, advice=ADVICE, indent=1, sort_keys=True
+        )
+        return parse_policy(saved)
+
+    def _private_dir(self):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         os.chmod(self.path.parent, 0o700)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".rules-")
-        try:
-            with os.fdopen(fd, "w") as handle:
-                json.dump(document, handle, indent=1, sort_keys=True)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return policy

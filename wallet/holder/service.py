@@ -15,11 +15,10 @@ automatic backups, until lock), and the agent's arg file holding it is removed o
 the agent has read it.
 """
 
-import json
-import os
 import threading
 import time
 
+from .. import durable
 from ..agent.deployment import Deployment
 from ..backup.create import create_backup
 from ..backup.errors import WrongWalletKey
@@ -61,6 +60,7 @@ class HolderService:
         self.revocation = revocation
         self.responders = responders
         self.data_dir = session.data_dir
+        self.wall_clock = session.wall_clock  # the wallet's clock (aware datetimes)
         self.inbox_problem = ""
         self.live_seq = 0
         self._live = threading.Condition()
@@ -126,39 +126,14 @@ class HolderService:
     # What the pages read of the session
 
     @property
-    def wall_clock(self):
-        """Return the wallet's clock (aware datetimes)."""
-        return self.session.wall_clock
-
-    @property
     def agent(self):
         """Return the running `Agent`, or None while locked."""
         return self.session.agent
 
     @property
-    def hub(self):
-        """Return the running agent's webhook hub, or None while locked."""
-        return self.session.hub
-
-    @property
     def history(self):
         """Return the open history, or None while locked."""
         return self.session.history
-
-    @property
-    def issuance(self):
-        """Return who issued each credential (per unlock)."""
-        return self.session.issuance
-
-    @property
-    def session_id(self):
-        """Return the browser session id of this unlock, or None."""
-        return self.session.session_id
-
-    @property
-    def runner(self):
-        """Return what starts and stops the agent."""
-        return self.session.runner
 
     @property
     def unlocked(self):
@@ -200,8 +175,7 @@ class HolderService:
         session = self._open(passphrase)
         ensure_private_dir(self.data_dir)
         created = self.wall_clock().isoformat(timespec="seconds")
-        self.marker.write_text(json.dumps({"created": created}) + "\n")
-        os.chmod(self.marker, 0o600)
+        durable.write_json(self.marker, {"created": created})
         return session
 
     def unlock(self, passphrase):

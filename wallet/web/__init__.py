@@ -111,7 +111,7 @@ def _guard():
     endpoint = request.endpoint or ""
     if endpoint.startswith(PUBLIC) or endpoint.startswith("api."):
         return None
-    if not service.unlocked or session.get("sid") != service.session_id:
+    if not service.unlocked or session.get("sid") != service.session.session_id:
         target = "auth.setup" if service.first_run else "auth.unlock"
         return redirect(url_for(target))
     if not endpoint.startswith("live."):

@@ -78,7 +78,8 @@ def list_credentials():
     return jsonify(
         {
             "results": [
-                c.to_json() for c in records.credentials(agent(), schemas(), service().issuance)
+                c.to_json()
+                for c in records.credentials(agent(), schemas(), service().session.issuance)
             ]
         }
     )
@@ -87,13 +88,15 @@ def list_credentials():
 @bp.get("/credentials/<cred_id>")
 def get_credential(cred_id):
     """Read one credential."""
-    return jsonify(records.credential(agent(), schemas(), service().issuance, cred_id).to_json())
+    return jsonify(
+        records.credential(agent(), schemas(), service().session.issuance, cred_id).to_json()
+    )
 
 
 @bp.delete("/credentials/<cred_id>")
 def delete_credential(cred_id):
     """Delete a credential."""
-    records.credential(agent(), schemas(), service().issuance, cred_id)
+    records.credential(agent(), schemas(), service().session.issuance, cred_id)
     actions.delete_credential(agent(), cred_id)
     return jsonify({"deleted": cred_id})
 

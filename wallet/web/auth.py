@@ -128,7 +128,7 @@ def restore():
 def lock():
     """Lock the wallet: stops the holder agent and ends the session."""
     holder = service()
-    if holder.unlocked and session.get("sid") == holder.session_id:
+    if holder.unlocked and session.get("sid") == holder.session.session_id:
         holder.lock()
     session.clear()
     return redirect(url_for("auth.unlock"))

@@ -66,9 +66,8 @@ def revoke(token_id):
 
 
 def _save(change):
-    store = rules_file()
     try:
-        store.save(change(store.load()))
+        rules_file().update(change)
     except InputError as exc:
         return _page(400, error=str(exc))
     flash("Your rules were saved.")
