@@ -68,7 +68,7 @@ def test_issuer_console_publishes_with_live_progress(seeded_world, tmp_path, bro
 
 
 def test_verifier_console_sends_and_shows_result(seeded_world, tmp_path, browser):
-    from wallet.console import create_app
+    from wallet.console import close_app, create_app
 
     app = create_app(
         "verifier",
@@ -96,3 +96,4 @@ def test_verifier_console_sends_and_shows_result(seeded_world, tmp_path, browser
         playwright.expect(page.locator("#revealed")).to_contain_text("Acme Robotics SA")
         playwright.expect(page.locator("#not-received")).to_contain_text("Annual income")
         page.close()
+    close_app(app)

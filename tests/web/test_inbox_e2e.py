@@ -78,6 +78,6 @@ def test_offer_sent_while_locked_waits_in_the_inbox_and_shows_once(tmp_path):
         assert inbox.client.pending_count(person_id) == 0
         offers = wait_until(lambda: issue.offers(service.agent), "the offer at the holder")
         assert len(offers) == 1
-        cred_ex_id = offers[0]["cred_ex_record"]["cred_ex_id"]
+        cred_ex_id = offers[0].cred_ex_id
         page = person.client.get("/offers/").get_data(as_text=True)
         assert page.count('<li><a href="/offers/') == 1 and f"/offers/{cred_ex_id}" in page

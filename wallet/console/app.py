@@ -36,6 +36,13 @@ def _agent_and_defaults(role, source):
     raise ConfigError("create_app needs the firm's Agent or the Deployment it runs in.")
 
 
+def close_app(app):
+    """Stop the console's background work (the verifier's countersigner), before its agent."""
+    signer = app.extensions["tessera"].pop("countersigner", None)
+    if signer is not None:
+        signer.stop()
+
+
 def create_app(role, agent_or_deployment, test_config=None):
     """Build the `role` console ("issuer" or "verifier") talking to that role's agent.
 
@@ -44,7 +51,7 @@ def create_app(role, agent_or_deployment, test_config=None):
     REQUESTS_DIR, TRUSTED_ISSUERS and TRUSTED_CRED_DEFS (verifier), REGISTRY_DIR, and
     CLOCK (a callable returning today's date, for age-like thresholds), COUNTERSIGN
     (verifier, default True: countersign receipts as they arrive, on a worker thread
-    stopped with `app.extensions["tessera"]["countersigner"].stop()`).
+    stopped by `close_app(app)`).
     """
     if role not in ROLES:
         raise ConfigError(f"No console for role '{role}'; choose one of {', '.join(ROLES)}.")

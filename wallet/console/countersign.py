@@ -107,3 +107,6 @@ class Countersigner:
             countersign_pending(self.firm, self.ring)
         except WalletError as exc:
             LOG.info("Receipts not countersigned for now: %s", exc)
+        except Exception:
+            # A worker thread has nobody to raise to: log the traceback and keep working.
+            LOG.exception("Countersigning receipts failed")
