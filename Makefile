@@ -28,6 +28,7 @@ test: lint
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 unit: venv
 	$(PY) -m pytest -m 'not e2e'

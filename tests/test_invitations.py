@@ -189,10 +189,6 @@ def test_malformed_or_unsafe_invitations_are_refused(url, says):
         parse_invitation_url(url, allow_loopback=False, lookup=fake_lookup)
 
 
-def test_a_caller_that_does_not_say_still_gets_every_other_check():
-    """The wallet app does not pass its setting yet: loopback passes, nothing else does."""
-    assert parse_invitation_url(url_for(invitation("http://127.0.0.1:8020"))).endpoints == (
-        "http://127.0.0.1:8020",
-    )
-    with pytest.raises(InputError, match="shared address space"):
-        parse_invitation_url(url_for(invitation("http://0x64400001:8020")))
+def test_every_caller_says_whether_loopback_is_allowed():
+    with pytest.raises(TypeError, match="allow_loopback"):
+        parse_invitation_url(url_for(invitation("http://127.0.0.1:8020")))

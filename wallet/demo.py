@@ -109,6 +109,9 @@ def run(settings, stop_event, on_ready=None):
     finally:
         for server in demo.servers:
             server.shutdown()
+        for role in ("issuer", "verifier"):
+            if role in demo.apps:
+                console.close_app(demo.apps[role])
         wallet = demo.apps.get("wallet")
         if wallet is not None:
             web.service_of(wallet).close()

@@ -102,8 +102,8 @@ class IntegrityError(RegistryError):
     """A stored registry object fails its integrity check (tampered or corrupt)."""
 
 
-class NotFound(RegistryError, LookupError):
-    """No registry object with that identifier."""
+class NotFound(WalletError, LookupError):
+    """No such thing: offer, request, credential, token, receipt, registry object, tails file."""
 
 
 class WriteConflict(RegistryError):

@@ -25,10 +25,6 @@ MAX_URL = 16 * 1024
 MAX_DEPTH = 32
 MAX_SERVICES = 4  # each may need a name lookup; real invitations carry one or two
 LOOKUP_TIMEOUT = 5.0
-# Until the wallet app passes its deployment's setting, a caller that does not say
-# gets loopback allowed here; the agent still refuses loopback in production when it
-# connects (wallet.egress), so this only changes when the person hears of it.
-LOOPBACK_UNLESS_TOLD = True
 
 
 class InvitationError(InputError):
@@ -61,7 +57,7 @@ def _lookup(host, port):
     return system_lookup(host, port, timeout=LOOKUP_TIMEOUT)
 
 
-def check_endpoint(url, *, allow_loopback=LOOPBACK_UNLESS_TOLD, lookup=None):
+def check_endpoint(url, *, allow_loopback, lookup=None):
     """Return `url` when the wallet's agent may contact it, else raise InvitationError.
 
     The egress policy decides: http(s) only, no user name, every address the host
@@ -81,7 +77,7 @@ def check_endpoint(url, *, allow_loopback=LOOPBACK_UNLESS_TOLD, lookup=None):
     return url
 
 
-def parse_invitation(data, *, allow_loopback=LOOPBACK_UNLESS_TOLD, lookup=None):
+def parse_invitation(data, *, allow_loopback, lookup=None):
     """Validate a decoded invitation message (a dict) and return an `Invitation`."""
     if not isinstance(data, dict):
         raise InvitationError("The invitation is not a JSON object; paste the whole link again.")
@@ -128,7 +124,7 @@ def parse_invitation(data, *, allow_loopback=LOOPBACK_UNLESS_TOLD, lookup=None):
     )
 
 
-def parse_invitation_url(url, *, allow_loopback=LOOPBACK_UNLESS_TOLD, lookup=None):
+def parse_invitation_url(url, *, allow_loopback, lookup=None):
     """Decode and validate an invitation URL carrying `?oob=<base64url JSON>`.
 
     `allow_loopback` is the deployment's setting (`Settings.loopback_egress`);

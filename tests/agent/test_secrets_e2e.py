@@ -9,8 +9,8 @@ from conftest import free_port_offset
 
 from wallet.agent.deployment import Deployment
 from wallet.errors import AgentStartError
+from wallet.holder.runner import wrong_key_in
 from wallet.settings import Settings
-from wallet.web.runner import wrong_key_in
 
 pytestmark = pytest.mark.e2e
 

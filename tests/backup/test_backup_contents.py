@@ -8,7 +8,7 @@ from wallet.backup import WrongBackupPassphrase, create_backup, restore_backup
 from wallet.backup.container import BackupKey, passphrase_opens, read_header
 from wallet.backup.restore import unpack
 from wallet.consent.policy import Policy
-from wallet.consent.rules import RulesFile
+from wallet.holder.rules import RulesFile
 from wallet.receipts.keys import KeyRing
 
 from .conftest import FAST, PASSPHRASE

@@ -12,9 +12,9 @@ from web.conftest import Person
 
 from wallet import scenario
 from wallet.flows import present
+from wallet.holder.service import HolderService
 from wallet.settings import Settings
 from wallet.web import create_app
-from wallet.web.service import HolderService
 
 pytestmark = pytest.mark.e2e
 
@@ -53,8 +53,8 @@ def wallet(seeded_world, tmp_path_factory):
     """The wallet app, set up and unlocked over the seeded holder; (person, app, service)."""
     runner = AttachedRunner(seeded_world)
     home = tmp_path_factory.mktemp("wallet")
-    service = HolderService(
-        Settings(home=home, port_offset=seeded_world.settings.port_offset),
+    service = HolderService.for_settings(
+        Settings(home=home, port_offset=seeded_world.settings.port_offset, loopback_egress=True),
         runner=runner,
         wall_clock=lambda: NOW,
         scrypt_n=2**10,
@@ -64,7 +64,6 @@ def wallet(seeded_world, tmp_path_factory):
     assert person.set_up(PASSPHRASE).status_code == 302
     yield person, app, service
     service.lock()
-    app.extensions["autoanswer"].stop()
     seeded_world.holder.hub.remove_listener(runner._forward)
 
 

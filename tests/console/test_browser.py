@@ -5,6 +5,8 @@ import shutil
 import threading
 
 import pytest
+from browser.conftest import CHROMIUM
+from browser.conftest import CHROMIUM_ARGS as ARGS
 from werkzeug.serving import make_server
 
 from wallet.flows import present
@@ -12,15 +14,6 @@ from wallet.flows import present
 from .conftest import TODAY, TOKEN
 
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason=f"{CHROMIUM} is not installed"),
@@ -75,7 +68,7 @@ def test_issuer_console_publishes_with_live_progress(seeded_world, tmp_path, bro
 
 
 def test_verifier_console_sends_and_shows_result(seeded_world, tmp_path, browser):
-    from wallet.console import create_app
+    from wallet.console import close_app, create_app
 
     app = create_app(
         "verifier",
@@ -103,3 +96,4 @@ def test_verifier_console_sends_and_shows_result(seeded_world, tmp_path, browser
         playwright.expect(page.locator("#revealed")).to_contain_text("Acme Robotics SA")
         playwright.expect(page.locator("#not-received")).to_contain_text("Annual income")
         page.close()
+    close_app(app)

@@ -8,8 +8,8 @@ import urllib.parse
 import pytest
 
 from wallet import scenario
-from wallet.console.oob_requests import receive_oob_request
 from wallet.flows import issue, present
+from wallet.flows.oob import receive_oob_request
 
 from .conftest import make_console
 

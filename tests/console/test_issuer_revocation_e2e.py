@@ -6,10 +6,10 @@ import time
 import pytest
 
 from wallet import scenario
-from wallet.console.trust import quote_id
 from wallet.flows import issue
+from wallet.flows.anoncreds import quote_id
 from wallet.flows.revocation import STATUS_FILE, StatusCache
-from wallet.web.revocation import RevocationWatch, view
+from wallet.holder.revocation import RevocationWatch, view
 
 from .conftest import make_console
 

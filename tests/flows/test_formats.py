@@ -87,7 +87,11 @@ def test_verification_reads_either_format(fmt):
             "predicates": {"adult": {"sub_proof_index": 0}},
         }
     }
-    rec = {"verified": "true", "by_format": {"pres_request": {fmt: request}, "pres": {fmt: proof}}}
+    rec = {
+        "pres_ex_id": "p1",
+        "verified": "true",
+        "by_format": {"pres_request": {fmt: request}, "pres": {fmt: proof}},
+    }
     result = present.Verification.from_record(rec)
     assert result.verified
     assert result.revealed == {"nationality": "FR"}

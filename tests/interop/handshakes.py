@@ -10,7 +10,7 @@ def credo_invites(credo, agent, timeout=30.0):
     Returns once both sides have completed the DID Exchange.
     """
     created = credo.call("create_invitation")
-    invitation = parse_invitation_url(created["url"]).raw
+    invitation = parse_invitation_url(created["url"], allow_loopback=True).raw
     theirs = connect.receive_invitation(agent, invitation)
     connect.wait_active(agent, theirs, timeout=timeout)
     ours = credo.call("wait_connection", oob_id=created["oob_id"], timeout=timeout)

@@ -7,18 +7,11 @@ import pytest
 
 from wallet import scenario
 from wallet.earnings import ledger
-from wallet.earnings.settlement import settle
 from wallet.errors import AgentError
 from wallet.flows import present
-from wallet.pricing.money import Money
-from wallet.pricing.price_list import parse_price_list
-from wallet.receipts import erasure
-from wallet.receipts.exchange import countersign_received, issue_receipt, receipts
-from wallet.receipts.keys import KeyRing
-from wallet.receipts.receipt import verify_receipt
-from wallet.receipts.signed import sign_message
-from wallet.terms import client
-from wallet.terms.negotiation import (
+from wallet.flows import receipts as flow
+from wallet.flows import terms as client
+from wallet.flows.negotiation import (
     NO_TERMS,
     Terms,
     accept_counter,
@@ -26,6 +19,12 @@ from wallet.terms.negotiation import (
     offer_terms,
     terms_status,
 )
+from wallet.flows.receipts import countersign_received, issue_receipt, receipts, settle
+from wallet.pricing.money import Money
+from wallet.pricing.price_list import parse_price_list
+from wallet.receipts.keys import KeyRing
+from wallet.receipts.receipt import verify_receipt
+from wallet.receipts.signed import sign_message
 
 pytestmark = pytest.mark.e2e
 
@@ -96,7 +95,7 @@ def test_terms_to_erasure(terms_world, tmp_path):
     assert "values" not in str(held)
 
     # The ledger shows what the firm owes.
-    (entry,) = ledger.load(holder)
+    (entry,) = flow.ledger(holder)
     assert (entry.status, str(entry.price)) == ("owed", "1.80 EUR")
     assert ledger.totals_by_firm([entry])[(entry.party, "EUR")]["owed"] == Money(
         "EUR", Decimal("1.80")
@@ -115,11 +114,11 @@ def test_terms_to_erasure(terms_world, tmp_path):
     client.send(firm, world.verifier_conn, "settlement", wrong)
     refused = client.wait_message(holder, kind="settlement", status="rejected", accepted=False)
     assert "is for 1.80 EUR" in refused["reason"]
-    assert ledger.load(holder)[0].status == "owed"
+    assert flow.ledger(holder)[0].status == "owed"
     settle(firm, firm_keys, kept, world.verifier_conn, now)
     client.wait_message(holder, kind="settlement", status="accepted")
-    assert ledger.load(holder)[0].status == "paid"
-    assert ",1.80,EUR,paid," in ledger.to_csv(ledger.load(holder))
+    assert flow.ledger(holder)[0].status == "paid"
+    assert ",1.80,EUR,paid," in ledger.to_csv(flow.ledger(holder))
 
     # Erasure: an acknowledgement for an unknown receipt is refused; the real one is recorded.
     ghost = sign_message(
@@ -130,14 +129,14 @@ def test_terms_to_erasure(terms_world, tmp_path):
     client.send(firm, world.verifier_conn, "erasure-ack", ghost)
     refused = client.wait_message(holder, kind="erasure-ack", status="rejected", accepted=False)
     assert "does not exist here" in refused["reason"]
-    assert erasure.acknowledged(holder, now) == []
-    erasure.request_erasure(holder, holder_keys, held, conn, "person-asked", now)
+    assert flow.acknowledged(holder, now) == []
+    flow.request_erasure(holder, holder_keys, held, conn, "person-asked", now)
     asked = client.wait_message(firm, kind="erasure-request")
-    erasure.acknowledge(firm, firm_keys, asked, now)
+    flow.acknowledge(firm, firm_keys, asked, now)
     client.wait_message(holder, kind="erasure-ack", status="accepted")
-    (done,) = erasure.acknowledged(holder, now)
+    (done,) = flow.acknowledged(holder, now)
     assert done.receipt_id == held["receipt_id"]
-    assert erasure.overdue(holder, now + datetime.timedelta(days=90)) == []
+    assert flow.overdue(holder, now + datetime.timedelta(days=90)) == []
 
 
 def test_agent_refuses_to_send_a_malformed_offer(terms_world):

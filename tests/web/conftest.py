@@ -5,10 +5,10 @@ import re
 
 import pytest
 
+from wallet.holder.backoff import Backoff
+from wallet.holder.service import HolderService
 from wallet.settings import Settings
 from wallet.web import create_app
-from wallet.web.backoff import Backoff
-from wallet.web.service import HolderService
 
 from .fake_agent import FakeAcaPy, FakeRunner
 
@@ -43,8 +43,8 @@ def clock():
 @pytest.fixture
 def service(tmp_path, fake, clock):
     """A `HolderService` over the fake agent (cheap scrypt for speed)."""
-    settings = Settings(home=tmp_path, port_offset=0)
-    holder = HolderService(
+    settings = Settings(home=tmp_path, port_offset=0, loopback_egress=True)
+    holder = HolderService.for_settings(
         settings,
         runner=FakeRunner(fake),
         clock=clock,

@@ -7,7 +7,7 @@ import re
 import httpx
 
 from wallet.agent.admin import AdminClient
-from wallet.web.errors import WrongPassphrase
+from wallet.holder.errors import WrongPassphrase
 
 NATIONAL_ID = {
     "given_name": "Alice",

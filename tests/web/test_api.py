@@ -94,3 +94,27 @@ def test_api_full_story(token, client, fake):
 def test_api_needs_no_csrf_but_forms_do(token, client):
     response = client.delete("/api/v1/credentials/nope", headers=auth(token))
     assert response.status_code == 404
+
+
+def test_twenty_price_lists_put_at_once_all_succeed_and_one_whole_file_stays(token, app, service):
+    import threading
+
+    start = threading.Barrier(20)
+    statuses = []
+    doc = app.test_client().get("/api/v1/prices", headers=auth(token)).get_json()
+
+    def put(i):
+        client = app.test_client()
+        start.wait()
+        body = {**doc, "attribute": f"0.{i:02d}"}
+        statuses.append(client.put("/api/v1/prices", json=body, headers=auth(token)).status_code)
+
+    threads = [threading.Thread(target=put, args=(i,)) for i in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * 20
+    saved = json.loads((service.data_dir / "price-list.json").read_text())
+    assert saved["attribute"] in {f"0.{i:02d}" for i in range(20)}
+    assert not [p for p in service.data_dir.iterdir() if p.name.endswith(".tmp")]

@@ -26,7 +26,7 @@ def test_setup_refuses_weak_or_mistyped_passphrases(person, service, passphrase,
 
 def test_setup_starts_the_agent_and_opens_the_wallet(unlocked, service, client):
     assert service.unlocked and not service.first_run
-    assert service.runner.key == PASSPHRASE
+    assert service.session.runner.key == PASSPHRASE
     assert client.get("/requests/").status_code == 200
 
 
@@ -50,7 +50,7 @@ def test_form_without_csrf_token_is_refused(unlocked, client, service):
 
 def test_lock_stops_the_agent_and_needs_the_passphrase_again(unlocked, client, service):
     unlocked.post("/lock", form_page="/requests/")
-    assert not service.unlocked and not service.runner.running
+    assert not service.unlocked and not service.session.runner.running
     assert client.get("/requests/").headers["Location"].endswith("/unlock")
 
 
@@ -59,7 +59,7 @@ def test_wrong_passphrase_says_so_and_changes_nothing(unlocked, client, service)
     response = unlocked.post("/unlock", {"passphrase": "not the passphrase"})
     assert response.status_code == 401
     assert "Wrong passphrase" in response.get_data(as_text=True)
-    assert not service.unlocked and service.runner.key == PASSPHRASE
+    assert not service.unlocked and service.session.runner.key == PASSPHRASE
     assert unlocked.post("/unlock", {"passphrase": PASSPHRASE}).status_code == 302
     assert service.unlocked
 
@@ -68,10 +68,10 @@ def test_repeated_wrong_passphrases_are_slowed_down(unlocked, service, clock):
     unlocked.post("/lock", form_page="/requests/")
     for _ in range(3):
         assert unlocked.post("/unlock", {"passphrase": "nope nope"}).status_code == 401
-    starts = service.runner.starts
+    starts = service.session.runner.starts
     response = unlocked.post("/unlock", {"passphrase": PASSPHRASE})
     assert response.status_code == 429 and response.headers["Retry-After"] == "1"
-    assert service.runner.starts == starts, "a slowed-down attempt must not reach the agent"
+    assert service.session.runner.starts == starts, "a slowed-down attempt must not reach the agent"
     clock.now += 1.5
     assert unlocked.post("/unlock", {"passphrase": PASSPHRASE}).status_code == 302
 

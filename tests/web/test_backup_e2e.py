@@ -11,10 +11,10 @@ from wallet.agent.deployment import Deployment, running_agents
 from wallet.agent.handle import Agent
 from wallet.agent.webhooks import WebhookHub
 from wallet.flows import connect, issue
+from wallet.holder.service import HolderService
 from wallet.schemas import load_all
 from wallet.settings import Settings
 from wallet.web import create_app
-from wallet.web.service import HolderService
 
 from .backup_helpers import BACKUP_PASSPHRASE, FAST
 from .conftest import PASSPHRASE, Person
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.e2e
 
 
 def _wallet(settings):
-    service = HolderService(
+    service = HolderService.for_settings(
         settings,
         scrypt_n=2**10,
         revocation_interval=None,

@@ -13,14 +13,14 @@ from wallet.backup.container import MAGIC
 from wallet.backup.contents import store_file
 from wallet.backup.schedule import backups_in
 from wallet.consent.policy import Policy
-from wallet.consent.rules import RulesFile
 from wallet.history import HistoryLog
+from wallet.holder.autobackup import SCHEDULE_FILE
+from wallet.holder.backoff import Backoff
+from wallet.holder.rules import RulesFile
+from wallet.holder.service import HolderService
+from wallet.holder.timer import Timer
 from wallet.settings import Settings
 from wallet.web import create_app
-from wallet.web.autobackup import SCHEDULE_FILE
-from wallet.web.backoff import Backoff
-from wallet.web.service import HolderService
-from wallet.web.timer import Timer
 
 from .backup_helpers import (
     BACKUP_PASSPHRASE,
@@ -53,7 +53,7 @@ def settings(tmp_path):
 @pytest.fixture
 def service(settings, fake, clock, wall):
     """A `HolderService` over the fake agent; no timer thread (tests call `tick()`)."""
-    holder = HolderService(
+    holder = HolderService.for_settings(
         settings,
         runner=FakeRunner(fake),
         clock=clock,
@@ -375,11 +375,11 @@ def test_an_idle_wallet_locks_itself_without_any_request(unlocked, service, cloc
     assert service.unlocked
     clock.now += 2
     service.tick()
-    assert not service.unlocked and not service.runner.running
+    assert not service.unlocked and not service.session.runner.running
 
 
 def test_the_timer_thread_locks_an_idle_wallet(settings, fake, clock, wall):
-    holder = HolderService(
+    holder = HolderService.for_settings(
         settings,
         runner=FakeRunner(fake),
         clock=clock,
@@ -394,7 +394,9 @@ def test_the_timer_thread_locks_an_idle_wallet(settings, fake, clock, wall):
         assert holder.timer.running
         clock.now += 601
         deadline = time.monotonic() + 30
-        while holder.unlocked or holder.runner.running:  # poll with a deadline, no fixed sleep
+        while (
+            holder.unlocked or holder.session.runner.running
+        ):  # poll with a deadline, no fixed sleep
             assert time.monotonic() < deadline, "the idle wallet did not lock itself"
             time.sleep(0.01)
         assert not holder.timer.running

@@ -7,10 +7,10 @@ import pytest
 from wallet.agent.admin import AdminClient
 from wallet.agent.handle import Agent
 from wallet.flows.revocation import StatusCache
+from wallet.holder.backoff import Backoff
+from wallet.holder.revocation import RevocationWatch
+from wallet.holder.service import HolderService
 from wallet.settings import Settings
-from wallet.web.backoff import Backoff
-from wallet.web.revocation import RevocationWatch
-from wallet.web.service import HolderService
 
 from .conftest import TODAY
 from .fake_agent import INCOME, NATIONAL_ID, FakeRunner
@@ -30,7 +30,7 @@ def fake():
 
 def make_service(tmp_path, fake, clock, **kwargs):
     """Return a `HolderService` over `fake` and a fake inbox."""
-    return HolderService(
+    return HolderService.for_settings(
         Settings(home=tmp_path, port_offset=0),
         runner=FakeRunner(fake),
         clock=clock,
@@ -178,7 +178,7 @@ def test_timer_failure_is_shown_on_the_list(unlocked, client, service, fake):
 
 def test_status_timestamps_are_utc():
     from wallet.flows.revocation import CredentialStatus
-    from wallet.web.revocation import view
+    from wallet.holder.revocation import view
 
     when = datetime.datetime(2026, 1, 2, 3, 4, tzinfo=datetime.UTC)
     status = CredentialStatus("c", True, False, int(when.timestamp()))

@@ -2,10 +2,10 @@
 
 import pytest
 
+from wallet.holder.backoff import Backoff
+from wallet.holder.inbox import DOWN, InboxState
+from wallet.holder.service import HolderService, ProcessRunner
 from wallet.settings import Settings
-from wallet.web.backoff import Backoff
-from wallet.web.inbox import DOWN, InboxState
-from wallet.web.service import HolderService, ProcessRunner
 
 from .conftest import PASSPHRASE, TODAY
 from .fake_agent import FakeRunner
@@ -43,7 +43,7 @@ def inbox():
 def service(tmp_path, fake, clock, inbox):
     """A `HolderService` over the fake agent and the fake inbox, no revocation timer."""
     log = []
-    holder = HolderService(
+    holder = HolderService.for_settings(
         Settings(home=tmp_path, port_offset=0),
         runner=OrderedRunner(fake, log),
         clock=clock,
@@ -112,7 +112,7 @@ def test_lock_screen_counts_waiting_messages(unlocked, inbox, client, waiting, s
 def test_inbox_down_the_wallet_still_locks_and_unlocks_and_says_so(unlocked, service, inbox):
     inbox.down = True
     assert unlocked.post("/lock", form_page="/requests/").status_code == 302
-    assert not service.unlocked and not service.runner.running
+    assert not service.unlocked and not service.session.runner.running
     page = unlocked.client.get("/unlock").get_data(as_text=True)
     assert "The inbox is not running" in page and "cannot be" in page
     response = unlocked.post("/unlock", {"passphrase": PASSPHRASE}, follow_redirects=True)
@@ -134,7 +134,9 @@ def test_inbox_state_messages():
 
 
 def test_default_inbox_client_is_on_loopback_at_the_inbox_port(tmp_path):
-    holder = HolderService(Settings(home=tmp_path, port_offset=300), runner=FakeRunner(None))
+    holder = HolderService.for_settings(
+        Settings(home=tmp_path, port_offset=300), runner=FakeRunner(None)
+    )
     key = tmp_path / "secrets" / "inbox.control-key"
     assert not key.exists(), "building the service must not create files"
     assert holder.inbox.client.base_url == "http://127.0.0.1:8335"
@@ -185,8 +187,8 @@ def test_agent_starts_with_its_endpoint_on_the_inbox(tmp_path):
 def test_a_wallet_with_no_inbox_starts_one_in_its_process_only_once(tmp_path):
     from wallet.agent.deployment import Deployment
     from wallet.agent.process import port_in_use
+    from wallet.holder.inbox import InboxLink
     from wallet.inbox.holder import INBOX_PORT
-    from wallet.web.inbox import InboxLink
 
     offset = next(o for o in range(48_700, 60_000, 100) if not port_in_use(INBOX_PORT + o))
     settings = Settings(home=tmp_path, port_offset=offset)

@@ -11,12 +11,12 @@ from wallet.agent.deployment import Deployment, running_agents
 from wallet.agent.handle import Agent
 from wallet.agent.webhooks import WebhookHub
 from wallet.flows import connect, issue
+from wallet.holder.service import HolderService
 from wallet.inbox.holder import holder_person_id
 from wallet.inbox.process import InboxProcess
 from wallet.schemas import load_all
 from wallet.settings import Settings
 from wallet.web import create_app
-from wallet.web.service import HolderService
 
 from .conftest import PASSPHRASE, Person
 
@@ -39,7 +39,7 @@ def wallet_world(home):
     deployment = Deployment(settings)
     hub = WebhookHub().start()
     inbox = InboxProcess(settings)
-    service = HolderService(settings, scrypt_n=2**10, revocation_interval=None)
+    service = HolderService.for_settings(settings, scrypt_n=2**10, revocation_interval=None)
     try:
         inbox.start()
         with running_agents(deployment, ("issuer",), hub=hub):
@@ -78,6 +78,6 @@ def test_offer_sent_while_locked_waits_in_the_inbox_and_shows_once(tmp_path):
         assert inbox.client.pending_count(person_id) == 0
         offers = wait_until(lambda: issue.offers(service.agent), "the offer at the holder")
         assert len(offers) == 1
-        cred_ex_id = offers[0]["cred_ex_record"]["cred_ex_id"]
+        cred_ex_id = offers[0].cred_ex_id
         page = person.client.get("/offers/").get_data(as_text=True)
         assert page.count('<li><a href="/offers/') == 1 and f"/offers/{cred_ex_id}" in page

@@ -135,7 +135,7 @@ def test_live_wait_wakes_on_a_holder_webhook(asked, client, service):
     import threading
 
     seq = client.get("/live/wait?since=-1&timeout=0").get_json()["seq"]
-    timer = threading.Timer(0.05, service.hub.publish, ("holder", "present_proof_v2_0", {}))
+    timer = threading.Timer(0.05, service.session.hub.publish, ("holder", "present_proof_v2_0", {}))
     timer.start()
     body = client.get(f"/live/wait?since={seq}&timeout=10").get_json()
     timer.join()

@@ -3,7 +3,7 @@
 import pytest
 
 from wallet.consent.policy import Policy, Shape
-from wallet.consent.rules import RulesFile
+from wallet.holder.rules import RulesFile
 
 from .fake_agent import NATIONAL_ID
 
@@ -77,10 +77,10 @@ def test_bad_rules_are_refused_and_nothing_is_saved(unlocked, service, path, for
     assert not _rules(service).path.exists()
 
 
-def test_by_default_nothing_is_answered_for_the_person(unlocked, fake, app):
+def test_by_default_nothing_is_answered_for_the_person(unlocked, fake, service):
     fake.add_credential(NATIONAL_ID)
     pres_ex_id = fake.add_request(AGE_ONLY)
-    responder = app.extensions["autoanswer"].responder
+    responder = service.responders.rules.responder
     outcome = responder.handle(fake.requests[pres_ex_id])
     assert (outcome.decision.action, outcome.decision.rule) == ("ask", "default:ask")
     assert fake.posted == []
@@ -93,7 +93,7 @@ def test_a_rule_answers_waiting_requests_at_unlock_and_the_history_names_it(
     fake.add_credential(NATIONAL_ID)
     pres_ex_id = fake.add_request(AGE_ONLY)
     assert person.set_up().status_code == 302
-    app.extensions["autoanswer"].responder.drain()
+    service.responders.rules.responder.drain()
     [entry] = service.history.entries()
     assert (entry.action, entry.rule, entry.revealed) == ("sent", "shape:age-checks", [])
     assert fake.requests[pres_ex_id]["state"] == "presentation-sent"

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
+from wallet.flows.negotiation import NO_TERMS
 from wallet.pricing import store
-from wallet.terms.negotiation import NO_TERMS
 
 from .fake_agent import AGE_INCOME_REQUEST, INCOME, NATIONAL_ID
 from .fake_terms import FakeTermsAcaPy

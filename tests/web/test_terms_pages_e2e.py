@@ -6,13 +6,14 @@ import re
 
 import pytest
 from console.conftest import make_console
+from console.test_terms_form import GOOD as TERMS
 
 from wallet.flows import present
+from wallet.flows import terms as client
+from wallet.holder.service import HolderService
 from wallet.receipts.cli import check_file
 from wallet.settings import Settings
-from wallet.terms import client
 from wallet.web import create_app
-from wallet.web.service import HolderService
 
 from .conftest import Person
 from .fake_inbox import FakeInbox
@@ -38,8 +39,8 @@ class SharedRunner:
 @pytest.fixture
 def wallet(seeded_world, tmp_path):
     """The wallet app over the seeded holder; its webhooks forwarded to the app's hub."""
-    settings = Settings(home=tmp_path / "wallet", port_offset=0)
-    service = HolderService(
+    settings = Settings(home=tmp_path / "wallet", port_offset=0, loopback_egress=True)
+    service = HolderService.for_settings(
         settings,
         runner=SharedRunner(seeded_world.holder.admin),
         inbox_client=FakeInbox(),
@@ -51,15 +52,13 @@ def wallet(seeded_world, tmp_path):
     assert person.set_up().status_code == 302
 
     def forward(event):
-        hub = service.hub
+        hub = service.session.hub
         if event.role == "holder" and hub is not None:
             hub.publish(event.role, event.topic, event.payload)
 
     seeded_world.holder.hub.add_listener(forward)
     yield person
     seeded_world.holder.hub.remove_listener(forward)
-    app.extensions["termsanswer"].stop()
-    app.extensions["autoanswer"].stop()
     service.lock()
 
 
@@ -79,21 +78,8 @@ def test_countered_terms_to_paid_and_erased(seeded_world, wallet, tmp_path):
     )
     # The firm asks "age at least 18" (one value, one fact: 0.60 EUR by the default
     # price list, floor 0.48) and offers 0.10 EUR: the wallet counters by itself.
-    sent = console.post(
-        "/verifier/requests/age_18",
-        {
-            "mode": "connection",
-            "connection_id": world.verifier_conn,
-            "threshold_0": "18",
-            "state_terms": "on",
-            "purpose": "age-check",
-            "purpose_text": "Wine shop",
-            "legal_basis": "legal-obligation",
-            "retention": "P30D",
-            "amount": "0.10",
-            "currency": "EUR",
-        },
-    )
+    form = {**TERMS, "mode": "connection", "connection_id": world.verifier_conn}
+    sent = console.post("/verifier/requests/age_18", {**form, "threshold_0": "18"})
     assert sent.status_code == 302, sent.text
     pres_ex_id = sent.headers["Location"].rsplit("/", 1)[1]
     thread = world.verifier.admin.get(f"/present-proof-2.0/records/{pres_ex_id}")["thread_id"]
@@ -127,7 +113,8 @@ def test_countered_terms_to_paid_and_erased(seeded_world, wallet, tmp_path):
     assert wallet.post(f"{path}/approve", {"digest": digest}, form_page=path).status_code == 302
     assert present.wait_verified(world.verifier, pres_ex_id).verified
 
-    # The firm countersigns when its result page loads; both hold a receipt that verifies.
+    # The firm countersigns as the receipt arrives (a listener, not a page); both hold a
+    # receipt that verifies.
     incoming = client.wait_message(
         world.verifier,
         kind="receipt",

@@ -6,12 +6,12 @@ webhook URL) and writes the result to an owner-only file the agent reads, so tha
 no secret ever appears on a command line or in a tracked file.
 """
 
-import os
 from pathlib import Path
 from typing import NamedTuple
 
 import yaml
 
+from .. import durable
 from ..errors import ConfigError
 from ..settings import HOST
 
@@ -110,11 +110,4 @@ def write_arg_file(resolved, path):
     """Write resolved options as an owner-only YAML arg file (secrets are refused)."""
     if any(key in resolved for key in SECRET_OPTIONS):
         raise ConfigError("Secrets go to the agent through its pipe, never into its arg file.")
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        yaml.safe_dump(resolved, handle, sort_keys=True)
-    os.replace(tmp, path)
-    return path
+    return durable.write_text(path, yaml.safe_dump(resolved, sort_keys=True))

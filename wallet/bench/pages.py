@@ -9,8 +9,8 @@ it makes, not a browser.
 import logging
 import time
 
+from ..holder.service import HolderService
 from ..web import create_app
-from ..web.service import HolderService
 from .measure import percentiles
 
 PASSPHRASE = "bench passphrase, not a secret"  # the bench's throwaway wallet only
@@ -41,19 +41,19 @@ class WalletPages:
         unlock, so the wallet logger shows errors only while the bench runs.
         """
         logging.getLogger("tessera.wallet").setLevel(logging.ERROR)
-        self.service = HolderService(
+        self.service = HolderService.for_settings(
             settings,
             runner=AttachedRunner(admin),
             revocation_interval=None,
             timer_interval=None,
             own_inbox=False,
+            answer=False,
         )
         self.app = create_app(
             {
                 "SETTINGS": settings,
                 "HOLDER_SERVICE": self.service,
                 "WTF_CSRF_ENABLED": False,
-                "AUTOANSWER": False,
             }
         )
         self.client = self.app.test_client()

@@ -13,10 +13,10 @@ from pathlib import Path
 from .. import demo, scenario
 from ..agent.deployment import Deployment, running_agents
 from ..agent.webhooks import WebhookHub
-from ..consent.autorespond import AutoResponder
 from ..consent.policy import parse_policy
 from ..errors import WalletError
 from ..flows import held, issue, present, revocation
+from ..holder.autorespond import AutoResponder
 from ..settings import ROLES, Settings
 from . import exchange, floor
 from .measure import percentiles

@@ -3,6 +3,6 @@
 Build one with `create_app(role, agent_or_deployment, test_config)`; see `app.py`.
 """
 
-from .app import ROLES, create_app
+from .app import ROLES, close_app, create_app
 
-__all__ = ["ROLES", "create_app"]
+__all__ = ["ROLES", "close_app", "create_app"]

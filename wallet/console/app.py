@@ -8,10 +8,12 @@ from flask_wtf.csrf import CSRFProtect
 
 from ..agent.handle import Agent
 from ..errors import ConfigError
+from ..receipts.keys import KeyRing
 from ..schemas import SCHEMA_DIR, load_all
 from ..secrets import load_or_create
 from ..settings import default_home
 from . import auth, errors
+from .countersign import Countersigner
 from .jobs import JobBoard
 from .request_templates import REQUESTS_DIR
 from .trust import Trust
@@ -34,13 +36,22 @@ def _agent_and_defaults(role, source):
     raise ConfigError("create_app needs the firm's Agent or the Deployment it runs in.")
 
 
+def close_app(app):
+    """Stop the console's background work (the verifier's countersigner), before its agent."""
+    signer = app.extensions["tessera"].pop("countersigner", None)
+    if signer is not None:
+        signer.stop()
+
+
 def create_app(role, agent_or_deployment, test_config=None):
     """Build the `role` console ("issuer" or "verifier") talking to that role's agent.
 
     Config keys: DATA_DIR (console secrets and saved request templates), CONSOLE_TOKEN
     (login password; generated into DATA_DIR/secrets when absent), SCHEMA_DIR,
     REQUESTS_DIR, TRUSTED_ISSUERS and TRUSTED_CRED_DEFS (verifier), REGISTRY_DIR, and
-    CLOCK (a callable returning today's date, for age-like thresholds).
+    CLOCK (a callable returning today's date, for age-like thresholds), COUNTERSIGN
+    (verifier, default True: countersign receipts as they arrive, on a worker thread
+    stopped by `close_app(app)`).
     """
     if role not in ROLES:
         raise ConfigError(f"No console for role '{role}'; choose one of {', '.join(ROLES)}.")
@@ -88,7 +99,11 @@ def create_app(role, agent_or_deployment, test_config=None):
     else:
         from . import firm_terms, verifier
 
+        ring = KeyRing(data_dir / "secrets", "verifier")
         app.extensions["tessera"]["trust"] = Trust.from_config(app.config)
+        app.extensions["tessera"]["receipt_keys"] = ring
+        if app.config.get("COUNTERSIGN", True):
+            app.extensions["tessera"]["countersigner"] = Countersigner(agent, ring).start()
         app.register_blueprint(verifier.bp)
         app.register_blueprint(firm_terms.bp)
     return app

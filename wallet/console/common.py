@@ -10,7 +10,7 @@ from flask import (
     url_for,
 )
 
-from ..flows.connect import create_invitation
+from ..flows import connect
 from . import auth
 
 bp = Blueprint("common", __name__)
@@ -40,9 +40,9 @@ def qr_data_uri(text):
 
 
 def connections():
-    """Return the agent's connections, newest first."""
-    found = agent().admin.get("/connections", limit=200)["results"]
-    return sorted(found, key=lambda c: c.get("created_at", ""), reverse=True)
+    """Return the agent's connections (`Connection`s), newest first."""
+    found = connect.connections(agent(), limit=200)
+    return sorted(found, key=lambda c: c.created_at, reverse=True)
 
 
 def _safe_next(target):
@@ -85,6 +85,6 @@ def connections_page():
 def invite():
     """Create an invitation for a person's wallet; show it as a link and a QR code."""
     alias = request.form.get("alias", "").strip()[:MAX_ALIAS] or None
-    created = create_invitation(agent(), alias=alias)
+    created = connect.create_invitation(agent(), alias=alias)
     url = created["invitation_url"]
     return render_template("common/invitation.html", url=url, qr=qr_data_uri(url), alias=alias)

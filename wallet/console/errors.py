@@ -10,6 +10,7 @@ from ..errors import (
     ConfigError,
     FlowError,
     InputError,
+    NotFound,
     RegistryError,
     WaitTimeout,
     WalletError,
@@ -18,6 +19,7 @@ from ..errors import (
 log = logging.getLogger(__name__)
 
 STATUS = (
+    (NotFound, 404),
     (InputError, 400),
     (FlowError, 409),
     (AgentError, 502),

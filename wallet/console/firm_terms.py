@@ -4,18 +4,17 @@ owes (settle) and erasure requests to acknowledge."""
 import datetime
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 
 from ..earnings import ledger
-from ..earnings.settlement import settle
-from ..errors import InputError, WalletError
-from ..receipts import erasure
-from ..receipts.exchange import countersign_received, receipts
-from ..receipts.keys import KeyRing
-from ..terms import client
-from ..terms.negotiation import accept_counter
+from ..errors import InputError
+from ..flows import present
+from ..flows import receipts as flow
+from ..flows import terms as client
+from ..flows.negotiation import accept_counter
+from ..flows.receipts import receipts
+from ..flows.records import labels
 from . import terms_form
 from .common import agent, connections
 
@@ -25,7 +24,7 @@ bp = Blueprint("firm", __name__, url_prefix="/verifier/terms")
 
 def keys():
     """Return the firm's pairwise receipt `KeyRing` (master secret in the console's data)."""
-    return KeyRing(Path(current_app.config["DATA_DIR"]) / "secrets", "verifier")
+    return current_app.extensions["tessera"]["receipt_keys"]
 
 
 def now():
@@ -76,46 +75,28 @@ def negotiation(firm, connection_id, request_thread_id):
     return Negotiation(offer, answers[-1] if answers else None)
 
 
-def countersign_pending(firm, ring):
-    """Countersign every receipt received and not yet countersigned; return how many."""
-    done = {r["receipt_id"] for r in receipts(firm, side="firm")}
-    count = 0
-    for message in client.messages(firm, kind="receipt", direction="received", status="accepted"):
-        if message["receipt_id"] in done:
-            continue
-        try:
-            countersign_received(firm, ring, message)
-        except WalletError as exc:  # e.g. the proof is not verified yet: try again later
-            LOG.info("Receipt %s not countersigned yet: %s", message["receipt_id"], exc)
-            continue
-        done.add(message["receipt_id"])
-        count += 1
-    return count
-
-
 @bp.post("/accept-counter/<uuid:pres_ex_id>")
 def accept(pres_ex_id):
     """Accept the person's counter price: offer it as the next revision of the terms."""
-    record = agent().admin.get(f"/present-proof-2.0/records/{pres_ex_id}")
-    talk = negotiation(agent(), record["connection_id"], record["thread_id"])
+    record = present.record(agent(), pres_ex_id)
+    talk = negotiation(agent(), record.connection_id, record.thread_id)
     if talk.status != "countered":
         raise InputError("There is no counter-offer to accept on this request.")
-    firm_key = keys().for_connection(record["connection_id"]).did
+    firm_key = keys().for_connection(record.connection_id).did
     terms = terms_form.from_offer(talk.offer["body"])
-    accept_counter(agent(), talk.answer, terms, firm_key, record["thread_id"])
+    accept_counter(agent(), talk.answer, terms, firm_key, record.thread_id)
     flash("You accepted the person's price; the revised terms were sent.")
     return redirect(url_for("verifier.result", pres_ex_id=pres_ex_id))
 
 
 def _labels():
-    return {c["connection_id"]: c.get("their_label") or c["connection_id"] for c in connections()}
+    return labels(connections())
 
 
 @bp.get("/owed")
 def owed():
     """List countersigned receipts with what the firm owes for each, and Settle buttons."""
-    countersign_pending(agent(), keys())
-    entries = sorted(ledger.load(agent(), side="firm"), key=lambda e: e.issued_at, reverse=True)
+    entries = sorted(flow.ledger(agent(), side="firm"), key=lambda e: e.issued_at, reverse=True)
     return render_template(
         "verifier/owed.html",
         entries=entries,
@@ -128,12 +109,12 @@ def owed():
 def settle_one(receipt_id):
     """Send the signed settlement of one receipt."""
     found = {r["receipt_id"]: r for r in receipts(agent(), side="firm")}
-    entries = {e.receipt_id: e for e in ledger.load(agent(), side="firm")}
+    entries = {e.receipt_id: e for e in flow.ledger(agent(), side="firm")}
     if receipt_id not in found or receipt_id not in entries:
         raise InputError(f"No countersigned receipt {receipt_id}; see the Owed page.")
     if entries[receipt_id].status == "paid":
         raise InputError("This receipt is already settled.")
-    settle(agent(), keys(), found[receipt_id], entries[receipt_id].connection_id, now())
+    flow.settle(agent(), keys(), found[receipt_id], entries[receipt_id].connection_id, now())
     flash(f"Settled {entries[receipt_id].price}.")
     return redirect(url_for("firm.owed"))
 
@@ -163,6 +144,6 @@ def acknowledge(record_id):
         raise InputError("No valid erasure request with that id; see the erasure inbox.")
     message = found[0]
     request_ = {**message["body"], "connection_id": message["connection_id"]}
-    erasure.acknowledge(agent(), keys(), {**request_, "thread_id": message["thread_id"]}, now())
+    flow.acknowledge(agent(), keys(), {**request_, "thread_id": message["thread_id"]}, now())
     flash("Acknowledged. The person's wallet records that you erased the data.")
     return redirect(url_for("firm.erasure_inbox"))

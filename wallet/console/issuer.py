@@ -12,12 +12,11 @@ from flask import (
 )
 
 from ..errors import InputError
+from ..flows import anoncreds, revocation
 from ..flows import issue as flow
-from ..flows import revocation
 from . import issue_form, revocations
 from .common import agent, connections, schemas
 from .jobs import JobBoard
-from .trust import quote_id
 
 bp = Blueprint("issuer", __name__, url_prefix="/issuer")
 TAGS = {False: "default", True: "revocable"}
@@ -28,36 +27,6 @@ def jobs() -> JobBoard:
     from flask import current_app
 
     return current_app.extensions["tessera"]["jobs"]
-
-
-def known_issuer_id(issuer):
-    """Return the issuer id if its key exists, else '' (a page view creates nothing)."""
-    found = issuer.admin.get("/wallet/did", method="key", key_type="ed25519")["results"]
-    if not found:
-        return ""
-    return flow.ISSUER_METHOD + sorted(d["did"] for d in found)[0].removeprefix("did:key:")
-
-
-def published(issuer, issuer_did, schema):
-    """Return (schema id or '', [(cred def id, tag)]) of what is published for `schema`."""
-    if not issuer_did:
-        return "", []
-    ids = issuer.admin.get(
-        "/anoncreds/schemas",
-        schema_issuer_id=issuer_did,
-        schema_name=schema.name,
-        schema_version=schema.version,
-    )["schema_ids"]
-    if not ids:
-        return "", []
-    cred_defs = issuer.admin.get(
-        "/anoncreds/credential-definitions", issuer_id=issuer_did, schema_id=ids[0]
-    )["credential_definition_ids"]
-    tagged = []
-    for cred_def_id in cred_defs:
-        found = issuer.admin.get(f"/anoncreds/credential-definition/{quote_id(cred_def_id)}")
-        tagged.append((cred_def_id, found.get("credential_definition", {}).get("tag", "")))
-    return ids[0], tagged
 
 
 def _schema_or_404(name):
@@ -71,8 +40,8 @@ def _schema_or_404(name):
 def index():
     """List the schemas, what is published for each, and the issuer's id."""
     issuer = agent()
-    issuer_did = known_issuer_id(issuer)
-    rows = [(s, *published(issuer, issuer_did, s)) for s in schemas().values()]
+    issuer_did = anoncreds.known_issuer_id(issuer)
+    rows = [(s, *anoncreds.published(issuer, issuer_did, s)) for s in schemas().values()]
     return render_template("issuer/index.html", issuer_did=issuer_did, rows=rows)
 
 
@@ -102,7 +71,7 @@ def publish(name):
     schema = _schema_or_404(name)
     revocation = request.form.get("revocation") == "on"
     issuer = agent()
-    if revocation and not issuer.admin.status_config().get("tails_server_base_url"):
+    if revocation and not anoncreds.has_tails_server(issuer):
         raise InputError(
             "Revocation needs a tails server and this issuer agent has none configured "
             "(tails-server-base-url); publish without revocation."
@@ -129,8 +98,8 @@ def job_status(job_id):
 
 
 def _issue_choices(issuer, schema):
-    active = [c for c in connections() if c.get("state") in ("active", "completed")]
-    _, cred_defs = published(issuer, known_issuer_id(issuer), schema)
+    active = [c for c in connections() if c.active]
+    _, cred_defs = anoncreds.published(issuer, anoncreds.known_issuer_id(issuer), schema)
     return active, cred_defs
 
 
@@ -146,7 +115,7 @@ def issue(name):
         values, errors = issue_form.parse(schema, form)
         connection_id = form.get("connection_id", "")
         cred_def_id = form.get("cred_def_id", "")
-        if connection_id not in {c["connection_id"] for c in active}:
+        if connection_id not in {c.connection_id for c in active}:
             errors["connection_id"] = "Pick an active connection (invite the person first)."
         if cred_def_id not in {c for c, _ in cred_defs}:
             errors["cred_def_id"] = "Pick a credential definition (publish the schema first)."
@@ -166,24 +135,16 @@ def issue(name):
     return page, 400 if errors else 200
 
 
-def _schema_label(record, by_id):
-    offer = (record.get("by_format") or {}).get("cred_offer") or {}
-    schema_id = (offer.get("anoncreds") or {}).get("schema_id", "")
-    return by_id.get(schema_id, schema_id)
-
-
 def _issued_rows(issuer):
-    issuer_did = known_issuer_id(issuer)
+    issuer_did = anoncreds.known_issuer_id(issuer)
     by_id = {}
     for schema in schemas().values():
-        schema_id, _ = published(issuer, issuer_did, schema)
+        schema_id, _ = anoncreds.published(issuer, issuer_did, schema)
         if schema_id:
             by_id[schema_id] = schema.label
-    records = issuer.admin.get("/issue-credential-2.0/records", role="issuer")["results"]
-    aliases = {
-        c["connection_id"]: c.get("alias") or c.get("their_label", "") for c in connections()
-    }
-    return revocations.rows(issuer, records, lambda r: _schema_label(r, by_id), aliases)
+    records = flow.records(issuer, role="issuer")
+    aliases = {c.connection_id: c.alias or c.their_label or "" for c in connections()}
+    return revocations.rows(issuer, records, lambda r: by_id.get(r.schema_id, r.schema_id), aliases)
 
 
 @bp.get("/issued")

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import durable
 from ..errors import InputError
 from ..registry.ids import is_issuer_id
 from ..schemas import date_to_dateint
@@ -263,12 +264,9 @@ def to_proof_request(template, restrictions, today, thresholds=None):
 
 def save_template(template, directory):
     """Write `template` as `<key>.json` in `directory` (never over an existing file)."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{template.key}.json"
+    path = Path(directory) / f"{template.key}.json"
     try:
-        with path.open("x") as handle:
-            json.dump(template.to_json(), handle, indent=2)
+        durable.write_json(path, template.to_json(), mode=0o644, replace=False, indent=2)
     except FileExistsError:
         raise InputError(
             f"A request template named '{template.key}' exists; pick another name."

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ..errors import InputError
 from ..flows.present import Verification, anoncreds_request
+from ..flows.records import PresExchange
 from ..schemas import dateint_to_date
 
 PENDING = {
@@ -90,8 +91,9 @@ def describe(record, schemas, schema_by_cred_def):
 
     `schema_by_cred_def` maps the cred def ids used in restrictions to schema names.
     """
+    record = PresExchange.from_agent(record)
     request = asked_of(record)
-    state = record.get("state", "")
+    state = record.state
     referent_schema = {
         ref: _schema_name(item.get("restrictions"), schema_by_cred_def)
         for kind in ("requested_attributes", "requested_predicates")
@@ -99,7 +101,7 @@ def describe(record, schemas, schema_by_cred_def):
     }
     asked = {s for s in referent_schema.values() if s}
     verified, revealed, proven, revoked, reason = None, (), (), False, ""
-    if state == "done" and record.get("verified") is not None:
+    if state == "done" and record.verified is not None:
         result = Verification.from_record(record)
         verified, revoked, reason = result.verified, result.revoked, result.reason
         name_schema = {}
@@ -114,7 +116,7 @@ def describe(record, schemas, schema_by_cred_def):
             )
             for n, v in result.revealed.items()
         )
-        pres = ((record.get("by_format") or {}).get("pres") or {}).get("anoncreds") or {}
+        pres = record.presentation or {}
         refs = (pres.get("requested_proof") or {}).get("predicates") or {}
         preds = request.get("requested_predicates", {})
         proven = tuple(
@@ -138,7 +140,7 @@ def describe(record, schemas, schema_by_cred_def):
     if verified is not None:
         status = "Verified" if verified else "REVOKED" if revoked else "NOT verified"
     return ResultView(
-        record.get("pres_ex_id", ""),
+        record.pres_ex_id,
         request.get("name", "Proof request"),
         state,
         status,
@@ -146,7 +148,7 @@ def describe(record, schemas, schema_by_cred_def):
         revealed,
         proven,
         not_received,
-        record.get("error_msg") or reason,
+        record.error_msg or reason,
         revoked,
         state == "proposal-received",
         _asked(request, schemas, referent_schema),
@@ -167,9 +169,7 @@ def _asked(request, schemas, referent_schema):
 
 def asked_of(record):
     """Return the AnonCreds request of an exchange, or the proposal when none was sent yet."""
-    by_format = record.get("by_format") or {}
-    if not (by_format.get("pres_request") or {}).get("anoncreds"):
-        proposal = (by_format.get("pres_proposal") or {}).get("anoncreds")
-        if proposal is not None:
-            return proposal
+    record = PresExchange.from_agent(record)
+    if not record.request and record.proposal is not None:
+        return record.proposal
     return anoncreds_request(record)

@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass
 
-from ..errors import AgentError, InputError
-from .trust import quote_id
+from ..errors import InputError
+from ..flows.revocation import issued_states
 
 MAX_REASON = 200
 
@@ -26,42 +26,20 @@ class Issued:
         return self.state in ("done", "credential-issued") and self.revocation == "issued"
 
 
-def registry_states(issuer, rev_reg_ids):
-    """Return {cred_ex_id: "issued" | "revoked"} for the credentials of these registries."""
-    states = {}
-    for rev_reg_id in sorted(set(filter(None, rev_reg_ids))):
-        try:
-            path = f"/anoncreds/revocation/registry/{quote_id(rev_reg_id)}/issued/details"
-            found = issuer.admin.get(path)
-        except AgentError as exc:
-            if exc.status == 404:
-                continue
-            raise
-        for record in found if isinstance(found, list) else []:
-            if record.get("cred_ex_id"):
-                states[record["cred_ex_id"]] = record.get("state", "")
-    return states
-
-
 def rows(issuer, records, labels, aliases):
-    """Return `Issued` rows, newest first, from the issuer's exchange list items."""
-    found = []
-    for item in records:
-        record = item["cred_ex_record"]
-        detail = item.get("anoncreds") or {}
-        found.append((record, detail.get("rev_reg_id") or ""))
-    states = registry_states(issuer, [r for _, r in found])
+    """Return `Issued` rows, newest first, from the issuer's exchanges (`CredExchange`s)."""
+    states = issued_states(issuer, [r.rev_reg_id for r in records])
     result = [
         Issued(
-            id=record["cred_ex_id"],
+            id=record.cred_ex_id,
             schema=labels(record),
-            to=aliases.get(record.get("connection_id"), ""),
-            state=record.get("state", ""),
-            updated=record.get("updated_at", ""),
-            rev_reg_id=rev_reg_id,
-            revocation=states.get(record["cred_ex_id"], "issued" if rev_reg_id else ""),
+            to=aliases.get(record.connection_id, ""),
+            state=record.state,
+            updated=record.updated_at,
+            rev_reg_id=record.rev_reg_id or "",
+            revocation=states.get(record.cred_ex_id, "issued" if record.rev_reg_id else ""),
         )
-        for record, rev_reg_id in found
+        for record in records
     ]
     return sorted(result, key=lambda r: r.updated, reverse=True)
 

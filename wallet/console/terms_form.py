@@ -1,9 +1,9 @@
 """The verifier console's terms form: purpose, legal basis, retention, onward sharing, price."""
 
 from ..errors import InputError
+from ..flows.negotiation import Terms
 from ..pricing.money import Money
-from ..terms.negotiation import Terms
-from ..terms.vocabulary import LEGAL_BASES, PURPOSES, choice, parse_duration
+from ..receipts.vocabulary import LEGAL_BASES, PURPOSES, choice, parse_duration
 
 MAX_TEXT = 200
 DEFAULTS = {"retention": "P30D", "currency": "EUR", "amount": "0.50", "legal_basis": "consent"}

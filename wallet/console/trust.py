@@ -9,11 +9,11 @@ its schema.
 """
 
 import logging
-import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import AgentError, ConfigError
+from ..flows.anoncreds import schema_of
 from ..registry.ids import CRED_DEF, ISSUER_ID_PATTERN
 
 log = logging.getLogger(__name__)
@@ -45,23 +45,11 @@ class Trust:
         )
 
 
-def quote_id(object_id):
-    """Return a registry id fit for an admin API path (its slashes escaped)."""
-    return urllib.parse.quote(object_id, safe="")
-
-
 def listed_cred_defs(registry_dir, issuer_id):
     """Return the cred def ids the shared registry directory holds for `issuer_id`."""
     mb = issuer_id.removeprefix("did:tessera:")
     folder = Path(registry_dir) / "objects" / mb / CRED_DEF
     return sorted(f"{issuer_id}/{CRED_DEF}/{p.stem}" for p in folder.glob("*.json"))
-
-
-def schema_of(verifier, cred_def_id):
-    """Return the schema name of a cred def, resolved (and checked) by the verifier's agent."""
-    cred_def = verifier.admin.get(f"/anoncreds/credential-definition/{quote_id(cred_def_id)}")
-    schema_id = cred_def["credential_definition"]["schemaId"]
-    return verifier.admin.get(f"/anoncreds/schema/{quote_id(schema_id)}")["schema"]["name"]
 
 
 def trusted_cred_defs(verifier, trust):

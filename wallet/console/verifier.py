@@ -15,15 +15,17 @@ from flask import (
 from werkzeug.datastructures import MultiDict
 
 from ..errors import AgentError, ConfigError, FlowError, InputError
-from ..flows.present import decline, request_proof
+from ..flows import anoncreds, present
+from ..flows.negotiation import offer_terms
+from ..flows.oob import create_oob_request
 from ..flows.revocation import non_revoked
-from ..terms.negotiation import offer_terms
-from ..terms.vocabulary import LEGAL_BASES, PURPOSES
+from ..receipts.vocabulary import LEGAL_BASES, PURPOSES
 from . import compose_form, firm_terms, request_templates, results, terms_form, trust
 from .common import agent, connections, qr_data_uri, schemas
-from .oob_requests import create_oob_request
 
 bp = Blueprint("verifier", __name__, url_prefix="/verifier")
+LONG_POLL = 20.0
+WAKE_TOPICS = ("present_proof_v2_0", "tessera_terms")
 
 
 def _dirs():
@@ -61,7 +63,7 @@ def schema_by_cred_def(cred_def_ids):
     for cred_def_id in cred_def_ids:
         if cred_def_id not in cache:
             try:
-                cache[cred_def_id] = trust.schema_of(agent(), cred_def_id)
+                cache[cred_def_id] = anoncreds.schema_of(agent(), cred_def_id)
             except AgentError as exc:
                 if exc.status is None:
                     raise
@@ -113,7 +115,7 @@ def index():
 
 
 def _render_send(template, form=None, errors=None, status=200):
-    active = [c for c in connections() if c.get("state") in ("active", "completed")]
+    active = [c for c in connections() if c.active]
     thresholds, _ = _thresholds(template, form or {})
     proof_request, trust_error = _preview(template, thresholds)
     page = render_template(
@@ -146,9 +148,7 @@ def send(key):
     thresholds, errors = _thresholds(template, request.form)
     mode = request.form.get("mode", "connection")
     connection_id = request.form.get("connection_id", "")
-    active = {
-        c["connection_id"] for c in connections() if c.get("state") in ("active", "completed")
-    }
+    active = {c.connection_id for c in connections() if c.active}
     if mode == "connection" and connection_id not in active:
         errors["connection_id"] = "Pick an active connection, or use the QR code instead."
     if mode not in ("connection", "oob"):
@@ -165,7 +165,7 @@ def send(key):
     if request.form.get("non_revoked") == "on":
         proof_request = non_revoked(proof_request, current_app.config.get("NOW", time.time)())
     if mode == "connection":
-        pres_ex_id, thread_id = request_proof(agent(), connection_id, proof_request)
+        pres_ex_id, thread_id = present.request_proof(agent(), connection_id, proof_request)
         if terms is not None:
             firm_key = firm_terms.keys().for_connection(connection_id).did
             offer_terms(agent(), connection_id, terms, firm_key, thread_id)
@@ -227,8 +227,8 @@ def _view(record):
 
 
 def _records():
-    found = agent().admin.get("/present-proof-2.0/records", role="verifier")["results"]
-    found.sort(key=lambda r: r.get("updated_at", ""), reverse=True)
+    found = present.records(agent(), role="verifier")
+    found.sort(key=lambda r: r.updated_at, reverse=True)
     return [_view(r) for r in found]
 
 
@@ -241,27 +241,54 @@ def results_page():
 @bp.get("/results/<uuid:pres_ex_id>")
 def result(pres_ex_id):
     """Show one exchange: verified or not, revealed values, predicates, what was not received."""
+    record = _record_or_404(pres_ex_id)
+    talk = _talk(record)
+    return render_template(
+        "verifier/result.html", view=_view(record), talk=talk, shown=_shown(record, talk)
+    )
+
+
+def _talk(record):
+    if not record.connection_id:
+        return None
+    return firm_terms.negotiation(agent(), record.connection_id, record.thread_id)
+
+
+def _shown(record, talk):
+    """Return a fingerprint of what the result page shows (it changes when the page would)."""
+    terms = (talk.status, talk.answer and talk.answer["body"]["revision"]) if talk else None
+    return f"{record.state}|{record.verified}|{terms}"
+
+
+@bp.get("/results/<uuid:pres_ex_id>/wait")
+def wait_result(pres_ex_id):
+    """Long poll: answer when the result page would change (`shown`), or after a while."""
+    shown = request.args.get("shown", "")
+    firm = agent()
+    deadline = time.monotonic() + LONG_POLL
+    while True:
+        seq = firm.hub.seq if firm.hub is not None else None
+        record = _record_or_404(pres_ex_id)
+        if _shown(record, _talk(record)) != shown:
+            return {"changed": True}
+        remaining = deadline - time.monotonic()
+        if firm.hub is None or remaining <= 0:
+            return {"changed": False, "retry_ms": 0 if firm.hub is not None else 2000}
+        firm.hub.wait_after(seq, remaining, role=firm.role, topics=WAKE_TOPICS)
+
+
+def _record_or_404(pres_ex_id):
     try:
-        record = agent().admin.get(f"/present-proof-2.0/records/{pres_ex_id}")
+        return present.record(agent(), pres_ex_id)
     except AgentError as exc:
         if exc.status == 404:
             abort(404)
         raise
-    talk = None
-    if record.get("connection_id"):
-        firm_terms.countersign_pending(agent(), firm_terms.keys())
-        talk = firm_terms.negotiation(agent(), record["connection_id"], record["thread_id"])
-    return render_template("verifier/result.html", view=_view(record), talk=talk)
 
 
 def _proposal_or_404(pres_ex_id):
-    try:
-        record = agent().admin.get(f"/present-proof-2.0/records/{pres_ex_id}")
-    except AgentError as exc:
-        if exc.status == 404:
-            abort(404)
-        raise
-    if record.get("state") != "proposal-received":
+    record = _record_or_404(pres_ex_id)
+    if record.state != "proposal-received":
         raise FlowError("This proposal was already answered; see its result page.")
     return record
 
@@ -270,10 +297,7 @@ def _proposal_or_404(pres_ex_id):
 def accept_proposal(pres_ex_id):
     """Accept the person's smaller request: send exactly the request they proposed."""
     _proposal_or_404(pres_ex_id)
-    agent().admin.post(
-        f"/present-proof-2.0/records/{pres_ex_id}/send-request",
-        {"auto_verify": True, "auto_remove": False},
-    )
+    present.accept_proposal(agent(), pres_ex_id)
     return redirect(url_for("verifier.result", pres_ex_id=pres_ex_id))
 
 
@@ -282,5 +306,5 @@ def decline_proposal(pres_ex_id):
     """Decline the person's proposal with a problem report."""
     _proposal_or_404(pres_ex_id)
     reason = (request.form.get("reason") or "").strip()[:500] or "The firm declined the proposal."
-    decline(agent(), str(pres_ex_id), reason)
+    present.decline(agent(), str(pres_ex_id), reason)
     return redirect(url_for("verifier.result", pres_ex_id=pres_ex_id))

@@ -1,4 +1,4 @@
-"""The earnings ledger, derived from receipts and settlements held by an agent.
+"""The earnings ledger, folded from the receipts and settlements an agent holds (pure).
 
 Nothing here is a separate mutable store: an entry exists because a countersigned
 receipt does, and is paid because a signed settlement for it arrived and verified.
@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..pricing.money import Money
-from ..terms import client
 
 CSV_FIELDS = (
     "receipt_id",
@@ -72,16 +71,6 @@ def build(messages, side="holder"):
             paid_at=paid.get(receipt["receipt_id"], ""),
         )
     return list(entries.values())
-
-
-def load(agent, side="holder"):
-    """Return the ledger entries of an agent."""
-    return build(client.messages(agent), side)
-
-
-def refused(agent):
-    """Return the terms messages refused on arrival, with their reasons."""
-    return client.messages(agent, direction="received", status="rejected")
 
 
 def _totals(entries, key):

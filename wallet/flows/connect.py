@@ -1,6 +1,7 @@
 """Connect two agents with an out-of-band invitation and DID exchange."""
 
 from ..errors import FlowError
+from .records import Connection
 
 DIDEXCHANGE = "https://didcomm.org/didexchange/1.1"
 TOPICS = ("connections", "out_of_band")
@@ -27,16 +28,26 @@ def receive_invitation(invitee, invitation, alias=None):
 
 
 def _active(record):
-    state = record.get("state")
-    if state in ("abandoned", "error"):
-        raise FlowError(f"Connection {record.get('connection_id')} ended as {state}.")
-    return state in ("active", "completed")
+    if record.state in ("abandoned", "error"):
+        raise FlowError(f"Connection {record.connection_id} ended as {record.state}.")
+    return record.active
+
+
+def connection(agent, connection_id):
+    """Return one connection (`Connection`) by id."""
+    return Connection.from_agent(agent.admin.get(f"/connections/{connection_id}"))
+
+
+def connections(agent, limit=1000):
+    """Return the agent's connections (`Connection`s), up to `limit`."""
+    found = agent.admin.get("/connections", limit=limit)["results"]
+    return [Connection.from_agent(c) for c in found]
 
 
 def wait_active(agent, connection_id, timeout=30.0):
-    """Wait until the connection is active and return its record."""
+    """Wait until the connection is active and return its record (`Connection`)."""
     return agent.wait(
-        lambda: agent.admin.get(f"/connections/{connection_id}"),
+        lambda: connection(agent, connection_id),
         _active,
         what=f"connection {connection_id} to become active",
         topics=TOPICS,

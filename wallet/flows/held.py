@@ -6,6 +6,7 @@ than a page must not silently lose the rest from its lists or from what can answ
 
 import collections
 import json
+from urllib.parse import quote
 
 PAGE = 1000
 
@@ -20,6 +21,16 @@ def credentials(holder, wql=None, page=PAGE):
         if len(batch) < page:
             return found
         offset += page
+
+
+def credential(holder, cred_id):
+    """Return one stored credential's info by id."""
+    return holder.admin.get(f"/credential/{quote(cred_id, safe='')}")
+
+
+def delete(holder, cred_id):
+    """Delete one stored credential."""
+    holder.admin.delete(f"/credential/{quote(cred_id, safe='')}")
 
 
 def candidates(holder, pres_ex_id, page=PAGE):

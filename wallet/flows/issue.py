@@ -1,37 +1,30 @@
 """Publish schemas and credential definitions, offer, accept and issue credentials."""
 
 import datetime
-from urllib.parse import quote
 
 from ..errors import FlowError
 from ..schemas import check_values
+from .anoncreds import cred_defs, issuer_id_of, key_dids, schema_ids
+from .records import CredExchange
 
 TOPICS = ("issue_credential_v2_0", "issue_credential_v2_0_anoncreds")
-ISSUER_METHOD = "did:tessera:"
 CREDENTIAL_PREVIEW = "issue-credential/2.0/credential-preview"
 
 
 def issuer_id(issuer):
     """Return the issuer's `did:tessera:` id, creating its Ed25519 key on first use."""
-    found = issuer.admin.get("/wallet/did", method="key", key_type="ed25519")["results"]
-    if found:
-        did = sorted(found, key=lambda d: d["did"])[0]["did"]
-    else:
-        created = issuer.admin.post(
-            "/wallet/did/create", {"method": "key", "options": {"key_type": "ed25519"}}
-        )
-        did = created["result"]["did"]
-    return ISSUER_METHOD + did.removeprefix("did:key:")
+    dids = key_dids(issuer)
+    if dids:
+        return issuer_id_of(dids[0])
+    created = issuer.admin.post(
+        "/wallet/did/create", {"method": "key", "options": {"key_type": "ed25519"}}
+    )
+    return issuer_id_of(created["result"]["did"])
 
 
 def publish_schema(issuer, issuer_did, schema):
     """Publish a `CredentialSchema` (or reuse the one already published); return its id."""
-    existing = issuer.admin.get(
-        "/anoncreds/schemas",
-        schema_issuer_id=issuer_did,
-        schema_name=schema.name,
-        schema_version=schema.version,
-    )["schema_ids"]
+    existing = schema_ids(issuer, issuer_did, schema)
     if existing:
         return existing[0]
     body = {
@@ -59,12 +52,8 @@ def create_cred_def(
     timeout=120.0,
 ):
     """Create a credential definition for `schema_id` (or reuse the one with `tag`)."""
-    existing = issuer.admin.get(
-        "/anoncreds/credential-definitions", issuer_id=issuer_did, schema_id=schema_id
-    )["credential_definition_ids"]
-    for cred_def_id in existing:
-        found = issuer.admin.get(f"/anoncreds/credential-definition/{quote(cred_def_id, safe='')}")
-        if found.get("credential_definition", {}).get("tag") == tag:
+    for cred_def_id, existing in cred_defs(issuer, issuer_did, schema_id):
+        if existing == tag:
             return cred_def_id
     options = {"support_revocation": revocation}
     if registry_size is not None:
@@ -153,11 +142,15 @@ def _state_is(*wanted):
     return done
 
 
+def records(agent, **filters):
+    """Return the exchange records (`CredExchange`s) matching `filters` (role, state, thread)."""
+    found = agent.admin.get("/issue-credential-2.0/records", **filters)["results"]
+    return [CredExchange.from_agent(item) for item in found]
+
+
 def offers(holder):
-    """Return the holder's credential offers waiting for the person's answer."""
-    return holder.admin.get("/issue-credential-2.0/records", role="holder", state="offer-received")[
-        "results"
-    ]
+    """Return the holder's credential offers (`CredExchange`s) waiting for the person's answer."""
+    return records(holder, role="holder", state="offer-received")
 
 
 def wait_offer(holder, thread_id, timeout=30.0):

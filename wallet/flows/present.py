@@ -6,65 +6,77 @@ from dataclasses import dataclass, field, replace
 from ..errors import AgentError, FlowError, UntrustedRegistryObject
 from . import formats, held
 from .matching import Candidate, choose, revoked_only, unanswerable, usable
+from .records import PresExchange
 from .registry_check import untrusted
 from .revocation import check_times, is_revoked, verdict
 
 TOPICS = ("present_proof_v2_0",)
 
 
-def request_proof(verifier, connection_id, proof_request, comment=None):
-    """Send an AnonCreds proof request over a connection; return (pres_ex_id, thread_id)."""
+def request_body(proof_request, comment=None, **fields):
+    """Return the admin body asking for an AnonCreds proof (verified by the agent, kept)."""
     body = {
-        "connection_id": connection_id,
+        **fields,
         "presentation_request": {"anoncreds": proof_request},
         "auto_verify": True,
         "auto_remove": False,
     }
     if comment:
         body["comment"] = comment
-    record = verifier.admin.post("/present-proof-2.0/send-request", body)
-    return record["pres_ex_id"], record["thread_id"]
+    return body
 
 
-def _record(agent, pres_ex_id):
-    return agent.admin.get(f"/present-proof-2.0/records/{pres_ex_id}")
+def request_proof(verifier, connection_id, proof_request, comment=None):
+    """Send an AnonCreds proof request over a connection; return (pres_ex_id, thread_id)."""
+    body = request_body(proof_request, comment, connection_id=connection_id)
+    sent = verifier.admin.post("/present-proof-2.0/send-request", body)
+    return sent["pres_ex_id"], sent["thread_id"]
+
+
+def record(agent, pres_ex_id):
+    """Return one exchange record (`PresExchange`) by id."""
+    return PresExchange.from_agent(agent.admin.get(f"/present-proof-2.0/records/{pres_ex_id}"))
 
 
 def whole_record(payload):
-    """Return a webhook's record when it is whole (agents run with --debug-webhooks).
+    """Return a webhook's record (`PresExchange`) when it is whole (--debug-webhooks).
 
     Without that flag ACA-Py's webhooks carry the state only, not `by_format`; then
     this returns None and the waiter fetches the record. Reading the verifier's
     verified record back costs the verifier ~80 ms of CPU (it revalidates the whole
     presentation), so this is what lets throughput grow.
     """
-    return payload if "by_format" in payload else None
+    return PresExchange.from_agent(payload) if "by_format" in payload else None
+
+
+def records(agent, **filters):
+    """Return the exchange records (`PresExchange`s) matching `filters` (role, state, thread)."""
+    found = agent.admin.get("/present-proof-2.0/records", **filters)["results"]
+    return [PresExchange.from_agent(r) for r in found]
 
 
 def wait_request(holder, thread_id, timeout=30.0):
     """Wait until the holder has received the request of `thread_id`; return its record."""
     found = holder.wait(
-        lambda: holder.admin.get("/present-proof-2.0/records", thread_id=thread_id)["results"],
-        lambda rs: any(r["state"] == "request-received" for r in rs),
+        lambda: records(holder, thread_id=thread_id),
+        lambda rs: any(r.state == "request-received" for r in rs),
         what=f"proof request {thread_id}",
         topics=TOPICS,
         match=lambda payload: payload.get("thread_id") == thread_id,
-        from_event=lambda payload: [payload] if whole_record(payload) else None,
+        from_event=lambda payload: [whole] if (whole := whole_record(payload)) else None,
         timeout=timeout,
     )
-    return next(r for r in found if r["state"] == "request-received")
+    return next(r for r in found if r.state == "request-received")
 
 
 def requests(holder):
-    """Return the proof requests waiting for the person's answer."""
-    return holder.admin.get("/present-proof-2.0/records", role="prover", state="request-received")[
-        "results"
-    ]
+    """Return the proof requests (`PresExchange`s) waiting for the person's answer."""
+    return records(holder, role="prover", state="request-received")
 
 
 def anoncreds_request(record):
     """Return the AnonCreds proof request of a record (`anoncreds` or `indy` format)."""
-    return formats.proof_request(record)
+    return formats.proof_request(PresExchange.from_agent(record))
 
 
 def candidates(holder, pres_ex_id, request=None):
@@ -108,45 +120,68 @@ def revoked_ids(holder, found, times=(None,)):
     return frozenset(i for i in ids if any(is_revoked(holder, i, at) for at in times))
 
 
+@dataclass(frozen=True)
+class Assessment:
+    """What can answer a request: usable candidates, and items only revoked ones could."""
+
+    usable: dict
+    revoked_only: dict
+
+
 def assess(holder, record, now=None):
-    """Return ({referent: usable}, {referent: revoked candidates only}) for a request.
+    """Return the `Assessment` of a request: {referent: usable}, {referent: revoked only}.
 
     Revocation is checked at the times the request asks about (its non-revocation
     intervals' `to`), else now, so a revoked credential is never offered.
     """
+    record = PresExchange.from_agent(record)
     request = anoncreds_request(record)
-    found = candidates(holder, record["pres_ex_id"], request)
+    found = candidates(holder, record.pres_ex_id, request)
     times = check_times(request, time.time() if now is None else now)
     revoked = revoked_ids(holder, found, times)
-    return usable(request, found, revoked), revoked_only(request, found, revoked)
+    return Assessment(usable(request, found, revoked), revoked_only(request, found, revoked))
 
 
 def options(holder, record, now=None):
     """Return {referent: usable candidates} for a received request record."""
-    return assess(holder, record, now)[0]
+    return assess(holder, record, now).usable
 
 
 def why_unanswerable(holder, record, now=None):
     """Return {referent: reason} for items nothing usable answers (e.g. only a revoked one)."""
-    return unanswerable(anoncreds_request(record), *assess(holder, record, now))
+    found = assess(holder, record, now)
+    return unanswerable(anoncreds_request(record), found.usable, found.revoked_only)
 
 
-def present(holder, record, chosen=None, self_attested=None, timeout=30.0):
-    """Answer a request with the person's choices (or the first usable credentials)."""
+@dataclass(frozen=True)
+class Presented:
+    """A presentation sent: the choices made (`body`) and the record the agent answered with."""
+
+    body: dict
+    record: PresExchange
+
+
+def present(holder, record, chosen=None, self_attested=None, assessed=None, timeout=30.0):
+    """Answer a request with the person's choices (or the first usable credentials).
+
+    `assessed`, the `Assessment` the caller already made (the consent screen's), saves
+    looking up and checking the candidates again. Returns what was `Presented`.
+    """
+    record = PresExchange.from_agent(record)
     request = anoncreds_request(record)
-    usable_now, revoked_now = assess(holder, record)
-    body = choose(request, usable_now, chosen, self_attested, revoked_now)
-    pres_ex_id = record["pres_ex_id"]
+    found = assessed or assess(holder, record)
+    body = choose(request, found.usable, chosen, self_attested, found.revoked_only)
     try:
-        holder.admin.post(
-            f"/present-proof-2.0/records/{pres_ex_id}/send-presentation",
+        answer = holder.admin.post(
+            f"/present-proof-2.0/records/{record.pres_ex_id}/send-presentation",
             formats.answer(record, body),
         )
     except AgentError as exc:
         if exc.status is None or exc.status < 500:
             raise
-        _explain_failure(holder, usable_now, body, exc)
-    return body
+        _explain_failure(holder, found.usable, body, exc)
+    sent = PresExchange.from_agent(answer) if answer.get("pres_ex_id") else record
+    return Presented(body, sent)
 
 
 def _explain_failure(holder, usable_now, body, exc):
@@ -167,6 +202,31 @@ def _explain_failure(holder, usable_now, body, exc):
     if refused:
         raise UntrustedRegistryObject(refused) from exc
     raise exc
+
+
+def propose(holder, connection_id, proposal, comment):
+    """Person: propose an AnonCreds request (a smaller answer) to a firm; return its record.
+
+    ACA-Py makes a received proposal a new exchange on its own thread; nothing is
+    presented until the firm sends the request proposed and the person answers it.
+    """
+    body = {
+        "connection_id": connection_id,
+        "presentation_proposal": {"anoncreds": proposal},
+        "comment": comment,
+        "auto_present": False,
+        "auto_remove": False,
+    }
+    return PresExchange.from_agent(holder.admin.post("/present-proof-2.0/send-proposal", body))
+
+
+def accept_proposal(verifier, pres_ex_id):
+    """Firm: answer a person's proposal by sending exactly the request it proposed."""
+    answer = verifier.admin.post(
+        f"/present-proof-2.0/records/{pres_ex_id}/send-request",
+        {"auto_verify": True, "auto_remove": False},
+    )
+    return PresExchange.from_agent(answer)
 
 
 def decline(holder, pres_ex_id, reason):
@@ -194,7 +254,8 @@ class Verification:
     @classmethod
     def from_record(cls, record):
         """Read a verifier-side presentation exchange record in state done."""
-        pres = formats.first_readable(record, "pres") or {}
+        record = PresExchange.from_agent(record)
+        pres = record.presentation or {}
         request = anoncreds_request(record)
         proof = pres.get("requested_proof") or {}
         revealed = {}
@@ -209,23 +270,23 @@ class Verification:
             for referent in (proof.get("predicates") or {})
         ]
         revoked, reason = verdict(record)
-        return cls(record.get("verified") == "true", revealed, proven, record, revoked, reason)
+        verified = record.verified == "true"
+        return cls(verified, revealed, proven, record.to_agent(), revoked, reason)
 
 
 def _finished(record):
-    state = record.get("state")
-    if state == "abandoned":
+    if record.state == "abandoned":
         raise FlowError(
-            f"Proof exchange {record.get('pres_ex_id')} was abandoned: "
-            f"{record.get('error_msg') or 'no reason given'}"
+            f"Proof exchange {record.pres_ex_id} was abandoned: "
+            f"{record.error_msg or 'no reason given'}"
         )
-    return state == "done" and record.get("verified") is not None
+    return record.state == "done" and record.verified is not None
 
 
 def wait_verified(verifier, pres_ex_id, timeout=30.0):
     """Wait for the verifier to finish verifying; return its `Verification`."""
-    record = verifier.wait(
-        lambda: _record(verifier, pres_ex_id),
+    found = verifier.wait(
+        lambda: record(verifier, pres_ex_id),
         _finished,
         what=f"verification of {pres_ex_id}",
         topics=TOPICS,
@@ -233,14 +294,14 @@ def wait_verified(verifier, pres_ex_id, timeout=30.0):
         from_event=whole_record,
         timeout=timeout,
     )
-    return Verification.from_record(record)
+    return Verification.from_record(found)
 
 
 def wait_abandoned(agent, pres_ex_id, timeout=30.0):
     """Wait until an exchange is abandoned (declined); return its record."""
     return agent.wait(
-        lambda: _record(agent, pres_ex_id),
-        lambda r: r.get("state") == "abandoned",
+        lambda: record(agent, pres_ex_id),
+        lambda r: r.state == "abandoned",
         what=f"exchange {pres_ex_id} to be declined",
         topics=TOPICS,
         match=lambda payload: payload.get("pres_ex_id") == pres_ex_id,

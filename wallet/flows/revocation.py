@@ -6,16 +6,17 @@ the wallet can show each credential as valid or revoked, and when that was check
 without asking the agent on every page view.
 """
 
-import json
-import os
-import tempfile
+import logging
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from .. import durable
 from ..errors import AgentError, InputError
 from . import held, issue
 
+LOG = logging.getLogger(__name__)
+RECHECK = "the next status check writes a new one."
 REGISTRY_TIMEOUT = 180.0
 DEFAULT_MAX_AGE = 3600.0
 STATUS_FILE = "revocation-status.json"
@@ -87,6 +88,24 @@ def revoke(issuer, cred_ex_id, comment=None, publish=True, notify_connection=Non
         body.update(notify=True, connection_id=notify_connection, notify_version="v1_0")
     issuer.admin.post("/anoncreds/revocation/revoke", body)
     return issued_record(issuer, cred_ex_id)
+
+
+def issued_states(issuer, rev_reg_ids):
+    """Return {cred_ex_id: "issued" | "revoked"} for the credentials of these registries."""
+    states = {}
+    for rev_reg_id in sorted(set(filter(None, rev_reg_ids))):
+        try:
+            found = issuer.admin.get(
+                f"/anoncreds/revocation/registry/{_q(rev_reg_id)}/issued/details"
+            )
+        except AgentError as exc:
+            if exc.status == 404:
+                continue
+            raise
+        for record in found if isinstance(found, list) else []:
+            if record.get("cred_ex_id"):
+                states[record["cred_ex_id"]] = record.get("state", "")
+    return states
 
 
 def publish_pending(issuer):
@@ -183,27 +202,24 @@ class StatusCache:
         return cls(settings.role_dir("holder") / STATUS_FILE)
 
     def load(self):
-        """Return {cred_id: CredentialStatus}; an unreadable file counts as empty."""
+        """Return {cred_id: CredentialStatus}; an unreadable file counts as empty.
+
+        It is a cache (the next check fills it again): a corrupt file is set aside
+        and logged, not raised.
+        """
         try:
-            doc = json.loads(self.path.read_text())
+            doc = durable.read_json(self.path, missing={"statuses": {}}, advice=RECHECK)
             return {k: CredentialStatus(**v) for k, v in doc["statuses"].items()}
-        except FileNotFoundError:
+        except durable.CorruptFile as exc:
+            LOG.warning("%s", exc)
             return {}
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             return {}
 
     def save(self, statuses):
-        """Write {cred_id: CredentialStatus} atomically."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        """Write {cred_id: CredentialStatus} atomically and durably."""
         doc = {"statuses": {k: asdict(v) for k, v in sorted(statuses.items())}}
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".status-")
-        try:
-            with os.fdopen(fd, "w") as handle:
-                json.dump(doc, handle, indent=1)
-            os.replace(tmp, self.path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        durable.write_json(self.path, doc, indent=1)
 
 
 def is_revoked(holder, cred_id, at=None):

@@ -7,6 +7,7 @@ Attribute values are never written: only names, predicates and credential ids.
 """
 
 import base64
+import contextlib
 import datetime
 import hashlib
 import json
@@ -20,6 +21,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from .. import durable
 from ..errors import InputError, WalletError
 
 SCRYPT_N = 2**15
@@ -85,9 +87,8 @@ class HistoryLog:
     def _salt(self):
         path = self.directory / SALT_FILE
         if not path.exists():
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(secrets.token_bytes(16))
+            with contextlib.suppress(FileExistsError):  # another process made it first
+                durable.write_bytes(path, secrets.token_bytes(16), replace=False)
         return path.read_bytes()
 
     @staticmethod

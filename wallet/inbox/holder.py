@@ -1,8 +1,9 @@
 """Where the embedded wallet's inbox lives: its data, port, the holder's opaque id and URL."""
 
-import os
+import contextlib
 from pathlib import Path
 
+from .. import durable
 from ..secrets import ensure_private_dir, load_or_create
 from ..settings import HOST
 from .store import check_person_id, new_person_id
@@ -32,14 +33,8 @@ def holder_person_id(settings):
     directory = ensure_private_dir(settings.role_dir("holder"))
     path = directory / "inbox-id"
     if not path.exists():
-        tmp = directory / f".inbox-id.{os.getpid()}.tmp"
-        tmp.write_text(new_person_id() + "\n")
-        try:
-            os.link(tmp, path)  # never replaces an id another process wrote first
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink()
+        with contextlib.suppress(FileExistsError):  # another process wrote its id first
+            durable.write_text(path, new_person_id() + "\n", replace=False)
     return check_person_id(path.read_text().strip())
 
 

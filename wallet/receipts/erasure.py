@@ -1,13 +1,12 @@
-"""Erasure: ask a firm to erase what a receipt covers; track acknowledgements and delays.
+"""Erasure bookkeeping: when retention ends, what is due, acknowledged or overdue (pure).
 
-Every function that depends on time takes `now` (an aware datetime).
+Every function that depends on time takes `now` (an aware datetime). Sending the
+requests and acknowledgements is a flow (`wallet.flows.receipts`).
 """
 
 from dataclasses import dataclass
 
-from ..terms import client
-from ..terms.vocabulary import parse_duration, parse_time
-from .signed import sign_message
+from .vocabulary import parse_duration, parse_time
 
 # How long a firm has to acknowledge an erasure request (GDPR Art. 12(3): one month).
 DEFAULT_GRACE = "P1M"
@@ -21,29 +20,6 @@ def retention_end(receipt):
 def due(receipts, requested_ids, now):
     """Return receipts whose retention has ended and whose erasure was not yet requested."""
     return [r for r in receipts if r["receipt_id"] not in requested_ids and retention_end(r) <= now]
-
-
-def request_erasure(holder, keys, receipt, connection_id, reason, now):
-    """Person: send a signed erasure request for a receipt; return the body sent."""
-    body = {
-        "receipt_id": receipt["receipt_id"],
-        "reason": reason,
-        "requested_at": now.isoformat(timespec="seconds"),
-    }
-    signed = sign_message("erasure-request", body, keys.for_connection(connection_id))
-    client.send(holder, connection_id, "erasure-request", signed)
-    return signed
-
-
-def acknowledge(firm, keys, request, now):
-    """Firm: acknowledge an erasure request record (accepted on arrival) with a signed message."""
-    body = {
-        "receipt_id": request["receipt_id"],
-        "acknowledged_at": now.isoformat(timespec="seconds"),
-    }
-    signed = sign_message("erasure-ack", body, keys.for_connection(request["connection_id"]))
-    client.send(firm, request["connection_id"], "erasure-ack", signed, request["thread_id"])
-    return signed
 
 
 @dataclass(frozen=True)
@@ -76,13 +52,3 @@ def status(messages, now, grace=DEFAULT_GRACE):
             m["receipt_id"], m["connection_id"], asked, acked, late
         )
     return list(states.values())
-
-
-def acknowledged(agent, now, grace=DEFAULT_GRACE):
-    """Return the erasure requests the firms have acknowledged."""
-    return [s for s in status(client.messages(agent), now, grace) if s.acknowledged_at]
-
-
-def overdue(agent, now, grace=DEFAULT_GRACE):
-    """Return the erasure requests not acknowledged within the grace period."""
-    return [s for s in status(client.messages(agent), now, grace) if s.overdue]

@@ -11,8 +11,8 @@ import uuid
 
 from ..errors import InputError
 from ..pricing.money import Money
-from ..terms.vocabulary import LEGAL_BASES, PURPOSES, choice, parse_duration, parse_time
 from .keys import SignatureError, verify
+from .vocabulary import LEGAL_BASES, PURPOSES, choice, parse_duration, parse_time
 
 VERSION = "tessera-receipt/1"
 PARTIES = ("holder", "firm")

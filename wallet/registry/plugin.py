@@ -93,7 +93,7 @@ def _registering(name: str) -> Iterator[None]:
     """Turn Tessera errors into ACA-Py registration errors."""
     try:
         yield
-    except (InputError, RegistryError) as err:
+    except (InputError, NotFound, RegistryError) as err:
         raise AnonCredsRegistrationError(f"Cannot register {name}: {err}") from err
 
 

@@ -5,6 +5,7 @@ import tempfile
 import threading
 from pathlib import Path
 
+from .. import durable
 from ..errors import InputError, IntegrityError, NotFound, StorageFull
 from .digest import CHUNK, TailsHasher, check_tails_hash, tails_hash_of_file
 
@@ -92,15 +93,7 @@ class TailsStore:
                     return False
                 self._check_quota(hasher.size)
                 os.link(tmp, path)
-                _fsync_dir(self.root)
+                durable.sync_directory(self.root)
         finally:
             os.unlink(tmp)
         return True
-
-
-def _fsync_dir(path):
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

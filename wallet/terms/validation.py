@@ -9,7 +9,7 @@ from ..pricing.money import Money
 from ..receipts.keys import public_key
 from ..receipts.receipt import ReceiptError, verify_party, verify_receipt
 from ..receipts.signed import verify_message
-from .vocabulary import LEGAL_BASES, PURPOSES, choice, parse_duration, parse_time
+from ..receipts.vocabulary import LEGAL_BASES, PURPOSES, choice, parse_duration, parse_time
 
 # kind -> the body fields it carries (all required; "" / false where not applicable).
 KINDS = {

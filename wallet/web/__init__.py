@@ -7,12 +7,12 @@ from flask import Flask, g, jsonify, redirect, render_template, request, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from ..errors import WalletError
+from ..holder.service import TIMER_INTERVAL, HolderService
+from ..holder.tokens import TokenStore
 from ..schemas import load_all
 from ..secrets import load_or_create
 from ..settings import Settings, from_env
 from .errors import status_of
-from .service import TIMER_INTERVAL, HolderService
-from .tokens import TokenStore
 
 csrf = CSRFProtect()
 
@@ -49,14 +49,16 @@ def create_app(test_config=None):
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_or_create(settings.secrets_dir, "wallet-web.secret-key")
     app.permanent_session_lifetime = datetime.timedelta(seconds=app.config["IDLE_TIMEOUT"])
-    service = app.config.get("HOLDER_SERVICE") or HolderService(
+    schemas = app.config.get("SCHEMAS") or load_all()
+    service = app.config.get("HOLDER_SERVICE") or HolderService.for_settings(
         settings,
         idle_timeout=app.config["IDLE_TIMEOUT"],
         wall_clock=app.config["WALL_CLOCK"],
         timer_interval=app.config.get("TIMER_INTERVAL", TIMER_INTERVAL),
+        schemas=schemas,
     )
     app.extensions["holder_service"] = service
-    app.extensions["schemas"] = app.config.get("SCHEMAS") or load_all()
+    app.extensions["schemas"] = schemas
     app.extensions["tokens"] = TokenStore(
         Path(service.data_dir) / "api-tokens.json", clock=app.config["WALL_CLOCK"]
     )
@@ -109,7 +111,7 @@ def _guard():
     endpoint = request.endpoint or ""
     if endpoint.startswith(PUBLIC) or endpoint.startswith("api."):
         return None
-    if not service.unlocked or session.get("sid") != service.session_id:
+    if not service.unlocked or session.get("sid") != service.session.session_id:
         target = "auth.setup" if service.first_run else "auth.unlock"
         return redirect(url_for(target))
     if not endpoint.startswith("live."):

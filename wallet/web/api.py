@@ -8,8 +8,9 @@ from ..consent.policy import parse_policy
 from ..earnings import ledger
 from ..errors import InputError
 from ..flows import present
+from ..flows import receipts as flow
+from ..holder import actions, disclosure, receipt_book, records, terms_view
 from ..pricing import store
-from . import actions, disclosure, receipt_book, records, terms_view
 from .context import agent, schemas, service, today, tokens
 from .errors import Unauthorized
 from .pricing import check_document
@@ -46,7 +47,9 @@ def list_connections():
 def receive_invitation():
     """Receive an invitation: {"invitation_url": "..."}; validated before anything is sent."""
     invitation, connection_id = actions.receive_invitation(
-        agent(), str(_body().get("invitation_url", ""))
+        agent(),
+        str(_body().get("invitation_url", "")),
+        allow_loopback=service().settings.loopback_egress,
     )
     return jsonify({"connection_id": connection_id, "label": invitation.label}), 201
 
@@ -77,7 +80,8 @@ def list_credentials():
     return jsonify(
         {
             "results": [
-                c.to_json() for c in records.credentials(agent(), schemas(), service().issuance)
+                c.to_json()
+                for c in records.credentials(agent(), schemas(), service().session.issuance)
             ]
         }
     )
@@ -86,13 +90,15 @@ def list_credentials():
 @bp.get("/credentials/<cred_id>")
 def get_credential(cred_id):
     """Read one credential."""
-    return jsonify(records.credential(agent(), schemas(), service().issuance, cred_id).to_json())
+    return jsonify(
+        records.credential(agent(), schemas(), service().session.issuance, cred_id).to_json()
+    )
 
 
 @bp.delete("/credentials/<cred_id>")
 def delete_credential(cred_id):
     """Delete a credential."""
-    records.credential(agent(), schemas(), service().issuance, cred_id)
+    records.credential(agent(), schemas(), service().session.issuance, cred_id)
     actions.delete_credential(agent(), cred_id)
     return jsonify({"deleted": cred_id})
 
@@ -134,7 +140,7 @@ def _view_json(pres_ex_id):
 def list_requests():
     """List pending proof requests with what each would disclose and the advice on it."""
     pending = records.pending_requests(agent())
-    return jsonify({"results": [_view_json(r["pres_ex_id"]) for r in pending]})
+    return jsonify({"results": [_view_json(r.pres_ex_id) for r in pending]})
 
 
 @bp.get("/requests/<pres_ex_id>")
@@ -213,22 +219,17 @@ def _now():
 def answer_terms(pres_ex_id):
     """Answer the offer of terms: {"decision": "accept|reject|counter", "price": {...}}."""
     body = _body()
-    record = records.request_record(agent(), pres_ex_id)
-    shown = terms_view.view(agent(), service().data_dir, record, present.anoncreds_request(record))
     price = body.get("price") or {}
     if not isinstance(price, dict):
         raise InputError('\'price\' must be {"amount": "1.50", "currency": "EUR"}.')
-    decision = terms_view.answer(
-        agent(),
-        shown,
+    decision = actions.answer_terms(
+        service(),
+        pres_ex_id,
         str(body.get("decision", "")),
         str(price.get("amount", "")),
         str(price.get("currency", "")),
         str(body.get("reason", "")),
     )
-    helper = current_app.extensions.get("termsanswer")
-    if decision == "accept" and helper is not None:
-        helper.agreed(pres_ex_id)
     return jsonify({"answered": pres_ex_id, "decision": decision})
 
 
@@ -251,7 +252,7 @@ def put_prices():
 @bp.get("/earnings")
 def earnings():
     """Read the ledger and its totals; `?format=csv` for the CSV export."""
-    entries = ledger.load(agent())
+    entries = flow.ledger(agent())
     if request.args.get("format") == "csv":
         return Response(ledger.to_csv(entries), mimetype="text/csv")
 
@@ -296,5 +297,5 @@ def get_receipt(receipt_id):
 @bp.post("/receipts/<receipt_id>/erasure")
 def request_erasure(receipt_id):
     """Ask the firm to erase what the receipt covers; answer with the signed request sent."""
-    sent = receipt_book.request_erasure(service(), receipt_id, _now())
+    sent = receipt_book.request_erasure(agent(), service().data_dir, receipt_id, _now())
     return jsonify({"requested": receipt_id, "request": sent}), 201

@@ -22,9 +22,9 @@ from flask import (
 
 from ..backup.errors import BackupError
 from ..errors import InputError
+from ..holder.errors import TooManyAttempts
 from ..secrets import ensure_private_dir
 from .context import service
-from .errors import TooManyAttempts
 
 bp = Blueprint("auth", __name__)
 RESTORE_MAX_BYTES = 1 << 30  # an upload limit of its own: backups hold the whole wallet
@@ -128,7 +128,7 @@ def restore():
 def lock():
     """Lock the wallet: stops the holder agent and ends the session."""
     holder = service()
-    if holder.unlocked and session.get("sid") == holder.session_id:
+    if holder.unlocked and session.get("sid") == holder.session.session_id:
         holder.lock()
     session.clear()
     return redirect(url_for("auth.unlock"))

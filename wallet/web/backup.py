@@ -16,10 +16,10 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 from ..backup.errors import BackupError
 from ..backup.schedule import backups_in
 from ..errors import InputError, WalletError
+from ..holder.autobackup import parse_schedule
+from ..holder.errors import TooManyAttempts
 from ..secrets import ensure_private_dir
-from .autobackup import parse_schedule
 from .context import service
-from .errors import TooManyAttempts
 
 bp = Blueprint("backup", __name__, url_prefix="/backup")
 DOWNLOAD_NAME = "tessera-backup-{:%Y%m%dT%H%M%SZ}.tessera"

@@ -6,9 +6,9 @@ import segno
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..errors import InputError
+from ..holder import actions, records
 from ..invitations import parse_invitation_url
-from . import actions, records
-from .context import agent
+from .context import agent, service
 
 bp = Blueprint("connections", __name__, url_prefix="/connections")
 
@@ -45,7 +45,7 @@ def preview():
     try:
         if upload is not None and upload.filename:
             url = decode_qr(upload.read())
-        invitation = parse_invitation_url(url)
+        invitation = parse_invitation_url(url, allow_loopback=service().settings.loopback_egress)
     except InputError as exc:
         page = render_template(
             "connections/index.html",
@@ -60,7 +60,9 @@ def preview():
 @bp.route("/accept", methods=["POST"])
 def accept():
     """Accept an invitation the person has read."""
-    invitation, _ = actions.receive_invitation(agent(), request.form.get("url", ""))
+    invitation, _ = actions.receive_invitation(
+        agent(), request.form.get("url", ""), allow_loopback=service().settings.loopback_egress
+    )
     flash(f"Connecting to {invitation.label}.")
     return redirect(url_for("connections.index"))
 

@@ -3,9 +3,9 @@
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 
 from ..errors import WalletError
-from . import actions, records
+from ..holder import actions, records
+from ..holder.revocation import view
 from .context import agent, schemas, service
-from .revocation import view
 
 bp = Blueprint("credentials", __name__, url_prefix="/credentials")
 QUIET = ("auth.", "static", "api.", "live.")
@@ -15,7 +15,7 @@ QUIET = ("auth.", "static", "api.", "live.")
 def index():
     """List credentials with issuer, type, date and revocation status."""
     holder = service()
-    found = records.credentials(agent(), schemas(), holder.issuance)
+    found = records.credentials(agent(), schemas(), holder.session.issuance)
     status = holder.revocation.statuses(agent(), found)
     views = {c.cred_id: view(status.get(c.cred_id)) for c in found}
     return render_template(
@@ -29,7 +29,7 @@ def index():
 @bp.route("/<cred_id>")
 def show(cred_id):
     """Show every attribute of one credential under its label, and its status."""
-    cred = records.credential(agent(), schemas(), service().issuance, cred_id)
+    cred = records.credential(agent(), schemas(), service().session.issuance, cred_id)
     status = service().revocation.statuses(agent(), [cred]).get(cred_id)
     return render_template("credentials/show.html", cred=cred, status=view(status))
 
@@ -44,7 +44,7 @@ def check_all():
 @bp.post("/<cred_id>/check")
 def check_one(cred_id):
     """Check one credential's status now."""
-    records.credential(agent(), schemas(), service().issuance, cred_id)
+    records.credential(agent(), schemas(), service().session.issuance, cred_id)
     _check([cred_id])
     return redirect(url_for("credentials.show", cred_id=cred_id))
 
@@ -66,9 +66,12 @@ def tell_newly_revoked():
     endpoint = request.endpoint or ""
     if request.method != "GET" or endpoint.startswith(QUIET) or not holder.unlocked:
         return
-    if session.get("sid") != holder.session_id or not holder.revocation.unseen:
+    if session.get("sid") != holder.session.session_id or not holder.revocation.unseen:
         return
-    held = {c.cred_id: c for c in records.credentials(holder.require(), schemas(), holder.issuance)}
+    held = {
+        c.cred_id: c
+        for c in records.credentials(holder.require(), schemas(), holder.session.issuance)
+    }
     for cred_id in holder.revocation.take_unseen():
         cred = held.get(cred_id)
         if cred is None:
@@ -82,7 +85,7 @@ def tell_newly_revoked():
 @bp.route("/<cred_id>/delete", methods=["GET", "POST"])
 def delete(cred_id):
     """Ask for confirmation (GET), then delete (POST)."""
-    cred = records.credential(agent(), schemas(), service().issuance, cred_id)
+    cred = records.credential(agent(), schemas(), service().session.issuance, cred_id)
     if request.method == "POST":
         actions.delete_credential(agent(), cred_id)
         flash(f"{cred.schema_label} from {cred.issuer} deleted.")

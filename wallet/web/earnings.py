@@ -3,7 +3,9 @@
 from flask import Blueprint, Response, render_template
 
 from ..earnings import ledger
-from . import chart, records
+from ..flows import receipts as flow
+from ..holder import records
+from . import chart
 from .context import agent
 
 bp = Blueprint("earnings", __name__, url_prefix="/earnings")
@@ -11,7 +13,7 @@ bp = Blueprint("earnings", __name__, url_prefix="/earnings")
 
 def report(holder):
     """Return (entries newest first, firm totals, month totals, {connection id: label})."""
-    entries = sorted(ledger.load(holder), key=lambda e: e.issued_at, reverse=True)
+    entries = sorted(flow.ledger(holder), key=lambda e: e.issued_at, reverse=True)
     labels = records.connection_labels(holder)
     return entries, ledger.totals_by_firm(entries), ledger.totals_by_month(entries), labels
 
@@ -55,7 +57,7 @@ def index():
 @bp.get("/export.csv")
 def csv():
     """Download the ledger as CSV."""
-    body = ledger.to_csv(ledger.load(agent()))
+    body = ledger.to_csv(flow.ledger(agent()))
     return Response(
         body,
         mimetype="text/csv",

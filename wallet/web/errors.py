@@ -5,41 +5,12 @@ from ..errors import (
     AgentStartError,
     FlowError,
     InputError,
+    NotFound,
     UnsatisfiableRequest,
     WaitTimeout,
     WalletError,
 )
-
-
-class Locked(WalletError):
-    """The wallet is locked: the holder agent is not running."""
-
-    def __init__(self, message="The wallet is locked; unlock it with your passphrase."):
-        """Say how to unlock."""
-        super().__init__(message)
-
-
-class WrongPassphrase(InputError):
-    """The passphrase does not open the wallet."""
-
-    def __init__(self):
-        """Say what to do."""
-        super().__init__("Wrong passphrase: the wallet stays locked. Check it and try again.")
-
-
-class TooManyAttempts(WalletError):
-    """Unlocking failed too often; the next attempt must wait."""
-
-    def __init__(self, retry_after):
-        """Say how long to wait."""
-        self.retry_after = max(1, int(retry_after + 0.999))
-        super().__init__(
-            f"Too many wrong passphrases: wait {self.retry_after} s before trying again."
-        )
-
-
-class NotFound(WalletError, LookupError):
-    """No such offer, request, credential or token."""
+from ..holder.errors import Changed, Locked, TooManyAttempts
 
 
 class Unauthorized(WalletError):
@@ -50,17 +21,6 @@ class Unauthorized(WalletError):
         super().__init__(
             "Missing or revoked API token: create one on the wallet's Settings page and send "
             "it as 'Authorization: Bearer <token>'."
-        )
-
-
-class Changed(InputError):
-    """What would be sent differs from what the person saw; nothing was sent."""
-
-    def __init__(self):
-        """Say what to do."""
-        super().__init__(
-            "What this answer would disclose changed since the page was shown; nothing was sent. "
-            "Read the request again and approve it if you agree."
         )
 
 

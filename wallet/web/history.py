@@ -1,8 +1,9 @@
 """The disclosure history page: every presentation sent or declined, newest first."""
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, flash, render_template, request
 
-from . import receipt_book
+from ..durable import CorruptFile
+from ..holder import receipt_book
 from .context import service
 
 bp = Blueprint("history", __name__, url_prefix="/history")
@@ -18,7 +19,11 @@ def index():
     pages = max(1, -(-len(entries) // PAGE_SIZE))
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
     shown = entries[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    links = receipt_book.links(service())
+    try:
+        links = receipt_book.links(service().data_dir)
+    except CorruptFile as exc:
+        flash(str(exc))
+        links = {}
     receipts = [links.get(receipt_book.entry_key(e)) for e in shown]
     return render_template(
         "history/index.html",

@@ -2,7 +2,7 @@
 
 Every open tab long-polls; when an event wakes them all, they share one inbox read
 per change (`InboxCache`), so a burst of tabs never becomes a burst of admin calls
-(the holder's Askar pool is small, see ACAPY_NOTES).
+(the holder's SQLite pool is small: docs/acapy-findings.md).
 """
 
 import logging
@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from ..errors import WalletError
 from ..flows import present
-from . import receipt_book, records
+from ..holder import receipt_book, records
 from .context import agent, schemas, service
 
 bp = Blueprint("live", __name__, url_prefix="/live")
@@ -31,8 +31,8 @@ def inbox(holder, catalogue):
     ]
     asks = [
         {
-            "id": r["pres_ex_id"],
-            "from": labels.get(r.get("connection_id"), "(unknown firm)"),
+            "id": r.pres_ex_id,
+            "from": labels.get(r.connection_id, "(unknown firm)"),
             "title": present.anoncreds_request(r).get("name", "") or "Proof request",
             "kind": "request",
         }
@@ -84,6 +84,6 @@ def _erasure_due():
         return
     state["last"] = now
     try:
-        receipt_book.request_due(service(), current_app.config["WALL_CLOCK"]())
+        receipt_book.request_due(agent(), service().data_dir, current_app.config["WALL_CLOCK"]())
     except WalletError as exc:
         LOG.warning("Could not ask for erasure of expired receipts: %s", exc)

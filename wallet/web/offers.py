@@ -2,7 +2,7 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from . import actions, records
+from ..holder import actions, records
 from .context import agent, schemas
 
 bp = Blueprint("offers", __name__, url_prefix="/offers")

@@ -9,15 +9,14 @@ from decimal import Decimal
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..errors import InputError
+from ..holder import terms_view
 from ..pricing import store
 from ..pricing.money import minor_units, parse_amount
 from ..pricing.price_list import parse_price_list
-from ..terms.vocabulary import PURPOSES
-from . import terms_view, termsanswer
+from ..receipts.vocabulary import PURPOSES
 from .context import schemas, service
 
 bp = Blueprint("pricing", __name__, url_prefix="/prices")
-bp.record_once(termsanswer.init_app)
 RATIO_PLACES = 4
 
 

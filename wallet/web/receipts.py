@@ -4,7 +4,7 @@ import json
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 
-from . import receipt_book, records
+from ..holder import receipt_book, records
 from .context import agent, service
 
 bp = Blueprint("receipts", __name__, url_prefix="/receipts")
@@ -53,6 +53,6 @@ def download(receipt_id):
 @bp.post("/<receipt_id>/erase")
 def erase(receipt_id):
     """Ask the firm to erase what this receipt covers (a signed erasure request)."""
-    receipt_book.request_erasure(service(), receipt_id, _now())
+    receipt_book.request_erasure(agent(), service().data_dir, receipt_id, _now())
     flash("Erasure requested. The firm must acknowledge it within a month.")
     return redirect(url_for("receipts.index"))

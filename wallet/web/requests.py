@@ -1,17 +1,16 @@
 """Proof requests: the consent screen, approve exactly what was shown, or decline."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..consent.advisor import revealed_names
 from ..consent.reasons import LABELS
 from ..errors import InputError
 from ..flows import present
-from . import actions, autoanswer, disclosure, records, terms_view
+from ..holder import actions, disclosure, records, terms_view
+from ..holder.errors import Changed
 from .context import agent, schemas, service, today
-from .errors import Changed
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
-bp.record_once(autoanswer.init_app)
 
 
 def form_choices(form):
@@ -28,10 +27,10 @@ def index():
     labels = records.connection_labels(holder)
     pending = [
         {
-            "pres_ex_id": r["pres_ex_id"],
-            "who": labels.get(r.get("connection_id"), "(unknown firm)"),
+            "pres_ex_id": r.pres_ex_id,
+            "who": labels.get(r.connection_id, "(unknown firm)"),
             "name": present.anoncreds_request(r).get("name", ""),
-            "created_at": r.get("created_at", ""),
+            "created_at": r.created_at,
         }
         for r in records.pending_requests(holder)
     ]
@@ -61,7 +60,7 @@ def _consent_page(pres_ex_id, error=None, status=200):
         asked=list(dict.fromkeys(name for _, name in revealed_names(request_))),
         labels={a.name: a.label for s in schemas().values() for a in s.attributes},
         reasons=LABELS,
-        connected=bool(record.get("connection_id")),
+        connected=bool(record.connection_id),
         terms=terms_view.view(agent(), service().data_dir, record, request_),
     )
     return page, status
@@ -120,14 +119,11 @@ def counter(pres_ex_id):
 @bp.post("/<pres_ex_id>/terms")
 def terms(pres_ex_id):
     """Answer the firm's offer of terms: accept, reject, or counter with your price."""
-    holder = agent()
-    record = records.request_record(holder, pres_ex_id)
-    shown = terms_view.view(holder, service().data_dir, record, present.anoncreds_request(record))
     form = request.form
     try:
-        decision = terms_view.answer(
-            holder,
-            shown,
+        decision = actions.answer_terms(
+            service(),
+            pres_ex_id,
             form.get("decision", ""),
             form.get("amount", ""),
             form.get("currency", ""),
@@ -135,10 +131,6 @@ def terms(pres_ex_id):
         )
     except InputError as exc:
         return _consent_page(pres_ex_id, error=str(exc), status=400)
-    if decision == "accept":
-        helper = current_app.extensions.get("termsanswer")
-        if helper is not None:
-            helper.agreed(pres_ex_id)
     flash(
         {
             "accept": "You accepted the terms. Approve below to send the answer.",

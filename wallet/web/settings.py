@@ -3,9 +3,9 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..consent.policy import ACTIONS, ATTRIBUTE_RULES, FIRM_TRUST, Shape, describe_shape
-from ..consent.rules import RulesFile
 from ..errors import InputError
-from . import records
+from ..holder import records
+from ..holder.rules import RulesFile
 from .context import agent, schemas, service, tokens
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
@@ -66,9 +66,8 @@ def revoke(token_id):
 
 
 def _save(change):
-    store = rules_file()
     try:
-        store.save(change(store.load()))
+        rules_file().update(change)
     except InputError as exc:
         return _page(400, error=str(exc))
     flash("Your rules were saved.")

@@ -9,13 +9,13 @@ after every unlock the schedule stays paused until the person types them again.
 """
 
 import datetime
-import json
 import logging
 import os
 import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from .. import durable
 from ..backup.container import BackupKey, passphrase_opens
 from ..backup.contents import store_file
 from ..backup.create import check_passphrase
@@ -30,6 +30,7 @@ SCHEDULE_FILE = "backup-schedule.json"
 MAX_KEEP = 100
 MAX_HOURS = 24 * 30
 RETRY_AFTER = datetime.timedelta(minutes=10)
+DAMAGED = "turn automatic backups off and on again."
 
 
 @dataclass(frozen=True)
@@ -97,23 +98,17 @@ class ScheduledBackups:
 
     def load(self):
         """Return the saved `Schedule`, or None when automatic backups are off."""
-        try:
-            doc = json.loads(self.path.read_text())
-            return Schedule(str(doc["folder"]), int(doc["keep"]), int(doc["every_hours"]))
-        except FileNotFoundError:
+        doc = durable.read_json(self.path, missing=None, advice=DAMAGED, now=self.now)
+        if doc is None:
             return None
+        try:
+            return Schedule(str(doc["folder"]), int(doc["keep"]), int(doc["every_hours"]))
         except (ValueError, KeyError, TypeError) as exc:
-            raise InputError(
-                f"{self.path} is damaged; turn automatic backups off and on again."
-            ) from exc
+            raise InputError(f"{self.path} is damaged; {DAMAGED}") from exc
 
     def _save(self, schedule):
         ensure_private_dir(self.path.parent)
-        tmp = self.path.with_name(f".tmp-{self.path.name}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            json.dump(asdict(schedule), handle, indent=1)
-        os.replace(tmp, self.path)
+        durable.write_json(self.path, asdict(schedule), indent=1)
 
     @property
     def armed(self):

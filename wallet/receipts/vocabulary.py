@@ -1,4 +1,7 @@
-"""The controlled words of the terms protocol: purposes, legal bases, retention durations."""
+"""The controlled words of consent: purposes, legal bases, retention durations, times.
+
+Receipts carry them and the terms protocol offers and checks them.
+"""
 
 import calendar
 import datetime

@@ -4,20 +4,22 @@ Also the person's rule for requests with no agreed terms ("no terms stated"): le
 them to the person, or let the disclosure rules decide anyway (the default, as before terms).
 """
 
-import json
-import os
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import durable
 from ..consent.policy import Decision
 from ..errors import AgentError, InputError, WalletError
+from ..flows import present
+from ..flows import terms as client
+from ..flows.negotiation import NO_TERMS, agreed_terms, latest_offer, names, respond
 from ..pricing import store
 from ..pricing.money import Money
 from ..pricing.price_list import quote
-from ..terms import client
-from ..terms.negotiation import NO_TERMS, agreed_terms, latest_offer, names, respond
-from ..terms.vocabulary import choice
+from ..receipts.vocabulary import choice
 
+LOG = logging.getLogger(__name__)
 RULE_FILE = "terms-rule.json"
 NO_TERMS_RULES = {
     "rules": "Let my disclosure rules decide, terms or not",
@@ -74,7 +76,7 @@ def asking_price(data_dir, request, purpose):
 
 def view(agent, data_dir, record, request):
     """Return the `TermsView` of a request record."""
-    connection_id, thread = record.get("connection_id"), record.get("thread_id")
+    connection_id, thread = record.connection_id, record.thread_id
     if not connection_id:
         return TermsView(NO_TERMS)
     try:
@@ -105,24 +107,24 @@ def answer(agent, terms, decision, amount="", currency="", reason=""):
 
 
 def load_rule(data_dir):
-    """Return the person's no-terms rule ("rules" unless they chose "ask")."""
+    """Return the person's no-terms rule ("rules" unless they chose "ask").
+
+    An unreadable choice holds automatic answers for the person ("ask"); a corrupt file
+    is set aside and logged.
+    """
     try:
-        rule = json.loads((Path(data_dir) / RULE_FILE).read_text()).get("no_terms")
-    except FileNotFoundError:
-        return DEFAULT_RULE
-    except (OSError, json.JSONDecodeError, AttributeError):
-        return "ask"  # an unreadable choice holds automatic answers for the person
+        doc = durable.read_json(Path(data_dir) / RULE_FILE, missing={"no_terms": DEFAULT_RULE})
+    except (durable.CorruptFile, OSError) as exc:
+        LOG.warning("Your rule for requests without terms cannot be read: %s", exc)
+        return "ask"
+    rule = doc.get("no_terms") if isinstance(doc, dict) else None
     return rule if rule in NO_TERMS_RULES else "ask"
 
 
 def save_rule(data_dir, rule):
-    """Save the no-terms rule (owner-only)."""
+    """Save the no-terms rule (owner-only, atomically and durably)."""
     choice(rule, tuple(NO_TERMS_RULES), "rule for requests without terms")
-    path = Path(data_dir) / RULE_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        json.dump({"no_terms": rule}, handle)
+    durable.write_json(Path(data_dir) / RULE_FILE, {"no_terms": rule})
 
 
 def gate(agent, data_dir, record, decision):
@@ -130,10 +132,10 @@ def gate(agent, data_dir, record, decision):
     if load_rule(data_dir) == "rules":
         return decision
     try:
-        if "thread_id" not in record:
-            record = agent.admin.get(f"/present-proof-2.0/records/{record['pres_ex_id']}")
-        agreed = record.get("connection_id") and agreed_terms(
-            agent, record["connection_id"], record["thread_id"]
+        if record.thread_id is None:
+            record = present.record(agent, record.pres_ex_id)
+        agreed = record.connection_id and agreed_terms(
+            agent, record.connection_id, record.thread_id
         )
     except WalletError as exc:
         if not isinstance(exc, AgentError) or exc.status != 404:

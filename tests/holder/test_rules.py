@@ -3,8 +3,8 @@
 import pytest
 
 from wallet.consent.policy import Policy, Shape
-from wallet.consent.rules import RulesFile
 from wallet.errors import InputError
+from wallet.holder.rules import RulesFile
 
 
 def test_no_file_means_ask_every_time(tmp_path):
@@ -27,3 +27,30 @@ def test_a_broken_file_is_reported(tmp_path, text, message):
     rules.path.write_text(text)
     with pytest.raises(InputError, match=message):
         rules.load()
+
+
+def test_twenty_rules_added_at_once_are_all_kept(tmp_path):
+    import threading
+
+    rules = RulesFile(tmp_path)
+    start = threading.Barrier(20)
+
+    def add(i):
+        start.wait()
+        rules.update(lambda policy: policy.add_shape(Shape(f"rule-{i}", "ask")))
+
+    threads = [threading.Thread(target=add, args=(i,)) for i in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(s.id for s in rules.load().shapes) == sorted(f"rule-{i}" for i in range(20))
+
+
+def test_a_broken_file_is_set_aside_not_replaced(tmp_path):
+    rules = RulesFile(tmp_path)
+    rules.path.write_text("{")
+    with pytest.raises(InputError, match="set aside"):
+        rules.update(lambda policy: policy.set_firm("conn-1", "trusted"))
+    assert [p.read_text() for p in tmp_path.glob("disclosure-rules.json.corrupt-*")] == ["{"]
+    assert rules.load() == Policy()

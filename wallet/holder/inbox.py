@@ -93,16 +93,31 @@ class InboxState:
 class InboxLink:
     """One person's queue in the inbox, seen from the wallet."""
 
-    def __init__(self, client, person_id):
-        """Use `client` (an `InboxClient` or a fake); `person_id` is a str or a callable."""
-        self.client = client
+    def __init__(self, client, person_id, own=True):
+        """Use `client` (an `InboxClient`, a fake, or a callable making one on first use).
+
+        `person_id` is a str or a callable; with `own`, the wallet may start an inbox in
+        its own process when none answers (`ensure_running`).
+        """
+        self._client = client
         self._person_id = person_id
+        self._read_id = person_id if callable(person_id) else (lambda: person_id)
+        self.own = own
         self.server = None
 
     @classmethod
-    def for_settings(cls, settings, client=None):
-        """Return the link of the holder of `settings` (the id is read on first use)."""
-        return cls(client or default_client(settings), lambda: holder_person_id(settings))
+    def for_settings(cls, settings, client=None, own=True):
+        """Return the link of the holder of `settings` (client and id are made on first use)."""
+        return cls(
+            client or (lambda: default_client(settings)), lambda: holder_person_id(settings), own
+        )
+
+    @property
+    def client(self):
+        """Return the inbox's control client (made on first use: it reads the control key)."""
+        if callable(self._client):
+            self._client = self._client()
+        return self._client
 
     @property
     def person_id(self):
@@ -112,8 +127,11 @@ class InboxLink:
         return self._person_id
 
     def ensure_running(self, deployment):
-        """Start an inbox in this process unless one answers; return '' or what went wrong."""
-        if self.server is not None or self.client.healthy():
+        """Start an inbox in this process unless one answers; return '' or what went wrong.
+
+        Only a link that may run its own inbox (`own`) starts one; others return ''.
+        """
+        if not self.own or self.server is not None or self.client.healthy():
             return ""
         settings = deployment.settings
         try:
@@ -170,11 +188,24 @@ class InboxLink:
             problem = problem or "Could not check the wallet for replayed credential copies."
         return problem
 
+    def renewed(self, deliver_to):
+        """Return the link after a restore: the restored id, the same client and inbox.
+
+        An inbox this wallet runs moves to the new link and serves the restored id.
+        """
+        link = InboxLink(self._client, self._read_id, self.own)
+        if self.server is not None:
+            link.server, self.server = self.server, None
+            link.server.inbox.register(link.person_id, deliver_to)
+        return link
+
     def close(self):
         """Stop an inbox this wallet started and close the client's connections."""
         if self.server is not None:
             self.server.stop()
             self.server = None
-        close = getattr(self.client, "close", None)
+        if callable(self._client):
+            return
+        close = getattr(self._client, "close", None)
         if close is not None:
             close()

@@ -3,17 +3,15 @@
 import datetime
 import hashlib
 import hmac
-import json
-import os
 import secrets
-import threading
 from pathlib import Path
 
-from ..errors import InputError
+from .. import durable
+from ..errors import InputError, NotFound
 from ..secrets import ensure_private_dir
-from .errors import NotFound
 
 PREFIX = "tsr_"
+ADVICE = "every API token is refused until you fix it and move it back, or make new tokens."
 
 
 def _hash(token):
@@ -31,21 +29,13 @@ class TokenStore:
         """Use `path` (created on first token)."""
         self.path = Path(path)
         self.clock = clock
-        self._lock = threading.Lock()
 
     def _read(self):
-        try:
-            return json.loads(self.path.read_text())
-        except FileNotFoundError:
-            return []
+        return durable.read_json(self.path, missing=[], advice=ADVICE)
 
-    def _write(self, items):
+    def _update(self, change):
         ensure_private_dir(self.path.parent)
-        tmp = self.path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            json.dump(items, handle, indent=1)
-        os.replace(tmp, self.path)
+        return durable.update_json(self.path, change, missing=[], advice=ADVICE, indent=1)
 
     def list(self):
         """Return the tokens' id, name and creation time (never the token)."""
@@ -58,21 +48,21 @@ class TokenStore:
             raise InputError("Name the token (1 to 60 characters), e.g. 'my laptop script'.")
         token = PREFIX + secrets.token_urlsafe(32)
         token_id = secrets.token_hex(4)
-        with self._lock:
-            items = self._read()
-            created = self.clock().isoformat(timespec="seconds")
-            items.append({"id": token_id, "name": name, "created": created, "hash": _hash(token)})
-            self._write(items)
+        created = self.clock().isoformat(timespec="seconds")
+        item = {"id": token_id, "name": name, "created": created, "hash": _hash(token)}
+        self._update(lambda items: [*items, item])
         return token_id, token
 
     def revoke(self, token_id):
         """Revoke a token by id."""
-        with self._lock:
-            items = self._read()
+
+        def without(items):
             kept = [t for t in items if t["id"] != token_id]
             if len(kept) == len(items):
                 raise NotFound(f"No API token {token_id}.")
-            self._write(kept)
+            return kept
+
+        self._update(without)
 
     def verify(self, token):
         """Return the token's id when `token` is valid, else None."""

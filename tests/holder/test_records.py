@@ -1,6 +1,6 @@
 """Who issued each credential: the big exchange records are listed only when needed."""
 
-from wallet.web.records import IssuanceIndex
+from wallet.holder.records import IssuanceIndex
 
 
 class CountingAdmin:
@@ -20,7 +20,11 @@ class CountingAdmin:
         self.done.append(
             {
                 "anoncreds": {"cred_id_stored": cred_id},
-                "cred_ex_record": {"connection_id": "c1", "updated_at": f"2026-11-{cred_id}"},
+                "cred_ex_record": {
+                    "cred_ex_id": f"cx-{cred_id}",
+                    "connection_id": "c1",
+                    "updated_at": f"2026-11-{cred_id}",
+                },
             }
         )
 

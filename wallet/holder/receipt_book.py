@@ -2,31 +2,30 @@
 and ask for erasure (by hand, or when a receipt's retention has ended)."""
 
 import hashlib
-import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import AgentError, InputError
+from .. import durable
+from ..errors import AgentError, InputError, NotFound
+from ..flows import present
+from ..flows import receipts as flow
+from ..flows import terms as client
+from ..flows.negotiation import agreed_terms
 from ..receipts import erasure
-from ..receipts.exchange import issue_receipt
 from ..receipts.keys import KeyRing
 from ..receipts.receipt import ReceiptError, verify_party
-from ..terms import client
-from ..terms.negotiation import agreed_terms
-from .errors import NotFound
 
 LINKS = "receipt-links.json"
 
 
-def keys(service):
+def keys(data_dir):
     """Return the person's pairwise receipt `KeyRing`.
 
     Its master secret lives with the wallet's own data, not with the machine's
     secrets: it is the person's, so it travels in backups and firms can still check
     the signatures of erasure requests about older receipts after a restore.
     """
-    return KeyRing(Path(service.data_dir) / "keys", "holder")
+    return KeyRing(Path(data_dir) / "keys", "holder")
 
 
 def terms_messages(agent, **filters):
@@ -39,16 +38,18 @@ def terms_messages(agent, **filters):
         raise
 
 
-def issue(service, record, now):
-    """Sign and send the receipt of a presentation made under agreed terms; None without terms."""
-    agent = service.require()
-    connection_id = record.get("connection_id")
+def issue(agent, data_dir, record, now):
+    """Sign and send the receipt of a presentation made under agreed terms; None without terms.
+
+    `record` is the exchange after sending; it is read again only if it lacks the presentation.
+    """
+    connection_id = record.connection_id
     if not connection_id or not terms_messages(agent, connection_id=connection_id, kind="offer"):
         return None
-    if agreed_terms(agent, connection_id, record["thread_id"]) is None:
+    if agreed_terms(agent, connection_id, record.thread_id) is None:
         return None
-    sent = agent.admin.get(f"/present-proof-2.0/records/{record['pres_ex_id']}")
-    return issue_receipt(agent, keys(service), sent, now)
+    sent = record if record.presentation else present.record(agent, record.pres_ex_id)
+    return flow.issue_receipt(agent, keys(data_dir), sent, now)
 
 
 def entry_key(entry):
@@ -57,38 +58,26 @@ def entry_key(entry):
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def links(service):
-    """Return {history entry key: receipt id}."""
-    path = Path(service.data_dir) / LINKS
-    try:
-        return json.loads(path.read_text())
-    except FileNotFoundError:
-        return {}
-    except (OSError, json.JSONDecodeError):
-        return {}
+LINKS_ADVICE = (
+    "the history shows no receipt links until you fix it and move it back (the receipts "
+    "themselves are kept by the wallet's agent)."
+)
 
 
-def link(service, entry, receipt_id):
-    """Remember that a history entry has a receipt (owner-only file, written atomically)."""
-    found = links(service)
-    found[entry_key(entry)] = receipt_id
-    path = Path(service.data_dir) / LINKS
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        json.dump(found, handle)
-    os.replace(tmp, path)
+def links(data_dir):
+    """Return {history entry key: receipt id}; a corrupt file is set aside (`CorruptFile`)."""
+    return durable.read_json(Path(data_dir) / LINKS, missing={}, advice=LINKS_ADVICE)
 
 
-def link_latest(service, who, receipt_id):
-    """Link the newest "sent" history entry to `who` with a receipt."""
-    entries = service.history.entries() if service.history is not None else []
-    for entry in reversed(entries):
-        if entry.action == "sent" and entry.to == who:
-            link(service, entry, receipt_id)
-            return entry
-    return None
+def link(data_dir, entry, receipt_id):
+    """Remember that a history entry has a receipt (owner-only, locked read-modify-write)."""
+    key = entry_key(entry)
+    durable.update_json(
+        Path(data_dir) / LINKS,
+        lambda found: {**found, key: receipt_id},
+        missing={},
+        advice=LINKS_ADVICE,
+    )
 
 
 def signature_status(receipt, party):
@@ -168,9 +157,8 @@ def one(agent, receipt_id, now):
     raise NotFound(f"No receipt {receipt_id} in this wallet; see the Receipts page.")
 
 
-def request_erasure(service, receipt_id, now, reason="person-asked"):
+def request_erasure(agent, data_dir, receipt_id, now, reason="person-asked"):
     """Ask the firm of a countersigned receipt to erase what it covers; return the body sent."""
-    agent = service.require()
     row = one(agent, receipt_id, now)
     if not row.countersigned:
         raise InputError(
@@ -179,21 +167,18 @@ def request_erasure(service, receipt_id, now, reason="person-asked"):
         )
     if row.erasure is not None:
         raise InputError(f"Erasure was already requested on {row.erasure.requested_at}.")
-    return erasure.request_erasure(
-        agent, keys(service), row.receipt, row.connection_id, reason, now
-    )
+    return flow.request_erasure(agent, keys(data_dir), row.receipt, row.connection_id, reason, now)
 
 
-def request_due(service, now):
+def request_due(agent, data_dir, now):
     """Ask for erasure of every countersigned receipt whose retention has ended; return ids."""
-    agent = service.require()
     rows = [r for r in held(agent, now) if r.countersigned]
     asked = {r.receipt_id for r in rows if r.erasure is not None}
     due = erasure.due([r.receipt for r in rows], asked, now)
     by_id = {r.receipt_id: r for r in rows}
     for receipt in due:
         row = by_id[receipt["receipt_id"]]
-        erasure.request_erasure(
-            agent, keys(service), row.receipt, row.connection_id, "retention-ended", now
+        flow.request_erasure(
+            agent, keys(data_dir), row.receipt, row.connection_id, "retention-ended", now
         )
     return [r["receipt_id"] for r in due]

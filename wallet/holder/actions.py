@@ -4,11 +4,11 @@ import logging
 
 from ..consent import advisor
 from ..consent.reasons import decline_reason
-from ..errors import AgentError, InputError, WalletError
-from ..flows import connect, issue, present
+from ..errors import AgentError, InputError, NotFound, WalletError
+from ..flows import connect, held, issue, present
 from ..invitations import parse_invitation_url
-from . import disclosure, receipt_book, records
-from .errors import Changed, NotFound
+from . import disclosure, receipt_book, records, terms_view
+from .errors import Changed
 
 LOG = logging.getLogger(__name__)
 
@@ -16,9 +16,12 @@ MAX_REASON = 500
 PERSON = "person"
 
 
-def receive_invitation(agent, url):
-    """Validate an invitation URL and accept it; return (Invitation, connection id)."""
-    invitation = parse_invitation_url(url)
+def receive_invitation(agent, url, *, allow_loopback):
+    """Validate an invitation URL and accept it; return (Invitation, connection id).
+
+    `allow_loopback` is the deployment's setting (the demo and tests only).
+    """
+    invitation = parse_invitation_url(url, allow_loopback=allow_loopback)
     connection_id = connect.receive_invitation(agent, invitation.raw, alias=invitation.label)
     return invitation, connection_id
 
@@ -50,7 +53,7 @@ def decline_offer(agent, schemas, cred_ex_id, reason=""):
 def delete_credential(agent, cred_id):
     """Delete a stored credential."""
     try:
-        agent.admin.delete(f"/credential/{cred_id}")
+        held.delete(agent, cred_id)
     except AgentError as exc:
         if exc.status == 404:
             raise NotFound(f"No credential {cred_id} in the wallet.") from exc
@@ -59,18 +62,24 @@ def delete_credential(agent, cred_id):
 
 def consent(agent, schemas, pres_ex_id, today):
     """Return (record, Disclosure) for a pending request."""
+    record, view, _ = _consent(agent, schemas, pres_ex_id, today)
+    return record, view
+
+
+def _consent(agent, schemas, pres_ex_id, today):
+    """Return (record, Disclosure, Assessment): the record is read and assessed once."""
     record = records.request_record(agent, pres_ex_id)
     request = present.anoncreds_request(record)
-    options = present.options(agent, record)
-    labels = records.connection_labels(agent)
-    who = labels.get(record.get("connection_id"), "(unknown firm)")
-    return record, disclosure.describe(record, request, options, schemas, who, today)
+    assessed = present.assess(agent, record)
+    who = records.connection_labels(agent).get(record.connection_id, "(unknown firm)")
+    view = disclosure.describe(record, request, assessed.usable, schemas, who, today)
+    return record, view, assessed
 
 
 def approve(service, schemas, pres_ex_id, chosen, self_attested, shown_digest, today):
     """Send exactly what was shown (checked by digest), log it; return the history summary."""
     agent = service.require()
-    record, view = consent(agent, schemas, pres_ex_id, today)
+    record, view, assessed = _consent(agent, schemas, pres_ex_id, today)
     picks = disclosure.resolve_choices(view, chosen)
     attested = {k: v for k, v in (self_attested or {}).items() if str(v).strip()}
     expected = {i.referent for i in view.of_kind("self_attested")}
@@ -81,25 +90,28 @@ def approve(service, schemas, pres_ex_id, chosen, self_attested, shown_digest, t
         raise InputError("A typed value answers nothing the request asks.")
     if shown_digest is not None and shown_digest != disclosure.digest(view):
         raise Changed()
-    present.present(agent, record, chosen=picks, self_attested=attested)
+    sent = present.present(agent, record, picks, attested, assessed=assessed)
     summary = disclosure.summary(view, picks)
     entry = service.history.append("sent", view.who, request_name=view.name, rule=PERSON, **summary)
-    return {**summary, "receipt_id": receipt_after(service, record, entry)}
+    return {**summary, "receipt_id": receipt_after(service, sent.record, entry)}
 
 
 def receipt_after(service, record, entry):
     """Issue the signed receipt of a presentation just sent; return its id ("" without terms).
 
+    `record` is the exchange as the agent answered the sending (it holds the presentation).
     The presentation has left already, so a receipt that cannot be made is logged, not raised.
     """
     try:
-        receipt = receipt_book.issue(service, record, service.wall_clock())
+        receipt = receipt_book.issue(
+            service.require(), service.data_dir, record, service.wall_clock()
+        )
     except WalletError as exc:
-        LOG.warning("Sent %s, but its receipt could not be issued: %s", record["pres_ex_id"], exc)
+        LOG.warning("Sent %s, but its receipt could not be issued: %s", record.pres_ex_id, exc)
         return ""
     if receipt is None:
         return ""
-    receipt_book.link(service, entry, receipt["receipt_id"])
+    receipt_book.link(service.data_dir, entry, receipt["receipt_id"])
     return receipt["receipt_id"]
 
 
@@ -113,7 +125,7 @@ def decline_request(service, pres_ex_id, reason="", code=""):
     request = present.anoncreds_request(record)
     service.history.append(
         "declined",
-        labels.get(record.get("connection_id"), "(unknown firm)"),
+        labels.get(record.connection_id, "(unknown firm)"),
         request_name=request.get("name", ""),
         reason=reason,
         rule=PERSON,
@@ -145,7 +157,7 @@ def counter_propose(service, schemas, pres_ex_id, choices, thresholds, today):
     """
     agent = service.require()
     record, view = consent(agent, schemas, pres_ex_id, today)
-    connection_id = record.get("connection_id")
+    connection_id = record.connection_id
     if not connection_id:
         raise InputError(
             "This firm asked without a connection, so it cannot receive a smaller answer; "
@@ -172,19 +184,24 @@ def counter_propose(service, schemas, pres_ex_id, choices, thresholds, today):
     words = "; ".join(
         [prove[n].sentence(wanted.get(n)) for n in prove] + [f"leave out {n}" for n in sorted(drop)]
     )
-    proposal = agent.admin.post(
-        "/present-proof-2.0/send-proposal",
-        {
-            "connection_id": connection_id,
-            "presentation_proposal": {"anoncreds": smaller},
-            "comment": f"A smaller answer: {words}",
-            "auto_present": False,
-            "auto_remove": False,
-        },
-    )
-    reason = f"The person proposes a smaller answer (thread {proposal.get('thread_id')}): {words}"
+    proposal = present.propose(agent, connection_id, smaller, f"A smaller answer: {words}")
+    reason = f"The person proposes a smaller answer (thread {proposal.thread_id}): {words}"
     present.decline(agent, pres_ex_id, reason[:MAX_REASON])
     service.history.append(
         "declined", view.who, request_name=view.name, reason=f"You proposed: {words}", rule=PERSON
     )
-    return proposal.get("pres_ex_id"), smaller
+    return proposal.pres_ex_id, smaller
+
+
+def answer_terms(service, pres_ex_id, decision, amount="", currency="", reason=""):
+    """Answer the firm's offer of terms on a waiting request; return the decision.
+
+    Terms agreed let the person's rules decide again on the request.
+    """
+    agent = service.require()
+    record = records.request_record(agent, pres_ex_id)
+    shown = terms_view.view(agent, service.data_dir, record, present.anoncreds_request(record))
+    decision = terms_view.answer(agent, shown, decision, amount, currency, reason)
+    if decision == "accept":
+        service.responders.agreed(pres_ex_id)
+    return decision

@@ -11,9 +11,10 @@ import queue
 import threading
 from dataclasses import dataclass
 
+from ..consent.policy import Decision, evaluate
 from ..errors import WalletError
 from ..flows import present
-from .policy import Decision, evaluate
+from ..flows.records import PresExchange
 
 LOG = logging.getLogger(__name__)
 TOPIC = "present_proof_v2_0"
@@ -30,6 +31,7 @@ class Outcome:
     sent: dict | None = None
     error: str | None = None
     prepared: object = None
+    record: PresExchange | None = None
 
 
 class AutoResponder:
@@ -44,22 +46,20 @@ class AutoResponder:
         workers=WORKERS,
         prepare=None,
         gate=None,
-        after_present=None,
     ):
         """`policy()` returns the current Policy; `firm_of(record)` names the firm.
 
         `prepare(record, decision)`, when given, runs before an approval or decline is
         sent (while the request is still pending); its result rides on the `Outcome`.
-        `gate(record, decision)` may replace the policy's decision (the terms rule);
-        `after_present(record)` runs after an automatic presentation (the receipt).
+        `gate(record, decision)` may replace the policy's decision (the terms rule).
+        `on_outcome(outcome)` hears what was done with each request, in its worker.
         """
         self.holder = holder
         self.policy = policy
-        self.firm_of = firm_of or (lambda record: record.get("connection_id") or "unknown")
+        self.firm_of = firm_of or (lambda record: record.connection_id or "unknown")
         self.on_outcome = on_outcome or (lambda outcome: None)
         self.prepare = prepare or (lambda record, decision: None)
         self._gate = gate
-        self._after_present = after_present
         self._seen = set()
         self._seen_lock = threading.Lock()
         self._queue = queue.Queue()
@@ -69,13 +69,8 @@ class AutoResponder:
         ]
 
     def gate(self, record, decision):
-        """Return the decision after the app's gate (the terms rule), if any."""
+        """Return the decision after the gate (the terms rule), if any."""
         return self._gate(record, decision) if self._gate else decision
-
-    def after_present(self, record):
-        """Run the app's hook after an automatic presentation (issue the receipt)."""
-        if self._after_present:
-            self._after_present(record)
 
     def start(self):
         """Listen to the holder's webhooks and start the workers."""
@@ -96,14 +91,15 @@ class AutoResponder:
         if event.role != self.holder.role or event.topic != TOPIC:
             return
         if event.payload.get("state") == "request-received":
-            self.submit(event.payload)
+            self.submit(PresExchange.from_agent(event.payload))
 
     def submit(self, record):
         """Queue a received request record once (a webhook and a scan may both see it)."""
+        record = PresExchange.from_agent(record)
         with self._seen_lock:
-            if record["pres_ex_id"] in self._seen:
+            if record.pres_ex_id in self._seen:
                 return False
-            self._seen.add(record["pres_ex_id"])
+            self._seen.add(record.pres_ex_id)
         self._queue.put(record)
         return True
 
@@ -111,8 +107,8 @@ class AutoResponder:
         """Decide again on a request still waiting (its terms were agreed since)."""
         with self._seen_lock:
             self._seen.discard(pres_ex_id)
-        record = self.holder.admin.get(f"/present-proof-2.0/records/{pres_ex_id}")
-        return record.get("state") == "request-received" and self.submit(record)
+        record = present.record(self.holder, pres_ex_id)
+        return record.state == "request-received" and self.submit(record)
 
     def catch_up(self):
         """Queue every request already waiting (arrived before the responder listened)."""
@@ -132,39 +128,34 @@ class AutoResponder:
 
     def handle(self, record):
         """Decide on one received request record and act on the decision."""
-        pres_ex_id = record["pres_ex_id"]
+        record = PresExchange.from_agent(record)
+        pres_ex_id = record.pres_ex_id
         try:
-            if "by_format" not in record:  # webhooks carry the record without it
-                record = self.holder.admin.get(f"/present-proof-2.0/records/{pres_ex_id}")
+            if not record.whole:  # webhooks without --debug-webhooks carry the state only
+                record = present.record(self.holder, pres_ex_id)
             request = present.anoncreds_request(record)
         except WalletError as exc:
             LOG.warning("Cannot read request %s: %s", pres_ex_id, exc)
             decision = Decision("ask", "error", f"Tessera could not read this request: {exc}")
-            outcome = Outcome(pres_ex_id, record.get("connection_id"), decision, error=str(exc))
+            outcome = Outcome(pres_ex_id, record.connection_id, decision, error=str(exc))
             self.on_outcome(outcome)
             return outcome
-        proposal = ((record.get("by_format") or {}).get("pres_proposal") or {}).get("anoncreds")
+        proposal = record.proposal
         decision = evaluate(self.policy(), request, self.firm_of(record), proposal)
         if decision.action == "approve" and not proposal:
             decision = self.gate(record, decision)
-        conn = record.get("connection_id")
-        outcome = Outcome(pres_ex_id, conn, decision)
+        prepared = sent = error = None
         try:
             if decision.action in ("approve", "decline"):
                 prepared = self.prepare(record, decision)
-                outcome = Outcome(pres_ex_id, conn, decision, prepared=prepared)
             if decision.action == "approve":
-                sent = present.present(self.holder, record)
-                outcome = Outcome(pres_ex_id, conn, decision, sent, prepared=outcome.prepared)
+                presented = present.present(self.holder, record)
+                sent, record = presented.body, presented.record
             elif decision.action == "decline":
-                present.decline(self.holder, record["pres_ex_id"], decision.reason)
+                present.decline(self.holder, pres_ex_id, decision.reason)
         except WalletError as exc:
-            LOG.warning("Could not act on request %s: %s", record["pres_ex_id"], exc)
-            outcome = Outcome(pres_ex_id, conn, decision, error=str(exc), prepared=outcome.prepared)
+            LOG.warning("Could not act on request %s: %s", pres_ex_id, exc)
+            sent, error = None, str(exc)
+        outcome = Outcome(pres_ex_id, record.connection_id, decision, sent, error, prepared, record)
         self.on_outcome(outcome)
-        if outcome.sent is not None and not outcome.error:
-            try:
-                self.after_present(record)
-            except WalletError as exc:
-                LOG.warning("Sent %s, but its receipt could not be issued: %s", pres_ex_id, exc)
         return outcome

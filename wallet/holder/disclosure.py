@@ -146,7 +146,7 @@ def describe(record, request, options, schemas, who, today):
             items.append(Item(referent, "predicate", text, choices))
         else:
             items.append(Item(referent, "unanswerable", text, why="no credential proves it"))
-    return Disclosure(record["pres_ex_id"], who, request.get("name", ""), items)
+    return Disclosure(record.pres_ex_id, who, request.get("name", ""), items)
 
 
 def resolve_choices(disclosure, chosen):

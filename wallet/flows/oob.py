@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from ..errors import FlowError
-from ..flows.present import wait_request
+from .present import request_body, wait_request
 
 
 @dataclass(frozen=True)
@@ -18,13 +18,7 @@ class OobRequest:
 
 def create_oob_request(verifier, proof_request, comment=None):
     """Create a request with no connection and wrap it in an OOB invitation."""
-    body = {
-        "presentation_request": {"anoncreds": proof_request},
-        "auto_verify": True,
-        "auto_remove": False,
-    }
-    if comment:
-        body["comment"] = comment
+    body = request_body(proof_request, comment)
     record = verifier.admin.post("/present-proof-2.0/create-request", body)
     pres_ex_id = record["pres_ex_id"]
     created = verifier.admin.post(

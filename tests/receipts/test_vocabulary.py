@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from wallet.errors import InputError
-from wallet.terms.vocabulary import parse_duration, parse_time
+from wallet.receipts.vocabulary import parse_duration, parse_time
 
 START = datetime.datetime(2026, 1, 31, 12, 0, tzinfo=datetime.UTC)
 

@@ -4,10 +4,10 @@ import threading
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from ..errors import AgentError
+from ..errors import AgentError, NotFound
+from ..flows import connect, issue, present
 from ..flows import held as stored
-from ..flows import issue, present
-from .errors import NotFound
+from ..flows.records import labels
 
 
 def schema_for(attr_names, schemas):
@@ -47,21 +47,19 @@ def fields(values, schema):
 
 def connection_labels(agent):
     """Return {connection id: the other party's label}."""
-    found = agent.admin.get("/connections", limit=1000)["results"]
-    return {c["connection_id"]: c.get("their_label") or c["connection_id"] for c in found}
+    return labels(connect.connections(agent))
 
 
 def connections(agent):
     """Return the holder's connections as plain dicts for pages and the API."""
-    found = agent.admin.get("/connections", limit=1000)["results"]
     return [
         {
-            "connection_id": c["connection_id"],
-            "label": c.get("their_label") or "(no name)",
-            "state": c.get("state"),
-            "created_at": c.get("created_at"),
+            "connection_id": c.connection_id,
+            "label": c.their_label or "(no name)",
+            "state": c.state or None,
+            "created_at": c.created_at or None,
         }
-        for c in found
+        for c in connect.connections(agent)
     ]
 
 
@@ -88,26 +86,23 @@ class Offer:
         }
 
 
-def _offer(item, labels, schemas):
-    record = item.get("cred_ex_record", item)
-    message = record.get("cred_offer") or {}
-    preview = message.get("credential_preview") or record.get("cred_preview") or {}
-    values = {a["name"]: a["value"] for a in preview.get("attributes") or []}
+def _offer(record, firms, schemas):
+    values = record.values
     schema = schema_for(values, schemas)
     return Offer(
-        cred_ex_id=record["cred_ex_id"],
-        issuer=labels.get(record.get("connection_id"), "(unknown firm)"),
+        cred_ex_id=record.cred_ex_id,
+        issuer=firms.get(record.connection_id, "(unknown firm)"),
         schema_label=schema.label if schema else "Credential",
         fields=fields(values, schema),
-        comment=message.get("comment") or "",
-        created_at=record.get("created_at", ""),
+        comment=record.comment,
+        created_at=record.created_at,
     )
 
 
 def offers(agent, schemas):
     """Return the pending `Offer`s, newest first."""
-    labels = connection_labels(agent)
-    found = [_offer(item, labels, schemas) for item in issue.offers(agent)]
+    firms = connection_labels(agent)
+    found = [_offer(record, firms, schemas) for record in issue.offers(agent)]
     return sorted(found, key=lambda o: o.created_at, reverse=True)
 
 
@@ -166,14 +161,12 @@ class IssuanceIndex:
             return {c: self._found.get(c, self.UNKNOWN) for c in cred_ids}
 
     def _refresh(self, agent):
-        labels = connection_labels(agent)
-        done = agent.admin.get("/issue-credential-2.0/records", role="holder", state="done")
-        for item in done["results"]:
-            cred_id = (item.get("anoncreds") or {}).get("cred_id_stored")
-            record = item.get("cred_ex_record") or {}
+        firms = connection_labels(agent)
+        for record in issue.records(agent, role="holder", state="done"):
+            cred_id = record.cred_id_stored
             if cred_id:
-                issuer = labels.get(record.get("connection_id"), "(unknown firm)")
-                self._found[cred_id] = (issuer, record.get("updated_at", ""))
+                issuer = firms.get(record.connection_id, "(unknown firm)")
+                self._found[cred_id] = (issuer, record.updated_at)
             self._accounted.add(cred_id)
 
 
@@ -202,7 +195,7 @@ def credentials(agent, schemas, index):
 def credential(agent, schemas, index, cred_id):
     """Return one stored `Credential` or raise `NotFound`."""
     try:
-        cred = agent.admin.get(f"/credential/{quote(cred_id, safe='')}")
+        cred = stored.credential(agent, cred_id)
     except AgentError as exc:
         if exc.status == 404:
             raise NotFound(
@@ -215,7 +208,7 @@ def credential(agent, schemas, index, cred_id):
 def pending_requests(agent):
     """Return the proof request records waiting for the person's answer, newest first."""
     found = present.requests(agent)
-    return sorted(found, key=lambda r: r.get("created_at", ""), reverse=True)
+    return sorted(found, key=lambda r: r.created_at, reverse=True)
 
 
 def request_record(agent, pres_ex_id):
@@ -226,11 +219,11 @@ def request_record(agent, pres_ex_id):
     """
     gone = NotFound(f"No pending proof request {pres_ex_id}; it may have been answered.")
     try:
-        record = agent.admin.get(f"/present-proof-2.0/records/{quote(pres_ex_id, safe='')}")
+        record = present.record(agent, quote(pres_ex_id, safe=""))
     except AgentError as exc:
         if exc.status in (400, 404, 422):
             raise gone from exc
         raise
-    if record.get("state") != "request-received" or record.get("role") != "prover":
+    if record.state != "request-received" or record.role != "prover":
         raise gone
     return record

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from wallet.web.disclosure import predicate_sentence
+from wallet.holder.disclosure import predicate_sentence
 
 TODAY = datetime.date(2026, 11, 29)
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from ..pricing.money import Money
 from ..pricing.price_list import answer, quote
-from . import client
+from .terms import messages, send
 
 NO_TERMS = "no terms stated"
 
@@ -40,7 +40,7 @@ def offer_terms(
 ):
     """Firm: send terms (for the proof request of `request_thread_id`); return the record."""
     body = terms.body(firm_key, request_thread_id, revision)
-    return client.send(firm, connection_id, "offer", body, thread_id=thread_id)
+    return send(firm, connection_id, "offer", body, thread_id=thread_id)
 
 
 def respond(holder, offer, decision, price=None, reason=""):
@@ -51,7 +51,7 @@ def respond(holder, offer, decision, price=None, reason=""):
         "reason": reason,
         "revision": offer["body"]["revision"],
     }
-    return client.send(holder, offer["connection_id"], "response", body, offer["thread_id"])
+    return send(holder, offer["connection_id"], "response", body, offer["thread_id"])
 
 
 def names(request):
@@ -80,7 +80,7 @@ def latest_offer(agent, connection_id, request_thread_id, direction="received"):
     """Return the newest accepted offer made for a proof request's thread, or None."""
     offers = [
         m
-        for m in client.messages(
+        for m in messages(
             agent, connection_id=connection_id, kind="offer", direction=direction, status="accepted"
         )
         if m["body"].get("request_thread_id") == request_thread_id
@@ -98,7 +98,7 @@ def agreed_terms(agent, connection_id, request_thread_id, side="holder"):
     )
     if offer is None:
         return None
-    answers = client.messages(
+    answers = messages(
         agent,
         connection_id=connection_id,
         thread_id=offer["thread_id"],

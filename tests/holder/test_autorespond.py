@@ -3,8 +3,8 @@
 import queue
 
 from wallet.agent.handle import Agent
-from wallet.consent.autorespond import AutoResponder
 from wallet.consent.policy import Policy
+from wallet.holder.autorespond import AutoResponder
 
 SMALLER = {
     "requested_attributes": {},

@@ -1,0 +1,119 @@
+"""The person's rules at work while the wallet is unlocked: one `AutoResponder`, logged.
+
+The holder agent, its webhook hub and the history exist only while the wallet is
+unlocked, and each unlock makes new ones: `start()` runs a responder on them (and
+catches up on requests already waiting), `stop()` ends it at lock. Answers it sends
+are logged in the history with the rule that decided; `after_sent(record, entry)`
+then runs for each presentation sent (the terms responder issues its receipt).
+"""
+
+import dataclasses
+import logging
+import threading
+
+from ..consent.policy import Policy
+from ..errors import InputError, WalletError
+from ..flows import present
+from . import disclosure, records
+from .autorespond import AutoResponder
+from .rules import RulesFile
+
+LOG = logging.getLogger(__name__)
+
+
+class Autoanswer:
+    """Keeps one `AutoResponder` running on the unlocked wallet's agent and hub."""
+
+    def __init__(self, data_dir, schemas, today):
+        """`today()` returns today's date (for the history's plain-language predicates)."""
+        self.schemas = schemas
+        self.today = today
+        self.rules = RulesFile(data_dir)
+        self.responder = None
+        self._history = None
+        self._after_sent = None
+        self._lock = threading.Lock()
+
+    def start(self, agent, history, gate=None, after_sent=None):
+        """Answer `agent`'s requests by the rules, log in `history`; catch up on waiting ones.
+
+        `gate(record, decision)` may hold an approval for the person (the terms rule).
+        """
+        self.stop()
+        responder = AutoResponder(
+            agent,
+            self._policy,
+            on_outcome=self._log,
+            prepare=lambda record, decision: self._describe(agent, record),
+            gate=gate,
+        )
+        with self._lock:
+            self._history, self._after_sent = history, after_sent
+            self.responder = responder.start()
+        try:
+            responder.catch_up()
+        except WalletError as exc:
+            LOG.warning("Could not read the requests already waiting: %s", exc)
+
+    def stop(self):
+        """Stop the responder (at lock); it finishes what it holds."""
+        with self._lock:
+            old, self.responder = self.responder, None
+        if old is not None:
+            old.stop()
+
+    def retry(self, pres_ex_id):
+        """Decide again on a waiting request (its terms were agreed since); False if stopped."""
+        responder = self.responder
+        return responder is not None and responder.retry(pres_ex_id)
+
+    def _policy(self):
+        try:
+            return self.rules.load()
+        except InputError as exc:
+            LOG.warning("Your rules cannot be read, so every request is left to you: %s", exc)
+            return Policy()
+
+    def _describe(self, agent, record):
+        request = present.anoncreds_request(record)
+        options = present.options(agent, record)
+        who = records.connection_labels(agent).get(record.connection_id, "(unknown firm)")
+        view = disclosure.describe(record, request, options, self.schemas, who, self.today())
+        proposal = record.proposal
+        if proposal and proposal.get("name"):  # ACA-Py names a bound request "proof-request"
+            view = dataclasses.replace(view, name=proposal["name"])
+        return view
+
+    def _log(self, outcome):
+        history, view = self._history, outcome.prepared
+        if outcome.error:
+            LOG.warning("Rule %s could not answer: %s", outcome.decision.rule, outcome.error)
+            return
+        if history is None or view is None:
+            return
+        rule = outcome.decision.rule
+        if outcome.decision.action == "approve" and outcome.sent is not None:
+            picks = {
+                ref: choice["cred_id"]
+                for part in ("requested_attributes", "requested_predicates")
+                for ref, choice in outcome.sent[part].items()
+            }
+            summary = disclosure.summary(view, picks)
+            entry = history.append("sent", view.who, request_name=view.name, rule=rule, **summary)
+            self._receipt(outcome, entry)
+        elif outcome.decision.action == "decline":
+            history.append(
+                "declined",
+                view.who,
+                request_name=view.name,
+                reason=outcome.decision.reason,
+                rule=rule,
+            )
+
+    def _receipt(self, outcome, entry):
+        if self._after_sent is None:
+            return
+        try:
+            self._after_sent(outcome.record, entry)
+        except WalletError as exc:
+            LOG.warning("Sent %s, but its receipt could not be issued: %s", outcome.pres_ex_id, exc)
