@@ -75,7 +75,7 @@ class WebhookHub:
 
     def start(self):
         """Listen on 127.0.0.1 and serve in a background thread."""
-        timeouts = Timeouts(max_connections=MAX_CONNECTIONS)
+        timeouts = Timeouts(keepalive=60.0, max_connections=MAX_CONNECTIONS)
         self._server = GuardedServer((HOST, self._port), self._handler_class(), timeouts)
         threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True

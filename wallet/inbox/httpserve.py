@@ -1,12 +1,16 @@
 """A stdlib HTTP server that holds up against hostile clients (the inbox and the webhook hub).
 
-- Every read waits at most `idle` seconds; a request line and headers must arrive within
-  `headers` seconds, a body at `min_rate` bytes per second after that grace. A reaper
-  thread cuts the reading side of a connection past its deadline, so a client that
-  trickles one byte at a time is answered 408 (or dropped) instead of held forever.
+- A new connection's request must start within `idle` seconds; a kept-alive connection
+  may wait `keepalive` seconds for its next one (longer than the 15 s aiohttp clients
+  keep idle connections, so the client closes first and never reuses a socket the
+  server is closing). Within a request every read waits at most `idle` seconds; request
+  line and headers must arrive within `headers` seconds, a body at `min_rate` bytes per
+  second after that grace. A reaper thread cuts the reading side of a connection past
+  its deadline, so a client that trickles one byte at a time is answered 408 (or
+  dropped) instead of held forever.
 - A body needs a plain `Content-Length` (no chunked bodies): missing 411, malformed or
   negative 400, too large 413 (the connection is closed: the unread rest must not be
-  read as the next request), shorter than announced 400, stalled 408.
+  read as the next request), shorter than announced or stalled 408.
 - Methods a route does not take are answered 405 (never 501), an HTTP version it does not
   speak 400 (never 505); errors are JSON `{"error": ...}`.
 - At most `max_connections` connections are served at once; more are answered 429.
@@ -44,6 +48,7 @@ class Timeouts:
     """How long a client may take: per read, for its headers, and its slowest body rate."""
 
     idle: float = 5.0
+    keepalive: float = 20.0
     headers: float = 10.0
     min_rate: int = 32 * 1024
     max_connections: int = 64
@@ -159,21 +164,26 @@ class GuardedHandler(BaseHTTPRequestHandler):
     json_depth = 8
 
     def setup(self):
-        """Apply the idle timeout to every read of this connection."""
+        """Bound every read of this connection (see `handle_one_request`)."""
         self.timeout = self.server.timeouts.idle
+        self.served = 0
         super().setup()
 
     def handle_one_request(self):
         """Serve one request within the request-line-and-headers deadline."""
         timeouts = self.server.timeouts
-        self.server.deadlines.set(self.connection, timeouts.idle + timeouts.headers)
+        wait = timeouts.keepalive if self.served else timeouts.idle
+        self.connection.settimeout(wait)
+        self.server.deadlines.set(self.connection, wait + timeouts.headers)
         try:
             super().handle_one_request()
         finally:
             self.server.deadlines.clear(self.connection)
+            self.served += 1
 
     def parse_request(self):
         """Parse the request line and headers; a stall there is answered 408."""
+        self.connection.settimeout(self.server.timeouts.idle)
         try:
             parsed = super().parse_request()
         except TimeoutError:
