@@ -64,6 +64,12 @@ class KeyRegistrar:
                 self._pending.difference_update(batch)
             return True
 
+    async def settled(self):
+        """Wait for a background retry to finish; return True when no key is pending."""
+        if self._retry is not None:
+            await self._retry
+        return not self._pending
+
     def _start_retry(self):
         if self._retry is None or self._retry.done():
             self._retry = asyncio.get_running_loop().create_task(self._retry_until_done())
