@@ -3,9 +3,12 @@ and nothing already queued is lost or changed. The server runs with its shipped 
 
 import hashlib
 import json
+import socket
+import time
 
 import pytest
 
+from wallet.inbox.httpserve import Timeouts
 from wallet.inbox.service import start_service
 from wallet.inbox.store import Limits
 
@@ -237,5 +240,27 @@ def test_a_flood_from_one_connection_fills_only_its_share(tmp_path):
         assert exchange(port, didcomm(strangers)).status == 404
         assert server.inbox.pending_count(PERSON) == accepted + 1
         TALLY["clean"] += 32 - accepted + 1  # the 507s and the stranger's 404
+    finally:
+        server.stop()
+
+
+def test_connections_past_the_cap_are_answered_429_and_the_slot_comes_back(tmp_path):
+    timeouts = Timeouts(max_connections=2)
+    server = start_service(tmp_path / "inbox", KEY, post=FakeAgent(), timeouts=timeouts)
+    port = server._server.server_address[1]
+    health = request("GET", "/health")
+    try:
+        idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(2)]
+        try:
+            refused = exchange(port, health, wait=BOUND)
+            assert refused.status == 429 and refused.headers["retry-after"] == "1"
+        finally:
+            for sock in idle:
+                sock.close()
+        deadline = time.monotonic() + BOUND
+        while (answer := exchange(port, health, wait=BOUND)).status == 429:
+            assert time.monotonic() < deadline, "the slots never came back"
+            time.sleep(0.05)
+        assert answer.status == 200
     finally:
         server.stop()
