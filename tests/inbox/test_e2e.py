@@ -4,7 +4,6 @@ port) changes nothing."""
 
 import concurrent.futures
 import datetime
-import time
 
 import httpx
 import pytest
@@ -13,20 +12,9 @@ from wallet import scenario
 from wallet.flows import issue, present
 
 from .envelopes import WIRE, envelope, reserialised
+from .polling import wait_until
 
 pytestmark = pytest.mark.e2e
-
-
-def wait_until(check, what, timeout=30.0):
-    """Poll `check()` until truthy (deadline, not a fixed sleep); return its value."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 def queued_bodies(world):

@@ -15,7 +15,7 @@ confirm as processed and the agent refuses what it had processed:
   `remove_duplicates` removes the copy (counted below as a transient duplicate).
 """
 
-import time
+import functools
 
 import pytest
 
@@ -25,18 +25,11 @@ from wallet.flows import held, issue
 from wallet.inbox import replay
 
 from .conftest import holder_options, inbox_world
+from .polling import wait_until as wait_briefly
 
 pytestmark = pytest.mark.e2e
+wait_until = functools.partial(wait_briefly, timeout=60.0, interval=0.1)  # agents restart
 FIGURES = {"attempted": 0, "completed": 0, "lost": 0, "duplicated": 0, "transient copies": 0}
-
-
-def wait_until(check, what, timeout=60.0):
-    """Poll `check()` until truthy (a deadline, not a fixed sleep); return its value."""
-    deadline = time.monotonic() + timeout
-    while not (value := check()):
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
-    return value
 
 
 @pytest.fixture(scope="module")

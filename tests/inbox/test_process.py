@@ -17,15 +17,7 @@ from wallet.settings import Settings
 
 from .envelopes import HOLDER_KID, WIRE, envelope
 from .hostile import exchange, request
-
-
-def wait_until(check, what, timeout=20.0):
-    """Poll `check()` until truthy (a deadline, not a fixed sleep); return its value."""
-    deadline = time.monotonic() + timeout
-    while not (value := check()):
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
-    return value
+from .polling import wait_until
 
 
 def alive(pid):

@@ -159,7 +159,7 @@ class Deliverer:
             force = any(t.force for t in tickets)
             try:
                 report = self.drain(person_id, force=force)
-            except InboxError as exc:
+            except (InboxError, OSError) as exc:  # the worker must outlive a bad pass
                 LOG.error("inbox %s: delivery pass failed: %s", person_id, exc)
                 report = None
             self._schedule_retry(person_id, report)
