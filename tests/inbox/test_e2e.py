@@ -80,7 +80,7 @@ def test_offer_and_request_sent_while_locked_arrive_once_after_inbox_crash(inbox
     world.inbox.kill()
     world.inbox.wait_ready()
     assert client.pending_count(person) == 2
-    assert world.inbox.restarts == 1
+    wait_until(lambda: world.inbox.restarts == 1, "the supervisor to count the restart")
 
     # Unlock: the holder starts, delivery is triggered.
     world.holder_agent.start()
