@@ -58,11 +58,15 @@ def free_port_offset():
 
 
 @contextlib.contextmanager
-def agent_world(home):
-    """Start issuer, holder and verifier on fresh data in `home`; yield a World."""
+def agent_world(home, loopback_egress=True):
+    """Start issuer, holder and verifier on fresh data in `home`; yield a World.
+
+    Every party of a test world is on this machine, so its agents may connect to
+    loopback; `loopback_egress=False` starts them with the production setting.
+    """
     from wallet import scenario
 
-    settings = Settings(home=home, port_offset=free_port_offset())
+    settings = Settings(home=home, port_offset=free_port_offset(), loopback_egress=loopback_egress)
     deployment = Deployment(settings)
     hub = WebhookHub().start()
     try:

@@ -1,6 +1,7 @@
 """`tessera`: the one command-line entry point."""
 
 import contextlib
+import dataclasses
 import json
 import logging
 import shutil
@@ -19,19 +20,26 @@ from .schemas import SCHEMA_DIR, load_all
 from .settings import ROLES, from_env
 
 
-def _exit_on_sigterm():
-    """Turn SIGTERM into SystemExit so `finally` blocks stop the agents."""
+def _stop_on_signals():
+    """Turn SIGTERM into SystemExit and SIGINT into KeyboardInterrupt, however we were started.
+
+    `finally` blocks then stop the agents. Python leaves SIGINT ignored when the shell
+    that started it ignored it (a background job, `setsid tessera demo &`, a service
+    manager), so Ctrl-C's handler is installed explicitly, not inherited.
+    """
 
     def handler(signum, frame):
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @contextlib.contextmanager
 def _world(home, port_offset, schemas):
     """Start the three agents with a webhook hub and yield a `World` over them."""
     settings = from_env(home=home, port_offset=port_offset)
+    settings = dataclasses.replace(settings, loopback_egress=True)  # all three on this machine
     deployment = Deployment(settings)
     hub = WebhookHub().start()
     try:
@@ -53,7 +61,7 @@ def _fail(exc, as_json):
 @click.group()
 def main():
     """Tessera: a personal-data wallet that gives firms proofs, not data."""
-    _exit_on_sigterm()
+    _stop_on_signals()
 
 
 @main.command()

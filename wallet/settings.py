@@ -24,10 +24,15 @@ def default_home(environ=None):
 
 @dataclass(frozen=True)
 class Settings:
-    """Tessera's runtime settings: data directory and the offset added to every port."""
+    """Tessera's runtime settings: data directory and the offset added to every port.
+
+    `loopback_egress` lets the agents connect to loopback addresses: only the demo and
+    test worlds (every party on this machine) set it; production never does.
+    """
 
     home: Path
     port_offset: int = 0
+    loopback_egress: bool = False
 
     def __post_init__(self):
         """Accept a string for `home`."""

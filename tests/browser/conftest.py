@@ -41,7 +41,11 @@ def firms(tmp_path_factory):
     from wallet.schemas import load_all
     from wallet.settings import Settings
 
-    settings = Settings(home=tmp_path_factory.mktemp("browser"), port_offset=free_port_offset())
+    settings = Settings(
+        home=tmp_path_factory.mktemp("browser"),
+        port_offset=free_port_offset(),
+        loopback_egress=True,
+    )
     deployment = Deployment(settings)
     hub = WebhookHub().start()
     try:

@@ -66,7 +66,7 @@ def holder_options(tmp_path, **plugin_config):
 @contextlib.contextmanager
 def inbox_world(home):
     """Inbox process, issuer and verifier, and a holder whose endpoint is the inbox."""
-    settings = Settings(home=home, port_offset=free_port_offset())
+    settings = Settings(home=home, port_offset=free_port_offset(), loopback_egress=True)
     deployment = Deployment(settings)
     hub = WebhookHub().start()
     inbox = InboxProcess(settings)
