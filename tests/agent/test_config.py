@@ -1,6 +1,6 @@
 """Role arg files: loopback only, no secrets in them, completed at start."""
 
-import io
+import os
 import stat
 
 import pytest
@@ -96,16 +96,22 @@ def test_arg_file_never_takes_a_secret(tmp_path):
     ],
 )
 def test_agent_reads_its_secrets_from_the_first_line_of_its_pipe(line, expected):
-    stream = io.BytesIO(line + b"rest stays for the supervisor watch")
-    found = read_secrets(stream)
-    assert expected.items() <= found.items()
-    assert stream.read() == b"rest stays for the supervisor watch"
+    read_end, write_end = os.pipe()
+    with os.fdopen(write_end, "wb") as pipe:
+        pipe.write(line + b"rest stays for the supervisor watch")
+    with os.fdopen(read_end, "rb", buffering=0) as pipe:
+        found = read_secrets(pipe.fileno())
+        assert expected.items() <= found.items()
+        assert pipe.read() == b"rest stays for the supervisor watch"
 
 
 @pytest.mark.parametrize("line", [b'{"PATH": "/tmp"}\n', b'["x"]\n', b'{"ACAPY_WALLET_KEY": 5}\n'])
 def test_agent_refuses_anything_but_its_known_secrets(line):
-    with pytest.raises(SystemExit):
-        read_secrets(io.BytesIO(line))
+    read_end, write_end = os.pipe()
+    with os.fdopen(write_end, "wb") as pipe:
+        pipe.write(line)
+    with os.fdopen(read_end, "rb", buffering=0) as pipe, pytest.raises(SystemExit):
+        read_secrets(pipe.fileno())
 
 
 def test_secret_is_generated_once_and_owner_only(tmp_path):

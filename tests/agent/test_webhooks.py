@@ -4,6 +4,7 @@ import threading
 
 import httpx
 import pytest
+from inbox.hostile import exchange, request
 
 from wallet.agent.waiting import wait_for
 from wallet.agent.webhooks import WebhookHub
@@ -214,3 +215,57 @@ def test_a_failing_state_in_an_event_stops_the_wait():
 
     with pytest.raises(RuntimeError, match="abandoned"):
         wait_for(_no_fetch, done, what="x", timeout=5, hub=hub, from_event=lambda p: p)
+
+
+DEEP = 100_000
+HOOK = "/webhooks/holder/topic/connections/"
+
+
+def hook_request(hub, body=b"{}", key=None, method="POST", path=HOOK, headers=None):
+    return request(method, path, body, {"x-api-key": key or hub.api_key, **(headers or {})})
+
+
+def with_length(hub, length, body=b"{}"):
+    data = request("POST", HOOK, body, {"x-api-key": hub.api_key}, content_length=False)
+    return data.replace(
+        b"Connection: close", f"Content-Length: {length}\r\nConnection: close".encode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "build", "status"),
+    [
+        (
+            "non-ASCII key",
+            lambda h: hook_request(h, key="clé-ключ".encode().decode("latin-1")),
+            401,
+        ),
+        ("empty key", lambda h: hook_request(h, key=" "), 401),
+        ("body nested 100,000 deep", lambda h: hook_request(h, b"[" * DEEP + b"]" * DEEP), 400),
+        (
+            "object nested 100,000 deep",
+            lambda h: hook_request(h, b'{"a":' * DEEP + b"1" + b"}" * DEEP),
+            400,
+        ),
+        ("not JSON", lambda h: hook_request(h, b"{not json"), 400),
+        ("a JSON array", lambda h: hook_request(h, b"[1, 2]"), 400),
+        ("invalid UTF-8", lambda h: hook_request(h, b'{"a": "\xff"}'), 400),
+        ("5 MiB body", lambda h: hook_request(h, b" " * (5 * 1024 * 1024)), 413),
+        ("Content-Length -1", lambda h: with_length(h, "-1"), 400),
+        ("Content-Length abc", lambda h: with_length(h, "abc"), 400),
+        ("PUT", lambda h: hook_request(h, method="PUT"), 405),
+        ("GET", lambda h: hook_request(h, method="GET"), 405),
+        ("DELETE", lambda h: hook_request(h, method="DELETE"), 405),
+        ("elsewhere", lambda h: hook_request(h, path="/admin"), 404),
+    ],
+)
+def test_hostile_webhook_posts_get_a_clean_refusal_and_record_nothing(hub, name, build, status):
+    outcome = exchange(hub.port, build(hub), wait=20)
+    assert outcome.status == status, (name, outcome.body[:200])
+    assert hub.events_since(0) == []
+
+
+def test_a_body_shorter_than_announced_is_answered_408_within_seconds(hub):
+    outcome = exchange(hub.port, with_length(hub, "1000"), wait=20)
+    assert outcome.status == 408
+    assert hub.events_since(0) == []

@@ -1,11 +1,16 @@
 """A world whose holder has the inbox as its DIDComm endpoint from the first connection."""
 
 import contextlib
+import os
+import shutil
+import signal
 
 import pytest
+import yaml
 from conftest import free_port_offset
 
 from wallet import scenario
+from wallet.agent.config import AGENT_CONFIG_DIR
 from wallet.agent.deployment import Deployment, running_agents
 from wallet.agent.webhooks import WebhookHub
 from wallet.inbox.holder import holder_endpoint, holder_person_id
@@ -14,16 +19,21 @@ from wallet.settings import Settings
 
 
 class Holder:
-    """The holder's agent process, stoppable ("lock") and startable ("unlock")."""
+    """The holder's agent process: stoppable ("lock"), startable ("unlock"), killable (-9)."""
 
     def __init__(self, deployment, hub, endpoint):
         """Describe it; `start()` runs it."""
         self.deployment, self.hub, self.endpoint = deployment, hub, endpoint
         self.proc = None
 
-    def start(self):
-        """Start the holder agent with its endpoint on the inbox."""
-        self.proc = self.deployment.process(
+    @property
+    def log_path(self):
+        """Return the agent's log file (appended to by every run)."""
+        return self.deployment.settings.role_dir("holder") / "logs" / "agent.log"
+
+    def start(self, deployment=None):
+        """Start the holder agent with its endpoint on the inbox (`deployment`: other options)."""
+        self.proc = (deployment or self.deployment).process(
             "holder", webhook_url=self.hub.url_for("holder"), endpoint=self.endpoint
         )
         self.proc.start()
@@ -33,6 +43,24 @@ class Holder:
         if self.proc is not None:
             self.proc.stop()
             self.proc = None
+
+    def kill(self):
+        """Kill the holder agent with SIGKILL, as a crash would."""
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.stop()  # reaps it and closes its log
+
+
+def holder_options(tmp_path, **plugin_config):
+    """Return a config dir: the shipped role files, the holder's with `tessera_inbound` values."""
+    config_dir = tmp_path / "agent_config"
+    shutil.copytree(AGENT_CONFIG_DIR, config_dir)
+    path = config_dir / "holder.yml"
+    args = yaml.safe_load(path.read_text())
+    values = list(args.get("plugin-config-value") or [])
+    values += [f"tessera_inbound.{k}={v}" for k, v in plugin_config.items()]
+    args["plugin-config-value"] = values
+    path.write_text(yaml.safe_dump(args))
+    return config_dir
 
 
 @contextlib.contextmanager

@@ -6,6 +6,7 @@ import secrets
 
 WIRE = "application/ssi-agent-wire"
 ENC = "application/didcomm-envelope-enc"
+HOLDER_KID = "kid-of-the-holder"
 
 
 def b64url(data):
@@ -14,7 +15,7 @@ def b64url(data):
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-def envelope(kids=("kid-of-the-holder",), ciphertext_bytes=64, protected=None):
+def envelope(kids=(HOLDER_KID,), ciphertext_bytes=64, protected=None):
     """Return a JWE-shaped envelope (bytes) addressed to `kids`, random ciphertext."""
     header = {
         "enc": "xchacha20poly1305_ietf",
@@ -29,3 +30,10 @@ def envelope(kids=("kid-of-the-holder",), ciphertext_bytes=64, protected=None):
         "tag": b64url(secrets.token_bytes(16)),
     }
     return json.dumps(body).encode()
+
+
+def reserialised(body):
+    """Return the same envelope (same ciphertext) with other spacing, key order and a field."""
+    data = json.loads(body)
+    data["unprotected"] = {"note": "added"}
+    return json.dumps(dict(reversed(list(data.items()))), indent=2).encode()

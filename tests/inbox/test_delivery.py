@@ -1,11 +1,12 @@
-"""Delivery: in order, on arrival when open, on trigger when unlocked, failures kept."""
+"""Delivery: in order, forgotten only once the agent processed it, failures kept, retried."""
 
 import pytest
 
-from wallet.inbox.delivery import backoff
+from wallet.inbox.ack import DUPLICATE, FAILED
+from wallet.inbox.delivery import UNCONFIRMED, backoff, unreachable_backoff
 from wallet.inbox.service import Inbox
 
-from .envelopes import ENC, WIRE, envelope
+from .envelopes import ENC, HOLDER_KID, WIRE, envelope
 from .fakes import FakeAgent
 
 PERSON = "q" * 24
@@ -17,10 +18,16 @@ def agent():
     return FakeAgent()
 
 
+def opened(root, agent, **kwargs):
+    inbox = Inbox.open(root, post=agent, **kwargs)
+    inbox.register(PERSON, TARGET)
+    inbox.register_keys(PERSON, [HOLDER_KID])
+    return inbox
+
+
 @pytest.fixture
 def inbox(tmp_path, agent):
-    inbox = Inbox.open(tmp_path, post=agent, clock=lambda: 1000.0)
-    inbox.register(PERSON, TARGET)
+    inbox = opened(tmp_path, agent, clock=lambda: 1000.0)
     yield inbox
     inbox.close()
 
@@ -31,6 +38,14 @@ def test_envelope_arriving_while_open_is_forwarded_with_its_content_type(inbox, 
     agent.wait_for(1)
     assert agent.received == [(TARGET, body, ENC)]
     assert inbox.deliver_now(PERSON).remaining == 0
+
+
+def test_each_delivery_carries_the_queue_name_as_its_id(inbox, agent):
+    inbox.hold(PERSON)
+    inbox.receive(PERSON, envelope(), WIRE)
+    (item,) = inbox.store.pending(PERSON)
+    inbox.deliver_now(PERSON)
+    assert agent.attempts == [item.name]
 
 
 def test_held_queue_delivers_everything_in_order_on_unlock(inbox, agent):
@@ -56,6 +71,41 @@ def test_unreachable_agent_keeps_everything_for_the_next_trigger(inbox, agent):
     assert inbox.deliver_now(PERSON).delivered == 3
 
 
+@pytest.mark.parametrize(
+    ("outcome", "kept", "reason"),
+    [
+        ("", True, UNCONFIRMED),  # a stock ACA-Py: 200 before processing proves nothing
+        (FAILED, True, "the agent's handler failed; kept"),
+        (DUPLICATE, False, None),  # it had processed it before: done
+    ],
+)
+def test_an_envelope_is_forgotten_only_once_the_agent_processed_it(
+    inbox, agent, outcome, kept, reason
+):
+    inbox.hold(PERSON)
+    body = envelope()
+    agent.outcomes[body] = outcome
+    inbox.receive(PERSON, body, WIRE)
+    report = inbox.deliver_now(PERSON)
+    assert report.remaining == (1 if kept else 0)
+    if kept:
+        (item,) = inbox.store.pending(PERSON)
+        assert inbox.store.failure(PERSON, item)["reason"] == reason
+        del agent.outcomes[body]
+        assert inbox.deliver_now(PERSON).delivered == 1
+    assert inbox.pending_count(PERSON) == 0
+
+
+def test_an_echo_of_another_delivery_does_not_count(inbox, agent):
+    inbox.hold(PERSON)
+    inbox.receive(PERSON, envelope(), WIRE)
+    answer_for_another = FakeAgent()
+    inbox.deliverer.post = lambda url, body, kind, delivery: answer_for_another(
+        url, body, kind, "000000000099-" + "0" * 64 + ".wire"
+    )
+    assert inbox.deliver_now(PERSON).remaining == 1
+
+
 def test_rejected_envelope_is_kept_and_does_not_block_the_rest(inbox, agent):
     inbox.hold(PERSON)
     bad, good = envelope(), envelope()
@@ -64,6 +114,7 @@ def test_rejected_envelope_is_kept_and_does_not_block_the_rest(inbox, agent):
     inbox.receive(PERSON, good, WIRE)
     report = inbox.deliver_now(PERSON)
     assert (report.delivered, report.rejected, report.remaining) == (1, 1, 1)
+    assert report.retry_at == 1000.0 + backoff(1)
     assert agent.wait_for(1) == [good]
     assert inbox.pending(PERSON).failed == 1
     # arrivals do not retry it inside its backoff; an explicit trigger does
@@ -75,6 +126,46 @@ def test_rejected_envelope_is_kept_and_does_not_block_the_rest(inbox, agent):
     assert inbox.deliver_now(PERSON).delivered == 1
     assert agent.wait_for(3) == [good, later, bad]
     assert inbox.pending(PERSON).failed == 0
+
+
+def test_a_released_queue_whose_agent_died_is_retried_without_a_trigger(tmp_path, agent):
+    inbox = opened(tmp_path, agent, retry=lambda passes: 0.05)
+    try:
+        agent.status = None  # the agent died while the wallet is unlocked
+        body = envelope()
+        inbox.receive(PERSON, body, WIRE)
+        agent.wait_attempts(2)  # tried on arrival, then again by itself
+        agent.status = 200  # the agent is back
+        assert agent.wait_for(1) == [body]
+    finally:
+        inbox.close()
+
+
+def test_a_queue_held_again_is_not_retried_by_itself(tmp_path, agent):
+    inbox = opened(tmp_path, agent, retry=lambda passes: 0.05)
+    try:
+        agent.status = None
+        inbox.receive(PERSON, envelope(), WIRE)
+        agent.wait_attempts(2)  # retried while released
+        inbox.hold(PERSON)  # the wallet locks
+        assert inbox.deliverer.trigger(PERSON).done.wait(5)
+        assert inbox.deliverer.trigger(PERSON).done.wait(5)  # any timer left has fired
+        assert not inbox.deliverer.retry_planned(PERSON)
+    finally:
+        inbox.close()
+
+
+def test_registering_keys_delivers_a_released_queue(tmp_path, agent):
+    agent.status = None
+    inbox = opened(tmp_path, agent, retry=lambda passes: 3600)
+    try:
+        inbox.receive(PERSON, envelope(), WIRE)
+        agent.wait_attempts(1)
+        agent.status = 200
+        inbox.register_keys(PERSON, [HOLDER_KID])  # the agent (re)started
+        agent.wait_for(1)
+    finally:
+        inbox.close()
 
 
 def test_replayed_envelope_is_delivered_once(inbox, agent):
@@ -91,9 +182,13 @@ def test_backoff_doubles_up_to_an_hour(attempts, seconds):
     assert backoff(attempts) == seconds
 
 
+@pytest.mark.parametrize(("passes", "seconds"), [(1, 2), (2, 4), (5, 32), (9, 60)])
+def test_retry_of_an_unanswered_agent_doubles_up_to_a_minute(passes, seconds):
+    assert unreachable_backoff(passes) == seconds
+
+
 def test_held_queue_survives_a_restart_and_is_delivered_on_unlock(tmp_path):
-    first = Inbox.open(tmp_path, post=FakeAgent(status=None))
-    first.register(PERSON, TARGET)
+    first = opened(tmp_path, FakeAgent(status=None))
     first.hold(PERSON)
     body = envelope()
     first.receive(PERSON, body, WIRE)

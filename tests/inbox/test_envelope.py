@@ -7,7 +7,9 @@ import pytest
 from wallet.inbox.envelope import parse
 from wallet.inbox.errors import EnvelopeTooLarge, NotAnEnvelope, WrongContentType
 
-from .envelopes import ENC, WIRE, b64url, envelope
+from .envelopes import ENC, WIRE, b64url, envelope, reserialised
+
+DEEP = 100_000
 
 
 def test_envelope_yields_size_hash_and_recipient_kids_only():
@@ -29,14 +31,30 @@ def test_envelope_yields_size_hash_and_recipient_kids_only():
         (envelope(protected="!!!"), WIRE, NotAnEnvelope),
         (envelope(protected=b64url({"recipients": []})), WIRE, NotAnEnvelope),
         (envelope(protected=b64url({"recipients": [{"header": {}}]})), WIRE, NotAnEnvelope),
+        (envelope(protected=b64url({"recipients": [{"header": []}]})), WIRE, NotAnEnvelope),
+        (envelope(protected=b64url({"recipients": [{"header": {"kid": 5}}]})), WIRE, NotAnEnvelope),
+        (envelope(protected=b64url({"recipients": "kid"})), WIRE, NotAnEnvelope),
+        (envelope(protected=b64url([1])), WIRE, NotAnEnvelope),
+        (envelope(kids=("k",) * 65), WIRE, NotAnEnvelope),
+        (envelope(kids=("a kid with spaces",)), WIRE, NotAnEnvelope),
+        (envelope(protected=b64url(b"[" * DEEP + b"]" * DEEP)), WIRE, NotAnEnvelope),
+        (b"[" * DEEP + b"]" * DEEP, WIRE, NotAnEnvelope),
+        (b'{"protected": ' + b"[" * DEEP + b"]" * DEEP + b"}", WIRE, NotAnEnvelope),
+        (b'{"protected": 5, "iv": "", "ciphertext": "", "tag": ""}', WIRE, NotAnEnvelope),
         (envelope(), "application/json", WrongContentType),
         (envelope(), None, WrongContentType),
-        (envelope(ciphertext_bytes=3000), WIRE, EnvelopeTooLarge),
+        (envelope(ciphertext_bytes=3 * DEEP), WIRE, EnvelopeTooLarge),
     ],
 )
 def test_bad_envelopes_are_refused_with_a_clear_error(body, content_type, error):
     with pytest.raises(error):
-        parse(body, content_type, limit=2048)
+        parse(body, content_type, limit=3 * DEEP)
+
+
+def test_reserialised_envelope_has_the_same_identity():
+    body = envelope()
+    assert parse(reserialised(body), WIRE).digest == parse(body, WIRE).digest
+    assert parse(envelope(), WIRE).digest != parse(body, WIRE).digest
 
 
 @pytest.mark.parametrize("content_type", [WIRE, ENC, "Application/SSI-Agent-Wire; charset=x"])

@@ -6,10 +6,18 @@ import os
 import pytest
 
 from wallet.inbox.envelope import parse
-from wallet.inbox.errors import InboxError, QuotaExceeded, StorageFull, StoreFailed, UnknownPerson
+from wallet.inbox.errors import (
+    BadRequest,
+    InboxError,
+    QuotaExceeded,
+    StorageFull,
+    StoreFailed,
+    UnknownPerson,
+    UnknownRecipient,
+)
 from wallet.inbox.store import InboxStore, Limits, Pending
 
-from .envelopes import WIRE, envelope
+from .envelopes import HOLDER_KID, WIRE, envelope, reserialised
 
 PERSON = "p" * 24
 TARGET = "http://127.0.0.1:9"
@@ -18,6 +26,7 @@ TARGET = "http://127.0.0.1:9"
 def opened(root, **kwargs):
     store = InboxStore.open(root, **kwargs)
     store.register(PERSON, TARGET)
+    store.register_keys(PERSON, [HOLDER_KID])
     return store
 
 
@@ -43,6 +52,51 @@ def test_same_envelope_twice_is_queued_once(tmp_path):
     assert store.accept(PERSON, body)[1] is True
     assert store.accept(PERSON, body) == (None, False)
     assert store.stats(PERSON).count == 1
+
+
+def test_the_same_envelope_reserialised_is_still_a_duplicate(tmp_path):
+    store = opened(tmp_path)
+    body = envelope()
+    assert store.accept(PERSON, parse(body, WIRE))[1] is True
+    assert store.accept(PERSON, parse(reserialised(body), WIRE)) == (None, False)
+
+
+def test_envelope_for_keys_the_agent_never_registered_is_refused(tmp_path):
+    store = opened(tmp_path)
+    with pytest.raises(UnknownRecipient):
+        store.accept(PERSON, parse(envelope(kids=("somebody-else",)), WIRE))
+    item, new = store.accept(PERSON, parse(envelope(kids=("somebody-else", HOLDER_KID)), WIRE))
+    assert new and item.kid == HOLDER_KID
+    assert store.stats(PERSON).count == 1
+
+
+def test_registered_keys_survive_a_restart_and_are_added_not_replaced(tmp_path):
+    store = opened(tmp_path)
+    assert store.register_keys(PERSON, ["k2" * 10, HOLDER_KID]) == (1, 2)
+    assert store.register_keys(PERSON, []) == (0, 2)
+    assert InboxStore.open(tmp_path).keys(PERSON) == {HOLDER_KID, "k2" * 10}
+
+
+@pytest.mark.parametrize("kids", ["a-string", [5], [""], ["has space"], ["x" * 300], None])
+def test_malformed_keys_are_refused(tmp_path, kids):
+    with pytest.raises(BadRequest):
+        opened(tmp_path).register_keys(PERSON, kids)
+
+
+def test_too_many_keys_are_refused_and_the_known_ones_kept(tmp_path):
+    store = opened(tmp_path, limits=Limits(max_keys=3))
+    store.register_keys(PERSON, ["k1" * 10, "k2" * 10])
+    with pytest.raises(QuotaExceeded):
+        store.register_keys(PERSON, ["k3" * 10, "k4" * 10])
+    assert len(InboxStore.open(tmp_path).keys(PERSON)) == 3
+
+
+def test_a_corrupt_key_file_is_set_aside_not_replaced(tmp_path):
+    opened(tmp_path)
+    (tmp_path / PERSON / "keys.json").write_text('["half')
+    again = InboxStore.open(tmp_path, clock=lambda: 1234.0)
+    assert again.keys(PERSON) == set()
+    assert (tmp_path / PERSON / "keys.json.corrupt-1234").read_text() == '["half'
 
 
 def test_delivered_envelope_is_refused_as_duplicate_even_after_restart(tmp_path):
@@ -72,6 +126,33 @@ def test_quota_refuses_new_envelopes_and_keeps_queued_ones(tmp_path, limits, siz
             break
         accepted.append(accept_new(store, ciphertext_bytes=size))
     assert store.pending(PERSON) == accepted
+
+
+OTHER_KID = "kid-of-another-connection"
+
+
+@pytest.mark.parametrize(
+    ("limits", "flood", "refused_at"),
+    [
+        (Limits(per_key_count=3), [10] * 5, 3),
+        (Limits(per_key_bytes=4000), [1000] * 5, 2),
+    ],
+)
+def test_one_connection_fills_only_its_own_share(tmp_path, limits, flood, refused_at):
+    store = opened(tmp_path, limits=limits)
+    store.register_keys(PERSON, [OTHER_KID])
+    for i, size in enumerate(flood):
+        junk = parse(envelope(kids=(OTHER_KID,), ciphertext_bytes=size), WIRE)
+        if i >= refused_at:
+            with pytest.raises(QuotaExceeded, match="connection's share"):
+                store.accept(PERSON, junk)
+        else:
+            store.accept(PERSON, junk)
+    accept_new(store)  # the person's other connections still get through
+    again = InboxStore.open(tmp_path, limits=limits)  # the shares are known after a restart
+    with pytest.raises(QuotaExceeded):
+        again.accept(PERSON, parse(envelope(kids=(OTHER_KID,), ciphertext_bytes=flood[0]), WIRE))
+    assert again.stats(PERSON).count == refused_at + 1
 
 
 def test_crash_leftovers_are_removed_and_unknown_files_ignored(tmp_path):
@@ -147,4 +228,10 @@ def test_unknown_or_malformed_person_ids_are_refused(tmp_path, person_id):
 )
 def test_delivery_target_must_be_loopback_http(tmp_path, target):
     with pytest.raises(InboxError, match="loopback only"):
+        InboxStore.open(tmp_path).register(PERSON, target)
+
+
+@pytest.mark.parametrize("target", ["http://[::1", "http://127.0.0.1:port", 5, None])
+def test_malformed_delivery_targets_are_bad_requests(tmp_path, target):
+    with pytest.raises(BadRequest):
         InboxStore.open(tmp_path).register(PERSON, target)

@@ -19,9 +19,20 @@ import threading
 SECRET_VARS = frozenset({"ACAPY_WALLET_KEY", "ACAPY_ADMIN_API_KEY"})
 
 
-def read_secrets(stream):
-    """Read the first line of `stream`: a JSON object of allowed secret variables."""
-    line = stream.readline()
+def _first_line(fd):
+    """Read one line from a file descriptor, byte by byte (nothing after it is consumed)."""
+    line = bytearray()
+    while not line.endswith(b"\n"):
+        byte = os.read(fd, 1)
+        if not byte:
+            break
+        line += byte
+    return bytes(line)
+
+
+def read_secrets(fd):
+    """Read the first line of `fd`: a JSON object of allowed secret variables."""
+    line = _first_line(fd)
     if not line.strip():
         return {}
     try:
@@ -36,13 +47,16 @@ def read_secrets(stream):
 
 
 def _stop_when_stdin_closes():
-    sys.stdin.buffer.read()
+    # os.read, not sys.stdin: a daemon thread blocked in a buffered read makes the
+    # interpreter abort at exit ("Fatal Python error: _enter_buffered_busy").
+    while os.read(0, 4096):
+        pass
     os.kill(os.getpid(), signal.SIGTERM)
 
 
 def main(argv=None):
     """Start ACA-Py with `argv` (e.g. ['start', '--arg-file', PATH])."""
-    os.environ.update(read_secrets(sys.stdin.buffer))
+    os.environ.update(read_secrets(0))
     threading.Thread(target=_stop_when_stdin_closes, daemon=True).start()
     from acapy_agent.__main__ import main as acapy_main
 

@@ -3,20 +3,42 @@
 Each agent posts `{url}/topic/{topic}/` with the key after `#` in its webhook URL
 as `x-api-key`. The hub keeps a bounded history and a sequence number so a waiter
 never misses an event that arrived between its last look and its wait.
+
+The hub is a guarded server (`wallet.inbox.httpserve`): a wrong or non-ASCII key is
+answered 401, a body that is not a JSON object (or nests deeper than `MAX_DEPTH`)
+400, other methods 405, and no client can hold a connection open.
 """
 
 import collections
 import hmac
-import json
 import secrets
 import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from ..errors import WalletError
+from ..inbox import jsonsafe
+from ..inbox.errors import BadRequest, MethodNotAllowed
+from ..inbox.httpserve import GuardedHandler, GuardedServer, Timeouts
 from ..settings import HOST
 
 MAX_BODY = 4 * 1024 * 1024
+# ACA-Py's records (exchange records with by_format, presentations) nest about 10 deep.
+MAX_DEPTH = 64
 HISTORY = 2000
+# ACA-Py sends webhooks concurrently; bursts of several agents stay well below this.
+MAX_CONNECTIONS = 256
+
+
+class WebhookKeyRefused(WalletError):
+    """A webhook came without the hub's key."""
+
+    status = 401
+
+
+class NoSuchWebhook(WalletError):
+    """The path is not `/webhooks/<role>/topic/<topic>/`."""
+
+    status = 404
 
 
 @dataclass(frozen=True)
@@ -53,8 +75,8 @@ class WebhookHub:
 
     def start(self):
         """Listen on 127.0.0.1 and serve in a background thread."""
-        self._server = ThreadingHTTPServer((HOST, self._port), self._handler_class())
-        self._server.daemon_threads = True
+        timeouts = Timeouts(keepalive=60.0, max_connections=MAX_CONNECTIONS)
+        self._server = GuardedServer((HOST, self._port), self._handler_class(), timeouts)
         threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         ).start()
@@ -118,33 +140,24 @@ class WebhookHub:
 
     def _handler_class(self):
         hub = self
+        key = hub.api_key.encode()
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                parts = self.path.strip("/").split("/")
-                key = self.headers.get("x-api-key", "")
-                if not hmac.compare_digest(key, hub.api_key):
-                    self.send_error(401, "bad webhook key")
-                    return
+        class Handler(GuardedHandler):
+            def route(self, method):
+                parts = self.path.split("?", 1)[0].strip("/").split("/")
+                given = self.headers.get("x-api-key", "").encode("latin-1", "replace")
+                if not hmac.compare_digest(given, key):
+                    raise WebhookKeyRefused("Bad webhook key.")
                 if len(parts) < 4 or parts[0] != "webhooks" or parts[2] != "topic":
-                    self.send_error(404)
-                    return
-                length = int(self.headers.get("content-length") or 0)
-                if length > MAX_BODY:
-                    self.send_error(413)
-                    return
-                try:
-                    payload = json.loads(self.rfile.read(length) or b"{}")
-                except json.JSONDecodeError:
-                    self.send_error(400, "webhook body is not JSON")
-                    return
+                    raise NoSuchWebhook("No such webhook route.")
+                if method != "POST":
+                    raise MethodNotAllowed("Webhooks are POSTed.", allow=("POST",))
+                body = self.read_body(MAX_BODY)
+                payload = jsonsafe.loads(body or b"{}", MAX_DEPTH, "The webhook body")
+                if not isinstance(payload, dict):
+                    raise BadRequest("A webhook body is a JSON object.")
                 hub.publish(parts[1], parts[3], payload)
-                self.send_response(200)
-                self.send_header("content-length", "0")
-                self.end_headers()
-
-            def log_message(self, format, *args):
-                return
+                return 200, b"", {}
 
         return Handler
 

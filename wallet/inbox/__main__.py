@@ -2,6 +2,7 @@
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
@@ -23,8 +24,14 @@ def main(argv=None):
     parser.add_argument("--max-count", type=int, default=Limits.max_count)
     parser.add_argument("--max-bytes", type=int, default=Limits.max_bytes)
     parser.add_argument("--max-envelope", type=int, default=Limits.max_envelope)
+    parser.add_argument(
+        "--exit-with-stdin",
+        action="store_true",
+        help="stop when stdin closes (the supervising process is gone, however it ended)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # the inbox logs its deliveries itself
     try:
         settings = from_env(home=args.home, port_offset=args.port_offset)
         limits = Limits(args.max_envelope, args.max_count, args.max_bytes)
@@ -42,6 +49,8 @@ def main(argv=None):
 
     signal.signal(signal.SIGTERM, shutdown)
     signal.signal(signal.SIGINT, shutdown)
+    if args.exit_with_stdin:
+        threading.Thread(target=_stop_when_stdin_closes, args=(server,), daemon=True).start()
     logging.getLogger("tessera.inbox").info(
         "inbox serving on %s (holder endpoint %s)", server.url, server.endpoint_for(person_id)
     )
@@ -50,6 +59,15 @@ def main(argv=None):
     finally:
         server.stop()
     return 0
+
+
+def _stop_when_stdin_closes(server):
+    # os.read, not sys.stdin: a thread blocked inside the buffered reader holds its lock
+    # and makes the interpreter abort at exit ("could not acquire lock for <stdin>").
+    while os.read(0, 4096):
+        continue
+    logging.getLogger("tessera.inbox").warning("supervisor gone (stdin closed); stopping")
+    server.shutdown()
 
 
 if __name__ == "__main__":

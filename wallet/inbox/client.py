@@ -1,9 +1,13 @@
-"""Talk to a running inbox process: count waiting envelopes, deliver on unlock, hold on lock."""
+"""Talk to a running inbox process: count waiting envelopes, deliver on unlock, hold on lock.
+
+`register_keys_async` is the call the holder agent's plugin makes (inside ACA-Py's event
+loop) to tell the inbox which recipient keys are the person's.
+"""
 
 import httpx
 
 from ..errors import AgentError
-from .store import Pending
+from .pending import Pending
 
 DEFAULT_TIMEOUT = 130.0
 
@@ -63,3 +67,22 @@ class InboxClient:
     def hold(self, person_id):
         """Hold delivery (call on lock, before the agent stops)."""
         return self.request("POST", f"/control/{person_id}/hold")
+
+    def register_keys(self, person_id, kids):
+        """Add the person's recipient keys; return {"added", "keys"}."""
+        return self.request("POST", f"/control/{person_id}/keys", {"keys": list(kids)})
+
+
+async def register_keys_async(base_url, control_key, person_id, kids, timeout=3.0):
+    """Register recipient keys with the inbox from an event loop; raise `AgentError` on failure."""
+    url = f"{base_url.rstrip('/')}/control/{person_id}/keys"
+    try:
+        async with httpx.AsyncClient(timeout=timeout) as http:
+            response = await http.post(
+                url, json={"keys": list(kids)}, headers={"x-api-key": control_key}
+            )
+    except httpx.HTTPError as exc:
+        raise AgentError("POST", url, None, f"{type(exc).__name__}: {exc}") from exc
+    if response.status_code != 200:
+        raise AgentError("POST", url, response.status_code, response.text[:300])
+    return response.json()

@@ -55,3 +55,44 @@ class Forbidden(InboxError):
     """A control call came without the inbox's control key."""
 
     status = 403
+
+
+class UnknownRecipient(InboxError, LookupError):
+    """The envelope names none of the recipient keys the person's agent registered."""
+
+    status = 404
+
+
+class BadRequest(InboxError, InputError):
+    """The HTTP request itself is malformed (length, body, control call's JSON)."""
+
+    status = 400
+
+
+class MethodNotAllowed(InboxError):
+    """The route exists but not with this method."""
+
+    status = 405
+
+    def __init__(self, message, allow=("GET", "POST")):
+        """Keep the methods the route does take, for the `Allow` header."""
+        super().__init__(message)
+        self.allow = tuple(allow)
+
+
+class RequestTimeout(InboxError):
+    """The body did not arrive in time: the sender stalled or sent less than it announced."""
+
+    status = 408
+
+
+class LengthRequired(InboxError):
+    """A body came without a Content-Length (chunked bodies are not taken)."""
+
+    status = 411
+
+
+class Busy(InboxError):
+    """Too many connections are open at once; the sender should retry shortly."""
+
+    status = 429

@@ -18,7 +18,7 @@ import collections
 import logging
 
 from ..agent.handle import Agent
-from ..flows import held
+from ..flows import held, issue
 
 LOG = logging.getLogger("tessera.inbox")
 
@@ -29,7 +29,7 @@ def _stored_key(cred):
 
 
 def _issued_key(record):
-    issued = ((record.get("cred_ex_record") or {}).get("by_format") or {}).get("cred_issue") or {}
+    issued = record.by_format.get("cred_issue") or {}
     cred = issued.get("anoncreds") or issued.get("indy")
     if not cred:
         return None
@@ -42,11 +42,10 @@ def _issued_key(record):
 def find_duplicates(holder: Agent):
     """Return ids of stored credentials that are replayed copies (see module docstring)."""
     creds = held.credentials(holder)
-    records = holder.admin.get("/issue-credential-2.0/records", role="holder")["results"]
     referenced = set()
     threads = collections.Counter()
-    for record in records:
-        stored = (record.get("anoncreds") or record.get("indy") or {}).get("cred_id_stored")
+    for record in issue.records(holder, role="holder"):
+        stored = record.cred_id_stored
         key = _issued_key(record)
         if stored and key is not None:
             referenced.add(stored)
@@ -66,6 +65,6 @@ def remove_duplicates(holder: Agent):
     """Delete replayed credential copies from the holder's wallet; return their ids."""
     removed = find_duplicates(holder)
     for cred_id in removed:
-        holder.admin.delete(f"/credential/{cred_id}")
+        held.delete(holder, cred_id)
         LOG.warning("holder: removed credential %s, a copy stored by a replayed message", cred_id)
     return removed

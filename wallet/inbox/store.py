@@ -5,40 +5,55 @@ Layout under the inbox root, one directory per opaque person id:
   <id>/queue/         one file per waiting envelope: <seq>-<sha256>.<wire|enc>
   <id>/delivered.log  sha256 of every envelope delivered, one a line (de-duplication)
   <id>/failures.json  rejected deliveries: attempts, last status, next retry time
+  <id>/keys.json      the recipient keys the person's agent registered (envelopes for
+                      other keys are refused)
 A file in queue/ exists only once its bytes are on disk; temp files left by a crash
 start with '.tmp-' and are removed when the store opens.
 """
 
-import errno
 import json
 import logging
 import os
 import re
-import secrets
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from .envelope import MAX_ENVELOPE
-from .errors import InboxError, QuotaExceeded, StorageFull, StoreFailed, UnknownPerson
+from .disk import Disk, fsync_dir
+from .envelope import MAX_ENVELOPE, parse
+from .errors import (
+    InboxError,
+    NotAnEnvelope,
+    QuotaExceeded,
+    UnknownPerson,
+    UnknownRecipient,
+)
+from .ids import PERSON_ID, check_kids, check_person_id, check_target, new_person_id
+from .pending import Pending
 
+__all__ = ["InboxStore", "Limits", "Pending", "Queued", "check_person_id", "new_person_id"]
 LOG = logging.getLogger("tessera.inbox")
-PERSON_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _QUEUED = re.compile(r"^(\d{12})-([0-9a-f]{64})\.(wire|enc)$")
 _KINDS = {"wire": "application/ssi-agent-wire", "enc": "application/didcomm-envelope-enc"}
 _SUFFIX = {v: k for k, v in _KINDS.items()}
-_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Caps: bytes per envelope, envelopes and bytes queued per person."""
+    """Caps: bytes per envelope; envelopes and bytes queued per person and per recipient key.
+
+    Each connection has its own recipient key, so the per-key caps bound what one firm
+    (or whoever holds one invitation) can queue: a flood fills its own share, not the
+    person's.
+    """
 
     max_envelope: int = MAX_ENVELOPE
     max_count: int = 1000
     max_bytes: int = 64 * 1024 * 1024
+    per_key_count: int = 200
+    per_key_bytes: int = 16 * 1024 * 1024
+    max_keys: int = 10_000
 
 
 @dataclass(frozen=True)
@@ -49,20 +64,12 @@ class Queued:
     digest: str
     content_type: str
     size: int
+    kid: str = ""  # the registered recipient key it is counted against
 
     @property
     def name(self):
         """Return the queue file name."""
         return f"{self.seq:012d}-{self.digest}.{_SUFFIX[self.content_type]}"
-
-
-@dataclass(frozen=True)
-class Pending:
-    """What a locked wallet may show: how many envelopes wait, their bytes, how many failed."""
-
-    count: int
-    bytes: int
-    failed: int
 
 
 @dataclass
@@ -72,37 +79,9 @@ class _Person:
     queue: dict = field(default_factory=dict)  # name -> Queued, kept in seq order
     delivered: set = field(default_factory=set)
     failures: dict = field(default_factory=dict)
+    keys: set = field(default_factory=set)
     next_seq: int = 1
     lock: threading.RLock = field(default_factory=threading.RLock)
-
-
-def check_person_id(person_id):
-    """Return `person_id` if it is a well-formed opaque id, else raise `UnknownPerson`."""
-    if not isinstance(person_id, str) or not PERSON_ID.match(person_id):
-        raise UnknownPerson("No inbox has that id; check the endpoint URL.")
-    return person_id
-
-
-def new_person_id():
-    """Return a fresh opaque person id (random, URL-safe)."""
-    return secrets.token_urlsafe(18)
-
-
-def check_target(url):
-    """Return `url` if it is an http URL on loopback (the agent's inbound port)."""
-    parts = urlsplit(url)
-    if parts.scheme != "http" or parts.hostname not in ("127.0.0.1", "localhost") or not parts.port:
-        raise InboxError(f"Delivery target {url!r} must be http://127.0.0.1:PORT (loopback only).")
-    return url
-
-
-def fsync_dir(path):
-    """Make a rename or unlink in `path` durable."""
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class InboxStore:
@@ -113,7 +92,7 @@ class InboxStore:
         self.root = Path(root)
         self.limits = limits or Limits()
         self.clock = clock
-        self._write = write
+        self.disk = Disk(write)
         self._people = {}
         self._lock = threading.Lock()
 
@@ -142,8 +121,31 @@ class InboxStore:
                 self._people[person_id] = person
             with person.lock:
                 person.target["deliver_to"] = deliver_to
-                self._save_json(person.root, "target.json", person.target)
+                self.disk.write_json(person.root, "target.json", person.target)
         return person_id
+
+    def register_keys(self, person_id, kids):
+        """Add recipient keys the person's agent made (durably); return (added, total)."""
+        kids = check_kids(kids)
+        person = self._person(person_id)
+        with person.lock:
+            new = set(kids) - person.keys
+            if not new:
+                return 0, len(person.keys)
+            if len(person.keys) + len(new) > self.limits.max_keys:
+                raise QuotaExceeded(
+                    f"This inbox holds at most {self.limits.max_keys} recipient keys per person."
+                )
+            keys = person.keys | new
+            self.disk.write_json(person.root, "keys.json", sorted(keys))
+            person.keys = keys
+            return len(new), len(keys)
+
+    def keys(self, person_id):
+        """Return the recipient keys registered for a person."""
+        person = self._person(person_id)
+        with person.lock:
+            return set(person.keys)
 
     def people(self):
         """Return every registered person id."""
@@ -164,29 +166,53 @@ class InboxStore:
         with person.lock:
             if bool(person.target.get("held")) != held:
                 person.target["held"] = held
-                self._save_json(person.root, "target.json", person.target)
+                self.disk.write_json(person.root, "target.json", person.target)
 
     # Envelopes
     def accept(self, person_id, envelope):
-        """Queue an `Envelope` durably; return (Queued, True), or (None, False) for a duplicate."""
+        """Queue an `Envelope` durably; return (Queued, True), or (None, False) for a duplicate.
+
+        Only envelopes for a registered recipient key are taken (`UnknownRecipient`).
+        """
         person = self._person(person_id)
         with person.lock:
+            kid = next((k for k in envelope.kids if k in person.keys), None)
+            if kid is None:
+                raise UnknownRecipient(
+                    "This inbox holds no recipient key the envelope is addressed to; "
+                    "check the connection's endpoint and keys."
+                )
             if envelope.digest in person.delivered or any(
                 q.digest == envelope.digest for q in person.queue.values()
             ):
                 return None, False
-            count = len(person.queue)
-            size = sum(q.size for q in person.queue.values())
-            if count + 1 > self.limits.max_count or size + envelope.size > self.limits.max_bytes:
-                raise QuotaExceeded(
-                    f"This inbox is full ({count} envelopes, {size} bytes waiting); "
-                    "the person must unlock the wallet before it takes more. Retry later."
-                )
-            item = Queued(person.next_seq, envelope.digest, envelope.content_type, envelope.size)
-            self._durable_write(person.root / "queue", item.name, envelope.body)
+            self._check_quota(person, kid, envelope.size)
+            item = Queued(
+                person.next_seq, envelope.digest, envelope.content_type, envelope.size, kid
+            )
+            self.disk.write_file(person.root / "queue", item.name, envelope.body)
             person.queue[item.name] = item
             person.next_seq += 1
             return item, True
+
+    def _check_quota(self, person, kid, size):
+        limits = self.limits
+        items = list(person.queue.values())
+        mine = [q for q in items if q.kid == kid]
+        count, total = len(items), sum(q.size for q in items)
+        if count + 1 > limits.max_count or total + size > limits.max_bytes:
+            raise QuotaExceeded(
+                f"This inbox is full ({count} envelopes, {total} bytes waiting); "
+                "the person must unlock the wallet before it takes more. Retry later."
+            )
+        if len(mine) + 1 > limits.per_key_count or sum(q.size for q in mine) + size > (
+            limits.per_key_bytes
+        ):
+            raise QuotaExceeded(
+                f"This connection's share of the inbox is full ({len(mine)} envelopes for "
+                "its key wait); the person must unlock the wallet before it takes more. "
+                "Retry later."
+            )
 
     def pending(self, person_id):
         """Return the waiting envelopes in arrival order."""
@@ -210,7 +236,7 @@ class InboxStore:
         """Record `item` delivered (durably), then drop its file."""
         person = self._person(person_id)
         with person.lock:
-            self._append_line(person.root / "delivered.log", item.digest)
+            self.disk.append_line(person.root / "delivered.log", item.digest)
             person.delivered.add(item.digest)
             person.queue.pop(item.name, None)
             if person.failures.pop(item.name, None) is not None:
@@ -251,12 +277,13 @@ class InboxStore:
     def _load(self, root):
         target = json.loads((root / "target.json").read_text())
         person = _Person(root, target)
+        person.keys = self._load_keys(root)
         log = root / "delivered.log"
         if log.exists():
             text = log.read_text()
             person.delivered = {ln for ln in text.split("\n") if len(ln) == 64}
             if text and not text.endswith("\n"):  # a crash cut the last line short
-                self._append_line(log, "")
+                self.disk.append_line(log, "")
         if (root / "failures.json").exists():
             person.failures = json.loads((root / "failures.json").read_text())
         queue = root / "queue"
@@ -272,52 +299,44 @@ class InboxStore:
                 LOG.info("inbox %s: removing already delivered %s", root.name, path.name)
                 path.unlink()
             else:
-                item = Queued(int(match[1]), match[2], _KINDS[match[3]], path.stat().st_size)
+                kind = _KINDS[match[3]]
+                kid = self._charged_kid(person, path, kind)
+                item = Queued(int(match[1]), match[2], kind, path.stat().st_size, kid)
                 person.queue[item.name] = item
                 person.next_seq = item.seq + 1
         person.failures = {k: v for k, v in person.failures.items() if k in person.queue}
         fsync_dir(queue)
         return person
 
+    @staticmethod
+    def _charged_kid(person, path, kind):
+        """Return the key a queued envelope counts against (read again from its header)."""
+        try:
+            kids = parse(path.read_bytes(), kind, limit=path.stat().st_size).kids
+        except NotAnEnvelope:
+            return ""
+        return next((k for k in kids if k in person.keys), kids[0])
+
+    def _load_keys(self, root):
+        path = root / "keys.json"
+        if not path.exists():
+            return set()
+        try:
+            return set(check_kids(json.loads(path.read_text())))
+        except (ValueError, InboxError) as exc:
+            aside = path.with_name(f"keys.json.corrupt-{int(self.clock())}")
+            os.rename(path, aside)
+            LOG.error(
+                "inbox %s: keys.json is unreadable (%s); kept as %s. Envelopes are refused "
+                "until the wallet's agent registers its keys again (at its next start).",
+                root.name,
+                exc,
+                aside.name,
+            )
+            return set()
+
     def _save_failures(self, person):
         try:
-            self._save_json(person.root, "failures.json", person.failures)
+            self.disk.write_json(person.root, "failures.json", person.failures)
         except InboxError as exc:
             LOG.error("inbox %s: could not save failure records: %s", person.root.name, exc)
-
-    def _save_json(self, directory, name, value):
-        self._durable_write(directory, name, json.dumps(value, sort_keys=True).encode())
-
-    def _durable_write(self, directory, name, data):
-        tmp = directory / f".tmp-{name}-{secrets.token_hex(4)}"
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[self._write(fd, view) :]
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.rename(tmp, directory / name)
-            fsync_dir(directory)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise self._disk_error(exc) from exc
-
-    def _append_line(self, path, line):
-        try:
-            with open(path, "ab") as handle:
-                handle.write(line.encode() + b"\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-        except OSError as exc:
-            raise self._disk_error(exc) from exc
-
-    @staticmethod
-    def _disk_error(exc):
-        if exc.errno in _FULL:
-            LOG.error("inbox: disk full (%s); refusing new envelopes, queue intact", exc.strerror)
-            return StorageFull("The wallet's inbox has no disk space left; retry later.")
-        LOG.error("inbox: disk write failed (%s)", exc.strerror)
-        return StoreFailed(f"The wallet's inbox could not write to disk ({exc.strerror}).")
