@@ -12,6 +12,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import durable
 from ..agent.config import AGENT_CONFIG_DIR
 from ..errors import InputError
 from ..secrets import ensure_private_dir
@@ -93,14 +94,6 @@ def _add_file(tar, path, member):
     return True
 
 
-def _fsync_dir(directory):
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _write_failed(exc, out):
     full = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
     why = "the disk is full" if full else exc.strerror or str(exc)
@@ -174,7 +167,7 @@ def create_backup(
             raw.flush()
             os.fsync(raw.fileno())
         os.replace(tmp, out)
-        _fsync_dir(out.parent)
+        durable.sync_directory(out.parent)
     except OSError as exc:
         raise _write_failed(exc, out) from exc
     finally:

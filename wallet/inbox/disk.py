@@ -10,19 +10,11 @@ import logging
 import os
 import secrets
 
+from .. import durable
 from .errors import StorageFull, StoreFailed
 
 LOG = logging.getLogger("tessera.inbox")
 _FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
-
-
-def fsync_dir(path):
-    """Make a rename or unlink in `path` durable."""
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class Disk:
@@ -49,7 +41,7 @@ class Disk:
             finally:
                 os.close(fd)
             os.rename(tmp, directory / name)
-            fsync_dir(directory)
+            durable.sync_directory(directory)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
             raise disk_error(exc) from exc

@@ -20,7 +20,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .disk import Disk, fsync_dir
+from .. import durable
+from .disk import Disk
 from .envelope import MAX_ENVELOPE, parse
 from .errors import (
     InboxError,
@@ -243,7 +244,7 @@ class InboxStore:
                 self._save_failures(person)
             path = person.root / "queue" / item.name
             path.unlink(missing_ok=True)
-            fsync_dir(path.parent)
+            durable.sync_directory(path.parent)
 
     def failure(self, person_id, item):
         """Return the failure record of `item` (dict) or None."""
@@ -305,7 +306,7 @@ class InboxStore:
                 person.queue[item.name] = item
                 person.next_seq = item.seq + 1
         person.failures = {k: v for k, v in person.failures.items() if k in person.queue}
-        fsync_dir(queue)
+        durable.sync_directory(queue)
         return person
 
     @staticmethod

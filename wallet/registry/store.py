@@ -16,6 +16,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Iterator
 from pathlib import Path
 
+from .. import durable
 from ..errors import IntegrityError, NotFound, RegistryError, WriteConflict
 from .ids import REV_REG_DEF, parse_object_id
 from .signing import REV_LIST, SignedRecord
@@ -64,15 +65,6 @@ class RegistryStore(ABC):
         return now if latest is None or now > latest else latest + 1
 
 
-def _fsync_dir(path: Path) -> None:
-    """Make a directory's entries (a new file name) durable."""
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _create_once(path: Path, data: bytes) -> bool:
     """Write `path` atomically unless it exists; return False if it already existed.
 
@@ -93,7 +85,7 @@ def _create_once(path: Path, data: bytes) -> bool:
             return False
     finally:
         os.unlink(tmp)
-    _fsync_dir(path.parent)
+    durable.sync_directory(path.parent)
     return True
 
 
