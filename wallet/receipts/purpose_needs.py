@@ -2,7 +2,8 @@
 
 `reveal`: attributes whose raw value the purpose may need; `prove`: attributes a proven
 fact about may be needed (a threshold, never the value). Anything a request asks
-beyond these is more than the purpose needs. `words` name the purpose in a sentence.
+beyond these is more than the purpose needs. `words` name the purpose in a sentence;
+`ongoing` purposes need the values until retention ends, the others once (a check).
 Every purpose of the vocabulary has an entry (a test checks it).
 """
 
@@ -18,14 +19,15 @@ class Need:
     words: str
     reveal: frozenset
     prove: frozenset
+    ongoing: bool = False
 
     def allows(self, name, proven=False):
         """Return True when the purpose needs `name` (raw, or proven when `proven`)."""
         return name in self.reveal or (proven and name in self.prove)
 
 
-def _need(words, reveal=(), prove=()):
-    return Need(words, frozenset(reveal), frozenset(prove) | frozenset(reveal))
+def _need(words, reveal=(), prove=(), ongoing=False):
+    return Need(words, frozenset(reveal), frozenset(prove) | frozenset(reveal), ongoing)
 
 
 NEEDS = {
@@ -42,8 +44,11 @@ NEEDS = {
         "an employment check",
         (*NAME, "employer", "job_title"),
         ("employed_since_dateint", "annual_income"),
+        ongoing=True,
     ),
-    "service-delivery": _need("a delivery", (*NAME, "address_city", "address_country")),
+    "service-delivery": _need(
+        "a delivery", (*NAME, "address_city", "address_country"), ongoing=True
+    ),
     "research": _need(
         "research",
         ("nationality", "address_country"),
