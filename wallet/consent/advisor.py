@@ -307,7 +307,7 @@ def advise(request, schemas, today, history=(), firm="", held=None, purpose=None
         if name in held and not _holds(suggestion.predicate(today), held[name]):
             continue
         suggestions.append(suggestion)
-    earlier = [e for e in history if e.to == firm]
+    earlier = [e for e in history if e.to == firm and e.action in ("sent", "declined")]
     sent = [e for e in earlier if e.action == "sent"]
     asked = [n for _, n in revealed_names(request)]
     seen = {n for e in sent for n in e.revealed}

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from .holdings import by_firm
 
 # What a set of raw values enables together, when all of them leaked: (names, sentence).
+# A given name is enough to address the person; the family name only makes it worse.
 ENABLES = (
     (
-        {"given_name", "family_name", "birthdate_dateint"},
+        {"given_name", "birthdate_dateint"},
         "name + date of birth: what many identity checks ask, so accounts opened in your name",
     ),
     (
-        {"given_name", "family_name", "address_city"},
+        {"given_name", "address_city"},
         "name + city: letters, parcels and calls that seem to come from someone who knows you",
     ),
     (
