@@ -42,7 +42,7 @@ ADVICE = (
     ),
     (
         {"given_name", "family_name"},
-        "Expect phishing that uses your name; this firm will not ask for your passphrase.",
+        "Expect phishing that uses your name: never act on a message that rushes you.",
     ),
 )
 
