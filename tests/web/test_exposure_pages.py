@@ -6,28 +6,20 @@ from wallet.holder import receipt_book
 
 from .fake_agent import INCOME, NATIONAL_ID
 from .fake_terms import FakeTermsAcaPy
+from .test_terms_pages import RECEIPT
 
 BANK, SHOP = "Bank of Tests", "Corner Shop"
 
 
 def receipt(rid, issued_at, retention="P30D", purpose="age-check", revealed=("given_name",)):
     return {
+        **RECEIPT,
         "receipt_id": rid,
         "issued_at": issued_at,
-        "holder": {"did": "did:peer:me", "key": "did:key:z6Mkme"},
-        "firm": {"did": "did:peer:bank", "key": "did:key:z6Mkbank"},
         "purpose": {"code": purpose, "text": ""},
-        "legal_basis": "consent",
         "retention": retention,
-        "onward_sharing": False,
         "revealed_attributes": sorted(revealed),
         "predicates": [{"name": "birthdate_dateint", "p_type": "<=", "p_value": 20081129}],
-        "price": {"amount": "1.80", "currency": "EUR"},
-        "proof_thread_id": "p-1",
-        "terms_thread_id": "t-1",
-        "presentation_hash": "sha256:00",
-        "version": "tessera-receipt/1",
-        "signatures": {"holder": "zbad", "firm": "zbad"},
     }
 
 

@@ -2,19 +2,11 @@
 
 import pytest
 
-from .fake_agent import AGE_INCOME_REQUEST, INCOME, NATIONAL_ID
-from .fake_terms import FakeTermsAcaPy
+from . import test_exposure_pages
+from .fake_agent import AGE_INCOME_REQUEST
 
+fake = test_exposure_pages.fake  # the terms agent holding the person's credentials
 NO_PURPOSE = "No purpose was stated in agreed terms, so the advisor cannot judge the purpose."
-
-
-@pytest.fixture
-def fake():
-    """The fake agent with the terms routes and the person's credentials."""
-    found = FakeTermsAcaPy()
-    found.add_credential(NATIONAL_ID)
-    found.add_credential(INCOME)
-    return found
 
 
 def _offer(fake, purpose):
@@ -52,7 +44,12 @@ def _offer(fake, purpose):
     ],
 )
 def test_consent_screen_and_api_judge_the_stated_purpose(
-    unlocked, app, fake, purpose, beyond, words
+    unlocked,
+    app,
+    fake,
+    purpose,
+    beyond,
+    words,
 ):
     pres_ex_id = fake.add_request(AGE_INCOME_REQUEST)
     fake.requests[pres_ex_id]["thread_id"] = "p-1"
