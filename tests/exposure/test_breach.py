@@ -75,3 +75,25 @@ def test_breach_of_a_firm_that_received_nothing_is_none():
 
 def test_breach_plan_names_facts_only_proven():
     assert plan([BAR], "Bar", NOW).proven_only == (DOB,)
+
+
+@pytest.mark.parametrize(
+    ("raw", "enables"),
+    [
+        (
+            ["given_name", DOB, CITY],
+            [
+                "name + date of birth + city",
+                "name + date of birth",
+                "name + city",
+                "date of birth + city",
+            ],
+        ),
+        (["family_name", CITY], []),  # a family name alone does not address the person
+        (["annual_income"], ["your income"]),
+        (["employer", "job_title"], ["employer + job title"]),
+    ],
+)
+def test_what_leaked_values_enable_together(raw, enables):
+    found = plan([sent("Leaky", 1, raw)], "Leaky", NOW)
+    assert [e.split(":")[0] for e in found.enables] == enables

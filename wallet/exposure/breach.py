@@ -9,6 +9,10 @@ from .holdings import by_firm
 # A given name is enough to address the person; the family name only makes it worse.
 ENABLES = (
     (
+        {"given_name", "birthdate_dateint", "address_city"},
+        "name + date of birth + city: enough to pass for you where identity is checked by phone",
+    ),
+    (
         {"given_name", "birthdate_dateint"},
         "name + date of birth: what many identity checks ask, so accounts opened in your name",
     ),
