@@ -27,6 +27,7 @@ class Disclosure:
     receipt: dict | None = None  # the countersigned (or only signed) consent receipt
     countersigned: bool = False
     erasure: object = None  # a `receipts.erasure.ErasureState`, or None when never asked
+    credentials: tuple = ()  # ids of the person's credentials that answered
 
     @property
     def until(self):

@@ -38,6 +38,12 @@ def _proven_names(entry, receipt, schemas):
     return tuple(names)
 
 
+def _credential_ids(entry):
+    """Return the credential ids a history entry names ("National identity (<id>)")."""
+    found = (_CRED_ID.search(text) for text in entry.credentials)
+    return tuple(match.group(1) for match in found if match)
+
+
 def _typed(entry):
     return tuple(n.strip() for text in entry.self_attested for n in text.split(",") if n.strip())
 
@@ -65,6 +71,7 @@ def disclosures(service, agent, schemas, now):
                 receipt,
                 bool(row and row.countersigned),
                 row.erasure if row is not None else None,
+                _credential_ids(entry),
             )
         )
     return found, warning
@@ -76,12 +83,14 @@ def values(agent, found):
     shown = {}
     for d in found:
         for name in d.revealed:
-            shown.setdefault((d.firm, name), _value(name, creds))
+            shown.setdefault((d.firm, name), _value(name, creds, d.credentials))
     return shown
 
 
-def _value(name, creds):
-    for attrs in creds.values():
+def _value(name, creds, used):
+    """Return the value from a credential that answered, else any that holds `name`."""
+    for cred_id in (*used, *creds):
+        attrs = creds.get(cred_id) or {}
         if name in attrs:
             return str(attrs[name])
     return ""
@@ -119,9 +128,13 @@ def build(service, agent, schemas, now):
     )
 
 
-def breach_plan(service, agent, schemas, firm, now):
-    """Return the `BreachPlan` for `firm`, or NotFound when the person sent it nothing."""
-    found, _ = disclosures(service, agent, schemas, now)
+def breach_plan(service, agent, schemas, firm, now, found=None):
+    """Return the `BreachPlan` for `firm`, or NotFound when the person sent it nothing.
+
+    `found` is the person's disclosures when already read.
+    """
+    if found is None:
+        found, _ = disclosures(service, agent, schemas, now)
     plan = breach.plan(found, firm, now)
     if plan is None:
         raise NotFound(f"You never sent anything to '{firm}'; pick a firm from the exposure map.")

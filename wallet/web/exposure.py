@@ -63,8 +63,9 @@ def breach():
     """Show what a breach at one firm exposed, what it enables, and whom to ask to erase."""
     holder = agent()
     firm = firm_arg(request.args.get("firm"))
-    plan = exposure.breach_plan(service(), holder, schemas(), firm, _now())
-    found, _ = exposure.disclosures(service(), holder, schemas(), _now())
+    now = _now()
+    found, _ = exposure.disclosures(service(), holder, schemas(), now)
+    plan = exposure.breach_plan(service(), holder, schemas(), firm, now, found)
     return render_template(
         "exposure/breach.html",
         plan=plan,
