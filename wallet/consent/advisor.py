@@ -14,8 +14,8 @@ import datetime
 from dataclasses import dataclass, field
 
 from ..errors import InputError
-from ..receipts.purpose_needs import need_of
 from ..schemas import date_to_dateint
+from . import purpose_advice
 
 WEIGHTS = {"high": 3, "medium": 2, "low": 1}
 KINDS = {"dateint": "years", "integer": "amount"}
@@ -162,12 +162,7 @@ class Advice:
     @property
     def purpose_words(self):
         """Say what the advisor can tell about the purpose, in one sentence."""
-        need = need_of(self.purpose)
-        if need is None:
-            return "No purpose was stated in agreed terms, so the advisor cannot judge the purpose."
-        if self.beyond_purpose:
-            return f"It asks more than {need.words} needs."
-        return f"It asks nothing beyond what {need.words} needs."
+        return purpose_advice.words(self.purpose, self.beyond_purpose)
 
 
 def _names(item):
@@ -254,27 +249,6 @@ def _whole(request, schemas):
     )
 
 
-def beyond_purpose(request, schemas, purpose):
-    """Return ((name, sentence), ...) for what `request` asks beyond `purpose` (a code).
-
-    A raw value counts when the purpose needs neither it nor a fact about it; a
-    predicate when the purpose needs no fact about its attribute. No purpose: ().
-    """
-    need = need_of(purpose)
-    if need is None:
-        return ()
-    asked = [(n, False) for _, n in revealed_names(request)]
-    asked += [(i["name"], True) for i in (request.get("requested_predicates") or {}).values()]
-    found = {}
-    for name, proven in asked:
-        if name in found or need.allows(name, proven=True):
-            continue
-        label = _label(name, schemas).lower()
-        what = f"a fact about your {label}" if proven else f"your {label}"
-        found[name] = f"{need.words[0].upper()}{need.words[1:]} does not need {what}."
-    return tuple(found.items())
-
-
 def advise(request, schemas, today, history=(), firm="", held=None, purpose=None):
     """Return the `Advice` for `request` from `firm`.
 
@@ -286,7 +260,12 @@ def advise(request, schemas, today, history=(), firm="", held=None, purpose=None
     if not isinstance(today, datetime.date):
         raise InputError("advise() needs today's date.")
     held = held or {}
-    beyond = beyond_purpose(request, schemas, purpose)
+    beyond = purpose_advice.beyond(
+        [n for _, n in revealed_names(request)],
+        [i["name"] for i in (request.get("requested_predicates") or {}).values()],
+        lambda name: _label(name, schemas),
+        purpose,
+    )
     outside = {name for name, _ in beyond}
     suggestions = []
     for referent, name in revealed_names(request):
