@@ -69,7 +69,7 @@ def test_map_shows_each_firm_its_terms_values_and_what_proofs_saved(unlocked, se
     assert "Villeurbanne" in page and "Alice" in page  # from the person's own credentials
     assert "no terms: unknown" in page  # the shop: a risk
     assert "2026-12-20" in page  # the bank may keep the name 30 days
-    assert "age-check" in page and "<svg" in page and "<rect" in page
+    assert "age-check, basis: consent" in page and "<svg" in page and "<rect" in page
     assert "No firm is past its retention period." in page
 
 
