@@ -109,6 +109,13 @@ def _split_table(results):
         "pack/unpack calls, message and record (de)serialization with validation (of every "
         "message that arrives; `wallet.speedups` spares the agent's own stored records), "
         "storage calls, webhooks, the admin API.",
+    ]
+    return lines + _thread_table(split)
+
+
+def _thread_table(split):
+    """Return Markdown lines: one row per agent, its CPU by part (SPLIT_TITLES)."""
+    lines = [
         "",
         "| agent | " + " | ".join(SPLIT_TITLES.values()) + " |",
         "| --- |" + " --- |" * len(SPLIT_TITLES),
@@ -169,10 +176,6 @@ def _issuance_tables(results):
             "",
             f"Where the agents' CPU goes at {conc} offers in flight (ms per credential, by "
             "thread):",
-            "",
-            "| agent | " + " | ".join(SPLIT_TITLES.values()) + " |",
-            "| --- |" + " --- |" * len(SPLIT_TITLES),
+            *_thread_table(split),
         ]
-        for name, parts in split.items():
-            lines.append(f"| {name} | " + " | ".join(str(parts[k]) for k in SPLIT_TITLES) + " |")
     return lines

@@ -16,7 +16,6 @@ ACA-Py keeps the schemas it builds (upstream `messaging/models/base.py`,
 """
 
 import functools
-import threading
 
 from acapy_agent.messaging.models.base import BaseModel, BaseModelError, resolve_meta_property
 from acapy_agent.protocols.issue_credential.v2_0.models.cred_ex_record import V20CredExRecord
@@ -26,21 +25,14 @@ from acapy_agent.protocols.issue_credential.v2_0.models.detail.anoncreds import 
 from acapy_agent.protocols.present_proof.v2_0.models.pres_exchange import V20PresExRecord
 from marshmallow import EXCLUDE, ValidationError
 
-RECORDS = (V20PresExRecord, V20CredExRecord, V20CredExRecordAnonCreds)
+from .reuse import per_thread
 
-_local = threading.local()
+RECORDS = (V20PresExRecord, V20CredExRecord, V20CredExRecordAnonCreds)
 
 
 def dump_schema(schema_class):
     """Return this thread's reused dump instance of a record schema."""
-    cache = getattr(_local, "schemas", None)
-    if cache is None:
-        cache = _local.schemas = {}
-    found = cache.get(schema_class)
-    if found is None:
-        unknown = resolve_meta_property(schema_class, "unknown", EXCLUDE)
-        found = cache[schema_class] = schema_class(unknown=unknown)
-    return found
+    return per_thread(schema_class, resolve_meta_property(schema_class, "unknown", EXCLUDE))
 
 
 def _original():

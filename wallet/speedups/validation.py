@@ -15,24 +15,16 @@ handler.py` and `protocols/issue_credential/v2_0/formats/anoncreds/handler.py`,
 `validate_fields`).
 """
 
-import threading
-
 from acapy_agent.protocols.issue_credential.v2_0.formats.anoncreds import handler as cred_handler
 from acapy_agent.protocols.present_proof.v2_0.formats.anoncreds import handler as pres_handler
 from marshmallow import RAISE
 
-_local = threading.local()
+from .reuse import per_thread
 
 
 def schema(schema_class):
     """Return this thread's reused instance of a stateless validation schema."""
-    cache = getattr(_local, "schemas", None)
-    if cache is None:
-        cache = _local.schemas = {}
-    found = cache.get(schema_class)
-    if found is None:
-        found = cache[schema_class] = schema_class(unknown=RAISE)
-    return found
+    return per_thread(schema_class, RAISE)
 
 
 def pres_schemas():
