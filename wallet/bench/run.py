@@ -26,8 +26,8 @@ from .stages import ISSUE_STAGES, StageClock, summarize
 
 SIZES = {
     "quick": {
-        "latency": 12,
-        "throughput": {1: 6, 4: 12, 16: 32, 64: 64},
+        "latency": 10,
+        "throughput": {1: 4, 4: 8, 16: 24, 64: 64},
         "issuance": {1: 4, 10: 10},
         "growth": (10, 50),
         "lookups": 5,
@@ -35,7 +35,7 @@ SIZES = {
     },
     "full": {
         "latency": 50,
-        "throughput": {1: 30, 4: 60, 16: 96, 64: 128, 256: 256},
+        "throughput": {1: 30, 4: 60, 16: 96, 64: 64, 256: 256},
         "issuance": {1: 20, 10: 40},
         "growth": (10, 100, 1000),
         "lookups": 20,
