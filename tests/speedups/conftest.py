@@ -1,6 +1,7 @@
 """Install `wallet.speedups` for one test and put ACA-Py back as it was afterwards."""
 
 import pytest
+from acapy_agent.anoncreds.models.proof import AnonCredsProofProofAggregatedProofSchema
 from acapy_agent.messaging.models.base_record import BaseRecord
 from acapy_agent.protocols.issue_credential.v2_0.formats.anoncreds.handler import (
     AnonCredsCredFormatHandler,
@@ -40,8 +41,11 @@ _MISSING = object()
 def speedups():
     """Install the speed-ups; afterwards restore every class attribute they replaced."""
     saved = [(cls, name, cls.__dict__.get(name, _MISSING)) for cls, name in TOUCHED]
+    declared = AnonCredsProofProofAggregatedProofSchema._declared_fields
+    c_list = declared["c_list"]
     wallet.speedups.install()
     yield wallet.speedups
+    declared["c_list"] = c_list
     for cls, name, value in saved:
         if value is _MISSING:
             if name in cls.__dict__:

@@ -3,6 +3,7 @@
 import threading
 
 import pytest
+from acapy_agent.anoncreds.models.proof import AnonCredsProofProofAggregatedProofSchema
 from acapy_agent.messaging.agent_message import AgentMessageSchema
 from acapy_agent.messaging.models.base import BaseModel, BaseModelError
 from acapy_agent.messaging.models.base_record import BaseRecord
@@ -14,10 +15,10 @@ from acapy_agent.protocols.present_proof.v2_0.message_types import PRES_20, PRES
 from acapy_agent.protocols.present_proof.v2_0.messages.pres import V20Pres
 from acapy_agent.protocols.present_proof.v2_0.models.pres_exchange import V20PresExRecord
 from acapy_agent.utils.testing import create_test_profile
-from marshmallow import ValidationError, fields
+from marshmallow import RAISE, ValidationError, fields
 
 from wallet.errors import ConfigError
-from wallet.speedups import acks, saving, validation
+from wallet.speedups import acks, proof_fields, saving, validation
 
 from .samples import BROKEN_PROOF, PROOF, REQUEST, pres, pres_request, run, stored_value
 
@@ -64,6 +65,65 @@ def test_validation_on_reused_schemas_decides_as_acapy(speedups, message_type, d
         else:
             with pytest.raises(ValidationError):
                 AnonCredsPresExchangeHandler.validate_fields(message_type, data)
+
+
+C_LISTS = [
+    [[1, 2, 255], [0]],
+    [],
+    [[]],
+    [(1, 2)],
+    [[2**70]],
+    [[True]],
+    [["7"]],
+    [[1.0]],
+    [[None]],
+    [None],
+    "x",
+    {"a": 1},
+    [[1], [2, "a"]],
+    None,
+]
+
+
+def c_list_outcome(schema):
+    """Return a function loading an aggregated proof: ('ok', c_list) or ('error', messages)."""
+
+    def load(c_list):
+        try:
+            return "ok", schema.load({"c_hash": "1", "c_list": c_list}).c_list
+        except ValidationError as err:
+            return "error", err.messages
+
+    return load
+
+
+def stock_and_fast():
+    """Return the aggregated proof schema built with ACA-Py's c_list field, and with ours."""
+    declared = AnonCredsProofProofAggregatedProofSchema._declared_fields
+    fast_field = declared["c_list"]
+    declared["c_list"] = fast_field.original
+    try:
+        stock = AnonCredsProofProofAggregatedProofSchema(unknown=RAISE)
+    finally:
+        declared["c_list"] = fast_field
+    return stock, AnonCredsProofProofAggregatedProofSchema(unknown=RAISE)
+
+
+@pytest.mark.parametrize("c_list", C_LISTS)
+def test_c_list_in_one_pass_decides_and_answers_as_acapy(speedups, c_list):
+    stock, fast = stock_and_fast()
+    assert type(stock.fields["c_list"]) is not proof_fields.IntRows
+    assert type(fast.fields["c_list"]) is proof_fields.IntRows
+    assert c_list_outcome(fast)(c_list) == c_list_outcome(stock)(c_list)
+
+
+def test_c_list_field_keeps_acapys_options(speedups):
+    fast = AnonCredsProofProofAggregatedProofSchema._declared_fields["c_list"]
+    speedups.install()  # a second install wraps ACA-Py's field again, never the wrapper
+    again = AnonCredsProofProofAggregatedProofSchema._declared_fields["c_list"]
+    assert again.original is fast.original
+    for option in ("required", "allow_none", "metadata", "load_default", "data_key"):
+        assert getattr(again, option) == getattr(fast.original, option), option
 
 
 def test_each_thread_has_its_own_validation_schema():

@@ -12,12 +12,13 @@ agent sends, stores or accepts: the same checks run on everything that arrives.
 
 from acapy_agent.config.injection_context import InjectionContext
 
-from . import acks, record_dump, saving, trusted_loads, validation
+from . import acks, proof_fields, record_dump, saving, trusted_loads, validation
 
 
 def install() -> None:
     """Install every speed-up (idempotent)."""
     validation.install()
+    proof_fields.install()
     acks.install()
     trusted_loads.install()
     record_dump.install()
