@@ -7,7 +7,9 @@ serializes the record once more for its event. For an exchange record carrying a
 presentation the unused first copy cost as much as the event's.
 
 `install()` replaces `BaseRecord.save` with the same steps in the same order, the
-log line's record serialized only when `log_state` would print it. Unnecessary once
+log line's record serialized only when `log_state` would print it. (A record that
+cannot be serialized at all now fails in `post_save`, when its event is built, rather
+than in the log copy: after the write either way.) Unnecessary once
 ACA-Py builds the log parameters lazily (upstream `messaging/models/base_record.py`,
 `BaseRecord.save`).
 """
