@@ -60,7 +60,7 @@ def throughput(world, request, concurrency, total, pids, admission=None):
                 if not remaining[0]:
                     return
                 remaining[0] -= 1
-            asked, attempts = time.perf_counter(), 0
+            asked = time.perf_counter()
             while True:
                 try:
                     elapsed = prove_once(world, request, gate=gate)
@@ -68,10 +68,9 @@ def throughput(world, request, concurrency, total, pids, admission=None):
                 except Busy as busy:  # refused before anything was sent: ask again later
                     with lock:
                         refusals[0] += 1
-                    attempts += 1
-                    # As told, spread out (jitter) so that refused clients do not all return
-                    # at once, and backing off as refusals repeat.
-                    time.sleep(busy.retry_after * random.uniform(1, 1 + min(attempts, 8)))
+                    # As told, spread out (jitter) so refused clients do not all return at
+                    # once; not backing off further, so that no client starves.
+                    time.sleep(busy.retry_after * random.uniform(1, 2))
             with lock:
                 latency.append(elapsed)
                 waits.append((time.perf_counter() - asked) * 1000 - elapsed)
