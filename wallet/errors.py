@@ -112,3 +112,17 @@ class WriteConflict(RegistryError):
 
 class StorageFull(WalletError):
     """A store refused a write because its quota (files or bytes) is used up."""
+
+
+class Busy(WalletError):
+    """The agents are already serving as much as they can answer in time: try again later."""
+
+    def __init__(self, in_flight, capacity, retry_after):
+        """Keep how many exchanges are in flight, how many fit, and when to try again (s)."""
+        self.in_flight = in_flight
+        self.capacity = capacity
+        self.retry_after = retry_after
+        super().__init__(
+            f"Busy: {in_flight} exchanges in flight, {capacity} can be answered within the "
+            f"wait Tessera allows. Nothing was sent; try again in {retry_after:.1f} s."
+        )

@@ -70,13 +70,21 @@ def test_quick_bench_produces_every_figure(tmp_path):
         assert key in results, key
     assert set(results["proof_ms"]) >= {"p50", "p95", "max"}
     assert results["proof_ms"]["n"] == bench_run.SIZES["quick"]["latency"]
-    assert set(results["throughput_per_s"]) == {"1", "4", "16"}
+    assert set(results["throughput_per_s"]) == {"1", "4", "16", "64"}
+    assert set(results["load_against_16"]) == {"16", "64"}
+    assert results["throughput_detail"]["64"]["latency_ms"]["n"] == 64  # none lost
+    for key in ("issuance_floor_ms", "issuance_ratio_p50", "issuance_crypto_bound_per_s"):
+        assert results[key] > 0, key
+    assert set(results["issuance_share_of_crypto_bound"]) == {"1", "10"}
+    assert results["issuance_stages_ms"]["issue"]["n"] >= 1
     assert results["machine"]["cores"] == os.cpu_count()
     assert results["machine"]["versions"]["acapy-agent"].startswith("1.7")
     json_path, md_path = bench_report.write(results, tmp_path / "out")
     assert json.loads(json_path.read_text())["floor_ms"] == results["floor_ms"]
     text = md_path.read_text()
     assert "| ratio p50 / floor |" in text and "crypto-bound throughput" in text
+    assert "issuance crypto bound" in text and "Where one issuance's time goes" in text
+    assert "64 in flight against 16" in text
     assert set(results["throughput_detail"]["16"]["cpu_split_ms_per_proof"]) == {
         "holder",
         "verifier",

@@ -2,6 +2,8 @@
 
 import datetime
 
+import pytest
+
 from tests.receipts.samples import NOW, countersigned
 from wallet.receipts.erasure import due, retention_end, status
 
@@ -51,3 +53,31 @@ def test_acknowledged_and_overdue():
 
 def test_an_ack_without_a_request_lists_nothing():
     assert status([ack("ghost")], at(100)) == []
+
+
+def problem(refers_to, not_supported=True, explain=""):
+    return {
+        "kind": "problem-report",
+        "direction": "received",
+        "status": "accepted",
+        "connection_id": "c1",
+        "receipt_id": "",
+        "body": {"refers_to": refers_to, "not_supported": not_supported, "explain": explain},
+    }
+
+
+@pytest.mark.parametrize(
+    ("report", "refused", "overdue"),
+    [
+        (None, "", True),
+        (problem("m-a"), "the firm's agent does not use Tessera terms", False),
+        (problem("m-a", False, "busy"), "busy", False),
+        (problem("m-a", False), "no reason given", False),
+        (problem("someone-else"), "", True),
+    ],
+)
+def test_a_refused_request_says_why_and_is_not_overdue(report, refused, overdue):
+    asked = {**request("a", at(30)), "message_id": "m-a"}
+    messages = [asked] + ([report] if report else [])
+    (state,) = status(messages, at(61))
+    assert (state.refused, state.overdue) == (refused, overdue)

@@ -4,7 +4,7 @@ import json
 import os
 from pathlib import Path
 
-from .stages import STAGES
+from .stages import ISSUE_STAGES, STAGES
 
 RESULTS_DIR = Path(__file__).resolve().parents[2] / "bench" / "results"
 
@@ -50,13 +50,18 @@ def markdown(results):
         "| stage | what happens | owner | p50 ms |",
         "| --- | --- | --- | --- |",
     ]
-    for name, what, owner in STAGES:
+    for name, what, owner, _ in STAGES:
         lines.append(f"| {name} | {what} | {owner} | {results['stages_ms'][name]['p50']} |")
     lines += ["", "| measure | value |", "| --- | --- |"]
     for conc, rate in results["throughput_per_s"].items():
-        cpu = results["throughput_detail"][conc]["cpu_ms_per_proof"]
-        where = ", ".join(f"{k} {v} ms" for k, v in cpu.items())
-        lines.append(f"| throughput, {conc} in flight | {rate} proofs/s (CPU per proof: {where}) |")
+        detail = results["throughput_detail"][conc]
+        where = ", ".join(f"{k} {v} ms" for k, v in detail["cpu_ms_per_proof"].items())
+        each, waited = detail["latency_ms"], detail.get("admission_wait_ms") or {}
+        lines.append(
+            f"| throughput, {conc} in flight | {rate} proofs/s (admitted p50 / p95: "
+            f"{each['p50']} / {each['p95']} ms; {detail.get('refusals', 0)} refusals, "
+            f"wait to be admitted p95 {waited.get('p95')} ms; CPU per proof: {where}) |"
+        )
     bound = results["crypto_bound_per_s"]
     shares = results["throughput_share_of_crypto_bound"]
     lines.append(
@@ -64,12 +69,12 @@ def markdown(results):
         + ", ".join(f"{round(100 * v)}% at {k}" for k, v in shares.items())
         + " in flight |"
     )
-    for conc, rate in results["issuance_per_s"].items():
-        each = results["issuance_latency_ms"][conc]
+    for conc, against in (results.get("load_against_16") or {}).items():
         lines.append(
-            f"| issuance, {conc} offers in flight | {rate} credentials/s "
-            f"(each p50 / max: {each['p50']} / {each['max']} ms) |"
+            f"| {conc} in flight against 16 | throughput x{against['throughput']}, "
+            f"admitted p95 x{against['p95']}, {against['refusals']} refused (retryable) |"
         )
+    lines += _issuance_rows(results)
     for count, data in results["growth"].items():
         lines.append(
             f"| {count} credentials: candidate lookup / credentials page / consent page (p50) | "
@@ -80,7 +85,7 @@ def markdown(results):
         lines.append(f"| history page, {count} entries (p50) | {data['p50']} ms |")
     for name, value in results["startup_ms"].items():
         lines.append(f"| start-up, {name.replace('_', ' ')} | {value} ms |")
-    return "\n".join(lines + _split_table(results))
+    return "\n".join(lines + _split_table(results) + _issuance_tables(results))
 
 
 SPLIT_TITLES = {
@@ -101,13 +106,76 @@ def _split_table(results):
         "",
         f"Where the agents' CPU goes at {conc} in flight (ms per proof, by thread). AnonCreds "
         "runs in worker threads; ACA-Py's event loop does the rest of its work: DIDComm "
-        "pack/unpack calls, message and record (de)serialization with validation (every "
-        "load of an exchange record revalidates its whole presentation), storage calls, "
-        "webhooks, the admin API.",
+        "pack/unpack calls, message and record (de)serialization with validation (of every "
+        "message that arrives; `wallet.speedups` spares the agent's own stored records), "
+        "storage calls, webhooks, the admin API.",
+    ]
+    return lines + _thread_table(split)
+
+
+def _thread_table(split):
+    """Return Markdown lines: one row per agent, its CPU by part (SPLIT_TITLES)."""
+    lines = [
         "",
         "| agent | " + " | ".join(SPLIT_TITLES.values()) + " |",
         "| --- |" + " --- |" * len(SPLIT_TITLES),
     ]
     for name, parts in split.items():
         lines.append(f"| {name} | " + " | ".join(str(parts[k]) for k in SPLIT_TITLES) + " |")
+    return lines
+
+
+def _issuance_rows(results):
+    """Return the issuance rows of the main table: floor, ratio, rates against the bound."""
+    rows = []
+    if "issuance_floor_ms" in results:
+        steps = results["issuance_floor_detail_ms"]
+        rows += [
+            "| issuance floor: offer + request + credential + process, in process (p50 sum) | "
+            f"{results['issuance_floor_ms']} ms ("
+            + " / ".join(f"{k} {v['p50']}" for k, v in steps.items())
+            + ") |",
+            f"| issuance ratio p50 (one at a time) / floor | {results['issuance_ratio_p50']} |",
+        ]
+    for conc, rate in results["issuance_per_s"].items():
+        each = results["issuance_latency_ms"][conc]
+        cpu = (results.get("issuance_detail") or {}).get(conc, {}).get("cpu_ms_per_credential")
+        where = f"; CPU per credential: {', '.join(f'{k} {v} ms' for k, v in cpu.items())}"
+        lines = f"| issuance, {conc} offers in flight | {rate} credentials/s "
+        lines += f"(each p50 / max: {each['p50']} / {each['max']} ms{where if cpu else ''}) |"
+        rows.append(lines)
+    if "issuance_crypto_bound_per_s" in results:
+        shares = results["issuance_share_of_crypto_bound"]
+        rows.append(
+            f"| issuance crypto bound (cores / issuance floor) | "
+            f"{results['issuance_crypto_bound_per_s']} credentials/s; measured "
+            + ", ".join(f"{round(100 * v)}% at {k}" for k, v in shares.items())
+            + " in flight |"
+        )
+    return rows
+
+
+def _issuance_tables(results):
+    """Return Markdown lines: issuance stages and the agents' CPU per credential by thread."""
+    if "issuance_stages_ms" not in results:
+        return []
+    lines = [
+        "",
+        "Where one issuance's time goes (p50, one at a time, from the agents' webhooks):",
+        "",
+        "| stage | what happens | owner | p50 ms |",
+        "| --- | --- | --- | --- |",
+    ]
+    for name, what, owner, _ in ISSUE_STAGES:
+        p50 = results["issuance_stages_ms"][name]["p50"]
+        lines.append(f"| {name} | {what} | {owner} | {p50} |")
+    conc = max(results["issuance_detail"], key=int)
+    split = results["issuance_detail"][conc].get("cpu_split_ms_per_credential") or {}
+    if split:
+        lines += [
+            "",
+            f"Where the agents' CPU goes at {conc} offers in flight (ms per credential, by "
+            "thread):",
+            *_thread_table(split),
+        ]
     return lines

@@ -11,6 +11,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .. import demo, scenario
+from ..agent.admission import Admission
 from ..agent.deployment import Deployment, running_agents
 from ..agent.webhooks import WebhookHub
 from ..consent.policy import parse_policy
@@ -19,14 +20,14 @@ from ..flows import held, issue, present, revocation
 from ..holder.autorespond import AutoResponder
 from ..settings import ROLES, Settings
 from . import exchange, floor
-from .measure import percentiles
+from .measure import CpuMeter, percentiles
 from .pages import WalletPages
-from .stages import StageClock, summarize
+from .stages import ISSUE_STAGES, StageClock, summarize
 
 SIZES = {
     "quick": {
-        "latency": 12,
-        "throughput": {1: 6, 4: 12, 16: 32},
+        "latency": 10,
+        "throughput": {1: 4, 4: 8, 16: 24, 64: 64},
         "issuance": {1: 4, 10: 10},
         "growth": (10, 50),
         "lookups": 5,
@@ -34,7 +35,7 @@ SIZES = {
     },
     "full": {
         "latency": 50,
-        "throughput": {1: 30, 4: 60, 16: 96},
+        "throughput": {1: 30, 4: 60, 16: 96, 64: 64, 256: 256},
         "issuance": {1: 20, 10: 40},
         "growth": (10, 100, 1000),
         "lookups": 20,
@@ -162,11 +163,13 @@ def _exchanges(world, request, ground, procs, sizes, results, log):
     pids = {"holder": procs["holder"].pid, "verifier": procs["verifier"].pid}
     results["throughput_per_s"], results["throughput_detail"] = {}, {}
     for concurrency, total in sizes["throughput"].items():
-        log(f"throughput: {total} proofs, {concurrency} in flight")
-        outcome = exchange.throughput(world, request, concurrency, total, pids)
+        log(f"throughput: {total} proofs, {concurrency} in flight (with admission)")
+        outcome = exchange.throughput(world, request, concurrency, total, pids, Admission())
         results["throughput_per_s"][str(concurrency)] = outcome["proofs_per_s"]
         results["throughput_detail"][str(concurrency)] = {
             "latency_ms": percentiles(outcome["latency_ms"]),
+            "admission_wait_ms": percentiles(outcome["admission_wait_ms"]),
+            "refusals": outcome["refusals"],
             "cpu_ms_per_proof": outcome["cpu_ms_per_proof"],
             "cpu_split_ms_per_proof": outcome["cpu_split_ms_per_proof"],
         }
@@ -178,13 +181,84 @@ def _exchanges(world, request, ground, procs, sizes, results, log):
         conc: round(rate / results["crypto_bound_per_s"], 2)
         for conc, rate in results["throughput_per_s"].items()
     }
-    results["issuance_per_s"], results["issuance_latency_ms"] = {}, {}
+    results["load_against_16"] = _against(results, "16")
+    _issuance(world, ground, procs, sizes, results, log)
+
+
+def _against(results, base):
+    """Return, per concurrency, throughput and admitted p95 as multiples of `base`'s."""
+    detail, rates = results["throughput_detail"], results["throughput_per_s"]
+    if base not in detail:
+        return {}
+    base_p95 = detail[base]["latency_ms"]["p95"]
+    return {
+        conc: {
+            "throughput": round(rates[conc] / rates[base], 2),
+            "p95": round(detail[conc]["latency_ms"]["p95"] / base_p95, 2),
+            "refusals": detail[conc]["refusals"],
+        }
+        for conc in detail
+        if int(conc) >= int(base)
+    }
+
+
+def _issuance(world, ground, procs, sizes, results, log):
+    """Issuance one at a time against its floor, with stages; then offers in flight."""
     values = scenario.load_person()[scenario.INCOME]
+    pids = {"holder": procs["holder"].pid, "issuer": procs["issuer"].pid}
+    exchange.issue_once(world, scenario.INCOME, values)  # warm
+    ground.issuance_sample(scenario.INCOME)
+    floor_steps, totals, splits = {}, [], []
+    results["issuance_per_s"], results["issuance_latency_ms"] = {}, {}
+    results["issuance_detail"] = {}
     for concurrency, total in sizes["issuance"].items():
         log(f"issuance: {total} credentials, {concurrency} offers in flight")
-        outcome = exchange.issue_many(world, scenario.INCOME, values, concurrency, total)
+        if concurrency == 1:
+            clock = StageClock(world.issuer.hub, ISSUE_STAGES)
+            samples = []
+            meter = CpuMeter(pids, split=pids).start()  # the agents only: the floor runs here
+            try:
+                for _ in range(total):
+                    steps = ground.issuance_sample(scenario.INCOME)
+                    for step, ms in steps.items():
+                        floor_steps.setdefault(step, []).append(ms)
+                    totals.append(sum(steps.values()))
+                    elapsed, split = exchange.issue_once(world, scenario.INCOME, values, clock)
+                    samples.append(elapsed)
+                    splits.append(split)
+            finally:
+                clock.close()
+            # One at a time, interleaved with the floor: the rate counts the agents' time only.
+            results["issuance_per_s"]["1"] = round(total * 1000 / sum(samples), 2)
+            results["issuance_latency_ms"]["1"] = percentiles(samples)
+            cpu = meter.stop()
+            results["issuance_detail"]["1"] = {
+                "cpu_ms_per_credential": {k: round(v * 1000 / total, 1) for k, v in cpu.items()},
+                "cpu_split_ms_per_credential": {
+                    name: {k: round(v * 1000 / total, 1) for k, v in parts.items()}
+                    for name, parts in meter.split(cpu).items()
+                },
+            }
+            continue
+        outcome = exchange.issue_many(world, scenario.INCOME, values, concurrency, total, pids)
         results["issuance_per_s"][str(concurrency)] = outcome["per_s"]
         results["issuance_latency_ms"][str(concurrency)] = outcome["latency_ms"]
+        results["issuance_detail"][str(concurrency)] = {
+            "cpu_ms_per_credential": outcome["cpu_ms_per_credential"],
+            "cpu_split_ms_per_credential": outcome["cpu_split_ms_per_credential"],
+        }
+    cores = os.cpu_count() or 1
+    results["issuance_floor_detail_ms"] = {k: percentiles(v) for k, v in floor_steps.items()}
+    results["issuance_floor_ms"] = round(statistics.median(totals), 1)
+    results["issuance_stages_ms"] = summarize(splits, ISSUE_STAGES)
+    results["issuance_ratio_p50"] = round(
+        results["issuance_latency_ms"]["1"]["p50"] / results["issuance_floor_ms"], 2
+    )
+    results["issuance_crypto_bound_per_s"] = round(cores * 1000 / results["issuance_floor_ms"], 2)
+    results["issuance_share_of_crypto_bound"] = {
+        conc: round(rate / results["issuance_crypto_bound_per_s"], 2)
+        for conc, rate in results["issuance_per_s"].items()
+    }
 
 
 def _with_revocation(world, person, today, sizes, results, log):

@@ -1,7 +1,9 @@
-"""Where the time of one proof exchange goes, read from the agents' own webhooks.
+"""Where the time of one exchange goes, read from the agents' own webhooks.
 
 Every webhook carries the exchange's thread id, so the moments each agent reports
-a state can be lined up with the controller's clock.
+a state can be lined up with the controller's clock. A stage table names, in order,
+the moment each stage ends: the controller's "sent" (its admin call answered), an
+agent's (role, state) webhook, or the controller's "finished".
 """
 
 import threading
@@ -9,30 +11,101 @@ import time
 
 from .measure import percentiles
 
-# (stage, what happens in it, who owns it)
-STAGES = (
-    ("send_request", "verifier builds and sends the request (admin call)", "ACA-Py"),
-    ("to_holder", "DIDComm delivery, unpack and store at the holder, webhook", "ACA-Py"),
-    ("holder", "Tessera decides (policy), lists candidates, ACA-Py creates and sends", "both"),
-    ("to_verifier", "DIDComm delivery to the verifier, unpack and store", "ACA-Py"),
-    ("verify", "verifier verifies, stores the result, sends its webhook", "ACA-Py"),
-    ("notify", "the waiting controller wakes, with the record from the webhook", "Tessera"),
+SENT, FINISHED = "sent", "finished"
+
+# (stage, what happens in it, who owns it, the moment it ends)
+NOTIFY = (
+    "notify",
+    "the waiting controller wakes, with the record from the webhook",
+    "Tessera",
+    FINISHED,
 )
-_WANTED = {
-    ("holder", "request-received"),
-    ("holder", "presentation-sent"),
-    ("verifier", "presentation-received"),
-    ("verifier", "done"),
-}
+STAGES = (
+    ("send_request", "verifier builds and sends the request (admin call)", "ACA-Py", SENT),
+    (
+        "to_holder",
+        "DIDComm delivery, unpack and store at the holder, webhook",
+        "ACA-Py",
+        ("holder", "request-received"),
+    ),
+    (
+        "holder",
+        "Tessera decides (policy), lists candidates, ACA-Py creates and sends",
+        "both",
+        ("holder", "presentation-sent"),
+    ),
+    (
+        "to_verifier",
+        "DIDComm delivery to the verifier, unpack and store",
+        "ACA-Py",
+        ("verifier", "presentation-received"),
+    ),
+    (
+        "verify",
+        "verifier verifies, stores the result, sends its webhook",
+        "ACA-Py",
+        ("verifier", "done"),
+    ),
+    NOTIFY,
+)
+
+ISSUE_STAGES = (
+    (
+        "send_offer",
+        "issuer builds, stores and sends the offer (admin call)",
+        "ACA-Py",
+        ("issuer", "offer-sent"),
+    ),
+    (
+        "to_holder",
+        "DIDComm delivery, unpack and store at the holder, webhook",
+        "ACA-Py",
+        ("holder", "offer-received"),
+    ),
+    (
+        "request",
+        "Tessera accepts; the holder creates and sends its credential request",
+        "both",
+        ("holder", "request-sent"),
+    ),
+    (
+        "to_issuer",
+        "DIDComm delivery to the issuer, unpack and store",
+        "ACA-Py",
+        ("issuer", "request-received"),
+    ),
+    (
+        "issue",
+        "issuer creates the credential (auto-respond), stores and sends it",
+        "ACA-Py",
+        ("issuer", "credential-issued"),
+    ),
+    (
+        "to_holder_cred",
+        "DIDComm delivery of the credential to the holder",
+        "ACA-Py",
+        ("holder", "credential-received"),
+    ),
+    (
+        "store",
+        "holder processes and stores the credential, sends its ack",
+        "ACA-Py",
+        ("holder", "done"),
+    ),
+    ("ack", "the ack reaches the issuer, which records it", "ACA-Py", ("issuer", "done")),
+    NOTIFY,
+)
 
 
 class StageClock:
     """Collect the moments each agent reports for exchanges, keyed by thread id."""
 
-    def __init__(self, hub, clock=time.perf_counter):
-        """Listen on `hub` until `close()`."""
+    def __init__(self, hub, stages=STAGES, clock=time.perf_counter):
+        """Listen on `hub` until `close()` for the agent moments `stages` names."""
         self.hub = hub
+        self.stages = stages
         self.clock = clock
+        self._wanted = {end for _, _, _, end in stages if isinstance(end, tuple)}
         self._seen = {}
         self._lock = threading.Lock()
         hub.add_listener(self._on_event)
@@ -44,7 +117,7 @@ class StageClock:
     def _on_event(self, event):
         key = (event.role, event.payload.get("state"))
         thread_id = event.payload.get("thread_id")
-        if key in _WANTED and thread_id:
+        if key in self._wanted and thread_id:
             with self._lock:
                 self._seen.setdefault(thread_id, {}).setdefault(key, self.clock())
 
@@ -52,25 +125,30 @@ class StageClock:
         """Return {stage: ms} for one exchange, given the controller's own moments."""
         with self._lock:
             seen = dict(self._seen.pop(thread_id, {}))
+        return self._split(seen, started, sent, finished)
+
+    def split_only(self, started, finished):
+        """Return {stage: ms} for the one exchange seen since the last split (or None)."""
+        with self._lock:
+            threads, self._seen = self._seen, {}
+        if len(threads) != 1:
+            return None
+        (seen,) = threads.values()
+        return self._split(seen, started, None, finished)
+
+    def _split(self, seen, started, sent, finished):
+        own = {SENT: sent, FINISHED: finished}
         try:
-            moments = [
-                started,
-                sent,
-                seen[("holder", "request-received")],
-                seen[("holder", "presentation-sent")],
-                seen[("verifier", "presentation-received")],
-                seen[("verifier", "done")],
-                finished,
-            ]
+            moments = [started, *(own[end] if end in own else seen[end] for *_, end in self.stages)]
         except KeyError:
             return None
         return {
             name: round((moments[i + 1] - moments[i]) * 1000, 1)
-            for i, (name, _, _) in enumerate(STAGES)
+            for i, (name, _, _, _) in enumerate(self.stages)
         }
 
 
-def summarize(splits):
+def summarize(splits, stages=STAGES):
     """Return {stage: percentiles} over the exchanges that reported every moment."""
     complete = [s for s in splits if s]
-    return {name: percentiles([s[name] for s in complete]) for name, _, _ in STAGES}
+    return {name: percentiles([s[name] for s in complete]) for name, _, _, _ in stages}

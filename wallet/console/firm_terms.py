@@ -38,12 +38,20 @@ class Negotiation:
 
     offer: dict | None
     answer: dict | None
+    problem: dict | None = None
 
     @property
     def status(self):
-        """Return "none", "offered", "agreed", "countered" or "rejected"."""
+        """Return "none", "offered", "agreed", "countered", "rejected", "not used" or "refused".
+
+        "not used": the person's wallet cannot read Tessera terms (it answered the offer
+        with a problem report), so the exchange goes on without terms and no receipt comes;
+        "refused": its agent answered the offer with some other problem report.
+        """
         if self.offer is None:
             return "none"
+        if self.answer is None and self.problem is not None:
+            return "not used" if self.problem["body"].get("not_supported") else "refused"
         if self.answer is None:
             return "offered"
         return {"accept": "agreed", "counter": "countered", "reject": "rejected"}[
@@ -72,7 +80,8 @@ def negotiation(firm, connection_id, request_thread_id):
         )
         if m["body"]["revision"] == offer["body"]["revision"]
     ]
-    return Negotiation(offer, answers[-1] if answers else None)
+    problems = client.refusals(firm, connection_id=connection_id, thread_id=offer["thread_id"])
+    return Negotiation(offer, answers[-1] if answers else None, problems[-1] if problems else None)
 
 
 @bp.post("/accept-counter/<uuid:pres_ex_id>")

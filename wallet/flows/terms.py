@@ -3,6 +3,9 @@
 from ..errors import FlowError
 
 TOPICS = ("tessera_terms",)
+# What the terms plugin keeps when the other party's agent answers a terms message we sent
+# with a problem report (`wallet/terms/v1_0/problems.py`).
+PROBLEM = "problem-report"
 
 
 def send(agent, connection_id, kind, body, thread_id=None, unchecked=False):
@@ -38,3 +41,15 @@ def wait_message(agent, timeout=30.0, accepted=True, match=None, **filters):
     if accepted and record["status"] != "accepted":
         raise FlowError(f"The {record['kind']} message was refused: {record['reason']}")
     return record
+
+
+def refusals(agent, **filters):
+    """Return the problem reports kept about terms messages we sent, oldest first."""
+    return messages(agent, kind=PROBLEM, direction="received", **filters)
+
+
+def uses_terms(agent, connection_id):
+    """Return False once the other party's agent said it cannot read Tessera terms."""
+    return not any(
+        r["body"].get("not_supported") for r in refusals(agent, connection_id=connection_id)
+    )

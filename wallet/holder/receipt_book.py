@@ -117,6 +117,7 @@ class Held:
                 "requested_at": state.requested_at,
                 "acknowledged_at": state.acknowledged_at,
                 "overdue": state.overdue,
+                "refused": state.refused,
             },
         }
 

@@ -22,6 +22,13 @@ def due(receipts, requested_ids, now):
     return [r for r in receipts if r["receipt_id"] not in requested_ids and retention_end(r) <= now]
 
 
+def refusal(problem):
+    """Return in words why the other party's agent refused a terms message (a problem report)."""
+    if problem.get("not_supported"):
+        return "the firm's agent does not use Tessera terms"
+    return problem.get("explain") or problem.get("code") or "no reason given"
+
+
 @dataclass(frozen=True)
 class ErasureState:
     """One erasure request: to which firm, when, and whether it was acknowledged in time."""
@@ -31,6 +38,7 @@ class ErasureState:
     requested_at: str
     acknowledged_at: str
     overdue: bool
+    refused: str = ""  # why the firm's agent could not take the request ("" if it did)
 
 
 def status(messages, now, grace=DEFAULT_GRACE):
@@ -41,14 +49,20 @@ def status(messages, now, grace=DEFAULT_GRACE):
         for m in messages
         if m["kind"] == "erasure-ack" and m["direction"] == "received" and m["status"] == "accepted"
     }
+    refusals = {
+        m["body"].get("refers_to"): refusal(m["body"])
+        for m in messages
+        if m["kind"] == "problem-report" and m["direction"] == "received"
+    }
     states = {}
     for m in messages:
         if m["kind"] != "erasure-request" or m["direction"] != "sent":
             continue
         asked = m["body"]["requested_at"]
         acked = acks.get(m["receipt_id"], "")
-        late = not acked and window.after(parse_time(asked)) < now
+        refused = "" if acked else refusals.get(m.get("message_id"), "")
+        late = not acked and not refused and window.after(parse_time(asked)) < now
         states[m["receipt_id"]] = ErasureState(
-            m["receipt_id"], m["connection_id"], asked, acked, late
+            m["receipt_id"], m["connection_id"], asked, acked, late, refused
         )
     return list(states.values())

@@ -8,7 +8,15 @@ from acapy_agent.storage.base import BaseStorage
 from acapy_agent.storage.record import StorageRecord
 
 RECORD_TYPE = "tessera_terms_message"
-TAGS = ("connection_id", "thread_id", "kind", "direction", "status", "receipt_id")
+TAGS = (
+    "connection_id",
+    "thread_id",
+    "message_id",
+    "kind",
+    "direction",
+    "status",
+    "receipt_id",
+)
 
 
 def new_record(*, kind, direction, connection_id, thread_id, message_id, body, reason=""):

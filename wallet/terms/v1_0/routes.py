@@ -12,7 +12,7 @@ from aiohttp import web
 
 from ...errors import InputError
 from ..validation import KINDS, check, check_kind
-from . import records
+from . import problems, records
 from .messages import BY_KIND
 
 FILTERS = ("connection_id", "thread_id", "kind", "direction", "status", "receipt_id")
@@ -82,3 +82,8 @@ async def register(app: web.Application):
             web.get("/tessera-terms/messages", list_messages, allow_head=False),
         ]
     )
+
+
+def register_events(event_bus):
+    """Listen to problem reports about the terms messages this agent sent."""
+    problems.register(event_bus)

@@ -1,0 +1,137 @@
+"""`wallet.speedups` is pinned to the ACA-Py code it replaces or relies on.
+
+If a pin fails, ACA-Py changed a function a speed-up replaces, wraps or relies on:
+read the new source, check the speed-up is still right (each module's docstring
+names the upstream change that makes it unnecessary), then update the pin.
+"""
+
+import hashlib
+import inspect
+import re
+import tomllib
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+from acapy_agent.anoncreds.models.proof import AnonCredsProofProofAggregatedProofSchema
+from acapy_agent.messaging.models.base import BaseModel
+from acapy_agent.messaging.models.base_record import BaseRecord
+from acapy_agent.protocols.issue_credential.v2_0.formats.anoncreds.handler import (
+    AnonCredsCredFormatHandler,
+)
+from acapy_agent.protocols.issue_credential.v2_0.messages.cred_format import V20CredFormat
+from acapy_agent.protocols.issue_credential.v2_0.models.cred_ex_record import V20CredExRecord
+from acapy_agent.protocols.present_proof.v2_0.formats.anoncreds.handler import (
+    AnonCredsPresExchangeHandler,
+)
+from acapy_agent.protocols.present_proof.v2_0.manager import V20PresManager
+from acapy_agent.protocols.present_proof.v2_0.messages.pres_format import V20PresFormat
+from acapy_agent.protocols.present_proof.v2_0.models.pres_exchange import V20PresExRecord
+
+ACAPY_RANGE = "acapy-agent>=1.7,<1.8"
+ACAPY_SERIES = (1, 7)
+PINNED = [
+    # validation.py replaces these two with the same mapping on reused schemas.
+    (
+        AnonCredsPresExchangeHandler,
+        "validate_fields",
+        "f77d611c7775a3e0e9944c872bbd521e73084d753de72ade4cd66528624f721b",
+    ),
+    (
+        AnonCredsCredFormatHandler,
+        "validate_fields",
+        "53404ff97ae3f11fa291b9879f5e8377f0f6cb697c75cd0782037eaf88b899ee",
+    ),
+    # trusted_loads.py wraps these, relying on records rebuilding messages in __init__.
+    (
+        BaseRecord,
+        "from_storage",
+        "1161bc5b1eae42dce9f64a1e5e020802202b2e4d8a43013c828cb0377f288a8c",
+    ),
+    (
+        V20PresFormat.Format,
+        "validate_fields",
+        "473d4f8cdea2e1af6d599f054c76b1eb9cc5e61aca5e0378be1a2fcc0a460f5a",
+    ),
+    (
+        V20CredFormat.Format,
+        "validate_fields",
+        "473d4f8cdea2e1af6d599f054c76b1eb9cc5e61aca5e0378be1a2fcc0a460f5a",
+    ),
+    (
+        V20PresExRecord,
+        "__init__",
+        "b03d1461aad2a8aa437698f0e4cde21de149e30c4d9c9e3cc4712e418ff8716f",
+    ),
+    (
+        V20CredExRecord,
+        "__init__",
+        "23a7faa8eeb87153596f894dc96eed3d0d2dc5c523e51a2014891d5cc06c9d7e",
+    ),
+    # record_dump.py does what BaseModel.serialize does, on a reused schema.
+    (BaseModel, "serialize", "937c77c9c96db3f086be34712dddd672a4d0ed5705c66d76e911f665545986d6"),
+    # saving.py is BaseRecord.save with the log copy made only when log_state prints.
+    (BaseRecord, "save", "de6f5fbd3713ef1ac8320ed2bd4a868b85d161480348381b6dcc667d3f07b851"),
+    (BaseRecord, "log_state", "4c076d5b2eb1698404b50c47069135b5af466df5874251fb59d705392d3d83a3"),
+    (BaseRecord, "post_save", "0d1c64332fa72e3359051b6d190dbbf2f43676831c81d1cf03f0f41fc3cce933"),
+    # acks.py wraps the first two and relies on verify_pres honouring will_confirm.
+    (
+        V20PresManager,
+        "create_exchange_for_request",
+        "2736493913fe90a7f081ff6356ab64e0048a7672d5528234aac2ec833254f22b",
+    ),
+    (
+        V20PresManager,
+        "create_pres",
+        "ad4f23e695dcfce35bd05c1e599b108edb8668781977d45e061d533062f552ab",
+    ),
+    (
+        V20PresManager,
+        "verify_pres",
+        "4a0fd33474b63ff273df65ce84ac38728506694cf3405b285853680e65490f99",
+    ),
+]
+
+
+# proof_fields.py replaces one declared field of this schema class.
+PINNED_CLASSES = [
+    (
+        AnonCredsProofProofAggregatedProofSchema,
+        "60c53f127f00a5d444cf72fcf148b3fc162a4b88bc982f6b73487707b8401087",
+    ),
+]
+
+
+def original(cls, name):
+    """Return ACA-Py's own function behind a class attribute, speed-up installed or not."""
+    attribute = cls.__dict__[name]
+    return inspect.unwrap(getattr(attribute, "__func__", attribute))
+
+
+def test_acapy_is_the_series_the_speedups_were_written_for():
+    version = metadata.version("acapy-agent")
+    assert tuple(int(part) for part in version.split(".")[:2]) == ACAPY_SERIES, (
+        f"ACA-Py {version}: re-check wallet/speedups against it, then update ACAPY_SERIES"
+    )
+
+
+def test_pyproject_pins_the_acapy_series():
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    dependencies = tomllib.loads(pyproject.read_text())["project"]["dependencies"]
+    assert ACAPY_RANGE in [re.sub(r"\s+", "", d) for d in dependencies]
+
+
+@pytest.mark.parametrize(("cls", "name", "digest"), PINNED)
+def test_acapy_source_under_a_speedup_is_unchanged(cls, name, digest):
+    source = inspect.getsource(original(cls, name))
+    assert hashlib.sha256(source.encode()).hexdigest() == digest, (
+        f"ACA-Py changed {cls.__name__}.{name}: re-check wallet/speedups, then update the pin"
+    )
+
+
+@pytest.mark.parametrize(("cls", "digest"), PINNED_CLASSES)
+def test_acapy_class_under_a_speedup_is_unchanged(cls, digest):
+    source = inspect.getsource(cls)
+    assert hashlib.sha256(source.encode()).hexdigest() == digest, (
+        f"ACA-Py changed {cls.__name__}: re-check wallet/speedups, then update the pin"
+    )

@@ -1,0 +1,30 @@
+"""ACA-Py plugin: take work off an agent's event loop that gives Tessera nothing.
+
+Loaded by every agent with `--plugin wallet.speedups` (see `agent_config/*.yml`). The
+bench showed each agent's event loop spending about as much CPU per proof as
+AnonCreds itself, most of it building marshmallow schemas and revalidating messages
+the agent had already validated. Each change is one module wrapping or replacing
+one ACA-Py function, saying which upstream change would make it unnecessary;
+`tests/speedups/test_acapy_pins.py` pins the source of every function replaced or
+relied on, so an ACA-Py upgrade that changes one fails loudly. None changes what an
+agent sends, stores or accepts: the same checks run on everything that arrives.
+"""
+
+from acapy_agent.config.injection_context import InjectionContext
+
+from . import acks, proof_fields, record_dump, saving, trusted_loads, validation
+
+
+def install() -> None:
+    """Install every speed-up (idempotent)."""
+    validation.install()
+    proof_fields.install()
+    acks.install()
+    trusted_loads.install()
+    record_dump.install()
+    saving.install()
+
+
+async def setup(context: InjectionContext) -> None:
+    """Install the speed-ups when the agent loads its plugins."""
+    install()

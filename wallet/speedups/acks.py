@@ -1,0 +1,81 @@
+"""A verifier may say it will not confirm; a holder told so ends its exchange itself.
+
+Present-proof 2.0 (RFC 0454) lets a verifier's request say whether it will confirm
+the presentation with an ack (`will_confirm`). ACA-Py 1.7.0 hard-codes
+`will_confirm=True` in its send-request routes, so every proof costs a fourth
+message: the verifier packs and sends an ack, and the holder unpacks it, loads its
+exchange record and saves it again, only to move it to `done`. Tessera's controller
+reads nothing from that ack: the verifier's result is on the verifier.
+
+With `tessera_speedups.presentation_ack=false` (`agent_config/verifier.yml`) the
+free requests an agent sends say `will_confirm: false`, and ACA-Py's own
+`verify_pres` then sends no ack, as the protocol says. A holder that answered such a
+request has nothing left to wait for: its record moves to `done` as soon as the
+presentation is sent (its `verified` stays unset: it was never told). Requests
+bound to a proposal, and requests from other verifiers, keep their acks.
+
+Unnecessary once ACA-Py lets a request's sender choose `will_confirm`, and ends a
+prover's exchange itself when no ack was promised (upstream `protocols/present_proof/
+v2_0/routes.py` and `manager.py`).
+"""
+
+import functools
+
+from acapy_agent.config.plugin_settings import PLUGIN_CONFIG_KEY
+from acapy_agent.protocols.present_proof.v2_0.manager import V20PresManager
+from acapy_agent.protocols.present_proof.v2_0.models.pres_exchange import V20PresExRecord
+
+from ..errors import ConfigError
+
+CONFIG_NAME = "tessera_speedups"
+
+
+def presentation_ack(settings):
+    """Return whether this agent's free proof requests promise an ack (default: yes)."""
+    config = (settings.get(PLUGIN_CONFIG_KEY) or {}).get(CONFIG_NAME) or {}
+    value = config.get("presentation_ack", True)
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        value = value.lower() == "true"
+    if not isinstance(value, bool):
+        raise ConfigError(f"{CONFIG_NAME}.presentation_ack must be true or false, not {value!r}.")
+    return value
+
+
+def ends_when_sent(record):
+    """Return True when a prover's exchange has nothing left once its presentation is sent."""
+    request = record.pres_request
+    return (
+        record.role == V20PresExRecord.ROLE_PROVER
+        and record.state == V20PresExRecord.STATE_PRESENTATION_SENT
+        and request is not None
+        and not request.will_confirm
+    )
+
+
+def _unwrapped(name):
+    current = V20PresManager.__dict__[name]
+    return getattr(current, "__wrapped__", current)
+
+
+def install() -> None:
+    """Wrap `create_exchange_for_request` and `create_pres` (never stacking)."""
+    request_original = _unwrapped("create_exchange_for_request")
+    pres_original = _unwrapped("create_pres")
+
+    @functools.wraps(request_original)
+    async def create_exchange_for_request(self, connection_id, pres_request_message, *a, **kw):
+        if not presentation_ack(self._profile.settings):
+            pres_request_message.will_confirm = False
+        return await request_original(self, connection_id, pres_request_message, *a, **kw)
+
+    @functools.wraps(pres_original)
+    async def create_pres(self, pres_ex_record, *a, **kw):
+        record, message = await pres_original(self, pres_ex_record, *a, **kw)
+        if ends_when_sent(record):
+            record.state = V20PresExRecord.STATE_DONE
+            async with self._profile.session() as session:
+                await record.save(session, reason="v2.0 presentation sent, no ack promised")
+        return record, message
+
+    V20PresManager.create_exchange_for_request = create_exchange_for_request
+    V20PresManager.create_pres = create_pres
