@@ -56,6 +56,15 @@ CAFE = sent("Cafe", 90, [CITY], [], receipt("r5", 90, "P30D"), erasure=erased("r
 LATE = sent(
     "Late", 120, [CITY], [], receipt("r6", 120, "P30D"), erasure=erased("r6", 89, None, True)
 )
+NOT_TERMS = "the firm's agent does not use Tessera terms"
+REFUSED = sent(
+    "Old",
+    90,
+    [CITY],
+    [],
+    receipt("r9", 90, "P30D"),
+    erasure=ErasureState("r9", "conn", ago(59).isoformat(), "", False, NOT_TERMS),
+)
 
 
 @pytest.mark.parametrize(
@@ -68,6 +77,7 @@ LATE = sent(
         (GYM, "confirmed", ago(60), False, False),
         (CAFE, "asked", ago(60), True, False),
         (LATE, "overdue", ago(90), True, False),
+        (REFUSED, "refused", ago(60), True, False),  # refused: still held, nothing erased
         (
             sent("X", 1, [DOB], [], receipt("r7", 1), countersigned=False),
             "not asked",

@@ -13,6 +13,7 @@ from ..receipts.purpose_needs import need_of
 
 WEIGHTS = {"high": 3, "medium": 2, "low": 1}
 NOT_ASKED, ASKED, CONFIRMED, OVERDUE = "not asked", "asked", "confirmed", "overdue"
+REFUSED = "refused"  # the firm's agent could not take the request (it does not speak terms)
 NO_TERMS = "no terms: unknown"
 
 
@@ -36,11 +37,13 @@ class Disclosure:
 
     @property
     def erasure_state(self):
-        """Return "not asked", "asked", "confirmed" or "overdue"."""
+        """Return "not asked", "asked", "confirmed", "overdue" or "refused"."""
         if self.erasure is None:
             return NOT_ASKED
         if self.erasure.acknowledged_at:
             return CONFIRMED
+        if self.erasure.refused:
+            return REFUSED
         return OVERDUE if self.erasure.overdue else ASKED
 
     def held_at(self, moment):
