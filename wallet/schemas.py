@@ -17,6 +17,10 @@ _VERSION = re.compile(r"^\d+(\.\d+){1,2}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 # AnonCreds encodes integers as themselves only within 32 bits; predicates need that.
 _INT_MAX = 2**31 - 1
+# Optional threshold advice per numeric attribute: kind, allowed range, default.
+THRESHOLD_LIMITS = {"dateint": (0, 150), "integer": (0, _INT_MAX)}
+DEFAULT_THRESHOLDS = {"dateint": 1, "integer": 1}
+_UNIT = re.compile(r"^[A-Za-z][A-Za-z ]{0,15}$")
 
 
 @dataclass(frozen=True)
@@ -27,11 +31,20 @@ class Attribute:
     label: str
     type: str
     sensitivity: str
+    threshold: int | None = None  # the default "at least" for advice; None: the type's default
+    unit: str = ""  # "years" for a dateint; a word such as "EUR" for an integer, or ""
 
     @property
     def numeric(self):
         """Return True when predicates (>=, <=, ...) can apply to this attribute."""
         return self.type in ("integer", "dateint")
+
+    @property
+    def advice_threshold(self):
+        """Return the threshold advice proposes (declared, else the type's default), or None."""
+        if not self.numeric:
+            return None
+        return DEFAULT_THRESHOLDS[self.type] if self.threshold is None else self.threshold
 
 
 @dataclass(frozen=True)
@@ -86,7 +99,34 @@ def _attribute(item, index, path):
         raise SchemaFileError(
             path, f"{where}.sensitivity", f"'{level}' is not one of {', '.join(SENSITIVITIES)}"
         )
-    return Attribute(name, label, kind, level)
+    threshold, unit = _threshold(item, kind, where, path)
+    return Attribute(name, label, kind, level, threshold, unit)
+
+
+def _threshold(item, kind, where, path):
+    """Validate the optional `threshold` and `unit` of a numeric attribute."""
+    threshold, unit = item.get("threshold"), item.get("unit")
+    if threshold is None and unit is None:
+        return None, ""
+    if kind not in THRESHOLD_LIMITS:
+        raise SchemaFileError(
+            path, f"{where}.threshold", "only integer and dateint attributes take a threshold"
+        )
+    if threshold is not None:
+        low, high = THRESHOLD_LIMITS[kind]
+        if isinstance(threshold, bool) or not isinstance(threshold, int):
+            raise SchemaFileError(path, f"{where}.threshold", "must be a whole number")
+        if not low <= threshold <= high:
+            raise SchemaFileError(path, f"{where}.threshold", f"must be between {low} and {high}")
+    if kind == "dateint":
+        if unit not in (None, "years"):
+            raise SchemaFileError(path, f"{where}.unit", "a dateint threshold counts 'years'")
+        return threshold, "years"
+    if unit is not None and (not isinstance(unit, str) or not _UNIT.match(unit)):
+        raise SchemaFileError(
+            path, f"{where}.unit", "must be a short word such as EUR or hours (letters only)"
+        )
+    return threshold, unit or ""
 
 
 def parse_schema(data, path):

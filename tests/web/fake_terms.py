@@ -43,7 +43,7 @@ class FakeTermsAcaPy(FakeAcaPy):
                 connection_id=body["connection_id"],
                 thread_id=body.get("thread_id") or "t-new",
                 body=body["body"],
-                receipt_id="",
+                receipt_id=body["body"].get("receipt_id", ""),  # as the plugin's records do
             )
             return httpx.Response(200, json=record)
         match = re.fullmatch(r"/connections/([^/]+)", path)

@@ -4,6 +4,9 @@
 history with the firm and says: which raw values a predicate would replace, which
 attributes the firm never needed before, whether a whole credential or anything
 unrestricted is asked, and how much the request and the smaller answer reveal.
+With the purpose of agreed terms it also says what the request asks beyond that purpose.
+Which raw values a threshold would do for comes from the schemas: every numeric
+attribute (`integer`, `dateint`), with the threshold and unit its schema file declares.
 Advice never blocks: the person may still approve the original request.
 """
 
@@ -12,14 +15,10 @@ from dataclasses import dataclass, field
 
 from ..errors import InputError
 from ..schemas import date_to_dateint
+from . import purpose_advice
 
 WEIGHTS = {"high": 3, "medium": 2, "low": 1}
-# Raw values a threshold would usually do for: attribute -> (kind, default threshold).
-THRESHOLDS = {
-    "birthdate_dateint": ("years", 18),
-    "annual_income": ("amount", 20000),
-    "employed_since_dateint": ("years", 1),
-}
+KINDS = {"dateint": "years", "integer": "amount"}
 LIMITS = {"years": (0, 150), "amount": (0, 2**31 - 1)}
 
 
@@ -40,6 +39,7 @@ class Suggestion:
     kind: str
     value: int
     restrictions: list = field(default_factory=list, compare=False)
+    unit: str = ""
 
     def predicate(self, today, value=None):
         """Return the AnonCreds predicate item, with `value` replacing the default threshold."""
@@ -60,7 +60,19 @@ class Suggestion:
             return f"prove you are at least {value} instead of revealing your date of birth"
         if self.kind == "years":
             return f"prove your {self.label.lower()} is at least {value} years ago instead"
-        return f"prove your {self.label.lower()} is at least {value} instead of revealing it"
+        unit = f" {self.unit}" if self.unit else ""
+        return f"prove your {self.label.lower()} is at least {value}{unit} instead of revealing it"
+
+
+def threshold_of(name, schemas):
+    """Return (kind, default threshold, unit) for a numeric attribute of `schemas`, or None."""
+    for schema in schemas.values():
+        if name in schema.attr_names:
+            attr = schema.attribute(name)
+            if attr.numeric:
+                return KINDS[attr.type], attr.advice_threshold, attr.unit
+            return None
+    return None
 
 
 def check_threshold(kind, value):
@@ -133,13 +145,24 @@ class Advice:
     smaller: Exposure
     smaller_request: dict
     dropped: tuple
+    purpose: str = ""  # the agreed purpose's code; "" when no terms were stated
+    beyond_purpose: tuple = ()  # (name, sentence) of what the purpose does not need
 
     @property
     def over_asking(self):
         """Return True when anything could be asked for with less."""
         return bool(
-            self.suggestions or self.new_attributes or self.whole_credentials or self.unrestricted
+            self.suggestions
+            or self.new_attributes
+            or self.whole_credentials
+            or self.unrestricted
+            or self.beyond_purpose
         )
+
+    @property
+    def purpose_words(self):
+        """Say what the advisor can tell about the purpose, in one sentence."""
+        return purpose_advice.words(self.purpose, self.beyond_purpose)
 
 
 def _names(item):
@@ -226,35 +249,51 @@ def _whole(request, schemas):
     )
 
 
-def advise(request, schemas, today, history=(), firm="", held=None):
+def advise(request, schemas, today, history=(), firm="", held=None, purpose=None):
     """Return the `Advice` for `request` from `firm`.
 
     `history` holds the person's history entries (with `to`, `action`, `revealed`);
     `held` optionally maps attribute names to the person's values, so a threshold
-    the person cannot prove is never suggested.
+    the person cannot prove is never suggested; `purpose` is the purpose code of
+    agreed terms (None: no terms stated, so the purpose cannot be judged).
     """
     if not isinstance(today, datetime.date):
         raise InputError("advise() needs today's date.")
     held = held or {}
+    beyond = purpose_advice.beyond(
+        [n for _, n in revealed_names(request)],
+        [i["name"] for i in (request.get("requested_predicates") or {}).values()],
+        lambda name: _label(name, schemas),
+        purpose,
+    )
+    outside = {name for name, _ in beyond}
     suggestions = []
     for referent, name in revealed_names(request):
-        if name not in THRESHOLDS or any(s.name == name for s in suggestions):
+        found = threshold_of(name, schemas)
+        if found is None or name in outside or any(s.name == name for s in suggestions):
             continue
-        kind, value = THRESHOLDS[name]
+        kind, value, unit = found
         item = request["requested_attributes"][referent]
         suggestion = Suggestion(
-            referent, name, _label(name, schemas), kind, value, list(item.get("restrictions") or [])
+            referent,
+            name,
+            _label(name, schemas),
+            kind,
+            value,
+            list(item.get("restrictions") or []),
+            unit,
         )
         if name in held and not _holds(suggestion.predicate(today), held[name]):
             continue
         suggestions.append(suggestion)
-    earlier = [e for e in history if e.to == firm]
+    earlier = [e for e in history if e.to == firm and e.action in ("sent", "declined")]
     sent = [e for e in earlier if e.action == "sent"]
     asked = [n for _, n in revealed_names(request)]
     seen = {n for e in sent for n in e.revealed}
     new = tuple(dict.fromkeys(n for n in asked if sent and n not in seen))
     replaced = {s.name: s for s in suggestions}
-    dropped = tuple(n for n in new if n not in replaced)
+    extra = [n for n in asked if n in outside]
+    dropped = tuple(dict.fromkeys(n for n in (*new, *extra) if n not in replaced))
     unrestricted = tuple(
         dict.fromkeys(
             name
@@ -278,6 +317,8 @@ def advise(request, schemas, today, history=(), firm="", held=None):
         exposure(smaller, schemas),
         smaller,
         dropped,
+        purpose or "",
+        beyond,
     )
 
 

@@ -27,7 +27,8 @@ from ..errors import InputError, WalletError
 SCRYPT_N = 2**15
 SALT_FILE = "history.salt"
 LOG_FILE = "history.log"
-ACTIONS = ("sent", "declined")
+BREACH = "breach-reported"  # the person said a firm was breached (the exposure map)
+ACTIONS = ("sent", "declined", BREACH)
 
 
 class HistoryError(WalletError):

@@ -140,10 +140,16 @@ def held_values(view):
     }
 
 
-def advice(service, schemas, view, request, today):
-    """Return the over-asking `Advice` for a request the person is reading."""
+def advice(service, schemas, view, request, today, terms=None):
+    """Return the over-asking `Advice` for a request the person is reading.
+
+    `terms` is the request's `TermsView`: the purpose it states lets the advisor judge.
+    """
     entries = service.history.entries() if service.history is not None else []
-    return advisor.advise(request, schemas, today, entries, view.who, held_values(view))
+    purpose = (terms.terms or {}).get("purpose") if terms is not None else None
+    return advisor.advise(
+        request, schemas, today, entries, view.who, held_values(view), purpose=purpose
+    )
 
 
 def counter_propose(service, schemas, pres_ex_id, choices, thresholds, today):

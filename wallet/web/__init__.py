@@ -94,6 +94,11 @@ def _register(app):
     app.register_blueprint(backup.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     csrf.exempt(api.bp)
+    from . import exposure, exposure_api  # the exposure map, its API and the breach action
+
+    app.register_blueprint(exposure.bp)
+    app.register_blueprint(exposure_api.bp, url_prefix="/api/v1")
+    csrf.exempt(exposure_api.bp)
     app.add_url_rule("/", "index", lambda: redirect(url_for("requests.index")))
 
 
@@ -109,7 +114,7 @@ def _guard():
     if service.expire_if_idle():
         session.clear()
     endpoint = request.endpoint or ""
-    if endpoint.startswith(PUBLIC) or endpoint.startswith("api."):
+    if endpoint.startswith(PUBLIC) or endpoint.startswith(("api.", "exposure_api.")):
         return None
     if not service.unlocked or session.get("sid") != service.session.session_id:
         target = "auth.setup" if service.first_run else "auth.unlock"

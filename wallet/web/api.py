@@ -107,9 +107,19 @@ def _advice_json(advice):
     return {
         "over_asking": advice.over_asking,
         "suggestions": [
-            {"name": s.name, "kind": s.kind, "threshold": s.value, "text": s.sentence()}
+            {
+                "name": s.name,
+                "kind": s.kind,
+                "threshold": s.value,
+                "unit": s.unit,
+                "text": s.sentence(),
+            }
             for s in advice.suggestions
         ],
+        "purpose": advice.purpose,
+        "purpose_judged": bool(advice.purpose),
+        "purpose_words": advice.purpose_words,
+        "beyond_purpose": [{"name": n, "text": t} for n, t in advice.beyond_purpose],
         "new_attributes": list(advice.new_attributes),
         "first_time": advice.first_time,
         "whole_credentials": list(advice.whole_credentials),
@@ -123,7 +133,8 @@ def _advice_json(advice):
 def _view_json(pres_ex_id):
     record, view = actions.consent(agent(), schemas(), pres_ex_id, today())
     request_ = present.anoncreds_request(record)
-    advice = actions.advice(service(), schemas(), view, request_, today())
+    terms = terms_view.view(agent(), service().data_dir, record, request_)
+    advice = actions.advice(service(), schemas(), view, request_, today(), terms)
     return {
         "pres_ex_id": view.pres_ex_id,
         "from": view.who,
@@ -132,7 +143,7 @@ def _view_json(pres_ex_id):
         "digest": disclosure.digest(view),
         "items": [dataclasses.asdict(i) for i in view.items],
         "advice": _advice_json(advice),
-        "terms": terms_view.view(agent(), service().data_dir, record, request_).to_json(),
+        "terms": terms.to_json(),
     }
 
 

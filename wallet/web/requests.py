@@ -49,7 +49,8 @@ def counter_choices(form):
 def _consent_page(pres_ex_id, error=None, status=200):
     record, view = actions.consent(agent(), schemas(), pres_ex_id, today())
     request_ = present.anoncreds_request(record)
-    advice = actions.advice(service(), schemas(), view, request_, today())
+    terms = terms_view.view(agent(), service().data_dir, record, request_)
+    advice = actions.advice(service(), schemas(), view, request_, today(), terms)
     page = render_template(
         "requests/consent.html",
         view=view,
@@ -61,7 +62,7 @@ def _consent_page(pres_ex_id, error=None, status=200):
         labels={a.name: a.label for s in schemas().values() for a in s.attributes},
         reasons=LABELS,
         connected=bool(record.connection_id),
-        terms=terms_view.view(agent(), service().data_dir, record, request_),
+        terms=terms,
     )
     return page, status
 
