@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from wallet import scenario
-from wallet.errors import UnsatisfiableRequest
+from wallet.errors import UnsatisfiableRequest, WalletError
 from wallet.flows import issue, present, revocation
 from wallet.settings import ROLES
 from wallet.webvh import admin
@@ -170,3 +170,62 @@ def test_issue_prove_revoke_prove_again_fails_as_revoked(published):
     result = present.wait_verified(world.verifier, pres_ex_id)
     assert not result.verified
     assert result.revoked and result.reason.startswith("revoked:")
+
+
+def _edit_key(doc, world):
+    doc["content"]["value"]["primary"]["n"] = str(int(doc["content"]["value"]["primary"]["n"]) + 2)
+
+
+def _swap_content(doc, world):
+    other = parse_resource_id(world.cred_defs[scenario.IDENTITY])
+    doc["content"] = json.loads((_served(world, other)).read_text())["content"]
+
+
+def _served(world, rid):
+    return world.homes["issuer"].joinpath("webvh", "publish", *rid.web_path)
+
+
+@pytest.mark.parametrize("change", [_edit_key, _swap_content], ids=["edited", "swapped"])
+def test_an_object_tampered_on_the_server_is_refused_by_whoever_fetches_it(published, change):
+    world, _ = published
+    tag = "tamper-" + change.__name__.strip("_")
+    cred_def_id = issue.create_cred_def(
+        world.issuer, world.issuer_did, world.schema_ids[INCOME], tag=tag
+    )
+    path = _served(world, parse_resource_id(cred_def_id))
+    good = path.read_text()
+    doc = json.loads(good)
+    change(doc, world)
+    path.write_text(json.dumps(doc))
+    try:
+        for party in (world.holder, world.verifier):
+            answer = admin.check(party, cred_def_id)
+            assert answer["status"] == 422 and not answer["ok"], answer
+            assert "failed its integrity check" in answer["reason"], answer
+    finally:
+        path.write_text(good)
+    assert admin.check(world.verifier, cred_def_id)["ok"]
+
+
+def test_an_unreachable_issuer_is_named_and_nothing_is_sent(published):
+    world, cred_def_id = published
+    _cred_ex_id, cred_id = _issue_revocable(world, cred_def_id)
+    rev_reg_id = revocation.issued_record(world.issuer, _cred_ex_id)["rev_reg_id"]
+    server = world.parties["issuer"].publication
+    server.stop()
+    try:
+        answer = admin.check(world.holder, rev_reg_id)
+        assert answer["status"] == 503 and answer["host"] == world.network.site.host, answer
+        assert f"{world.network.site.host} cannot be reached right now" in answer["reason"]
+        pres_ex_id, record = _ask(world, _income_request(cred_def_id, time.time()))
+        with pytest.raises(WalletError):
+            present.present(world.holder, record, chosen={"income": cred_id})
+        assert world.verifier.admin.get(f"/present-proof-2.0/records/{pres_ex_id}")["state"] == (
+            "request-sent"
+        )
+    finally:
+        server.start()
+    present.decline(world.holder, record["pres_ex_id"], "test over")
+    pres_ex_id, record = _ask(world, _income_request(cred_def_id, time.time()))
+    present.present(world.holder, record, chosen={"income": cred_id})
+    assert present.wait_verified(world.verifier, pres_ex_id).verified
