@@ -4,7 +4,7 @@ Read when a command or app is built, never at import time.
 """
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ConfigError
@@ -24,10 +24,16 @@ def default_home(environ=None):
 
 @dataclass(frozen=True)
 class Settings:
-    """Tessera's runtime settings: data directory and the offset added to every port."""
+    """Tessera's runtime settings: data directory and the offset added to every port.
+
+    `agent_registry`, when set, adapts every agent a `Deployment` of these settings starts
+    to another AnonCreds registry (see `Deployment`); the parties of a did:webvh world
+    carry theirs here, so whatever starts their agents gets it.
+    """
 
     home: Path
     port_offset: int = 0
+    agent_registry: object = field(default=None, compare=False, repr=False)
 
     def __post_init__(self):
         """Accept a string for `home`."""

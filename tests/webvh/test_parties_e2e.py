@@ -7,12 +7,13 @@ verifier fetch and verify its objects over HTTPS; issue, prove, revoke, prove ag
 import datetime
 import json
 import time
+from pathlib import Path
 
 import pytest
 import yaml
 
 from wallet import scenario
-from wallet.errors import UnsatisfiableRequest, WalletError
+from wallet.errors import UnsatisfiableRequest, UntrustedRegistryObject
 from wallet.flows import issue, present, revocation
 from wallet.settings import ROLES
 from wallet.webvh import admin
@@ -63,16 +64,23 @@ def _paths_in(value):
                 yield part
 
 
+def _owner(path, homes):
+    """Return the role whose home holds `path` most closely (homes may nest), or None."""
+    path = path.resolve()
+    holding = [r for r, h in homes.items() if h == path or h in path.parents]
+    return max(holding, key=lambda r: len(homes[r].parts), default=None)
+
+
 def test_no_party_names_a_file_of_another(published):
     world, _ = published
     homes = {role: world.homes[role].resolve() for role in ROLES}
     for role in ROLES:
         args = yaml.safe_load(world.parties[role].process.arg_file.read_text())
         assert "wallet.webvh" in args["plugin"] and "wallet.registry" not in args["plugin"]
-        for path in _paths_in(args):
-            assert homes[role] in (world.homes[role] / path).resolve().parents or path == str(
-                homes[role]
-            ), f"{role} names {path}, outside its home {homes[role]}"
+        paths = list(_paths_in(args))
+        assert paths, f"the {role}'s options name no file at all"
+        for path in paths:
+            assert _owner(Path(path), homes) == role, f"the {role}'s options name {path}"
     # None of them uses a shared registry directory.
     assert not any((world.homes[role] / "registry").exists() for role in ROLES)
 
@@ -218,8 +226,13 @@ def test_an_unreachable_issuer_is_named_and_nothing_is_sent(published):
         assert answer["status"] == 503 and answer["host"] == world.network.site.host, answer
         assert f"{world.network.site.host} cannot be reached right now" in answer["reason"]
         pres_ex_id, record = _ask(world, _income_request(cred_def_id, time.time()))
-        with pytest.raises(WalletError):
+        with pytest.raises(UntrustedRegistryObject) as caught:
             present.present(world.holder, record, chosen={"income": cred_id})
+        message = str(caught.value)
+        assert message.startswith(
+            "Nothing was sent: this firm's credential type cannot be checked right now"
+        ), message
+        assert world.network.site.host in message and message.endswith("Try again later.")
         assert world.verifier.admin.get(f"/present-proof-2.0/records/{pres_ex_id}")["state"] == (
             "request-sent"
         )
@@ -229,3 +242,32 @@ def test_an_unreachable_issuer_is_named_and_nothing_is_sent(published):
     pres_ex_id, record = _ask(world, _income_request(cred_def_id, time.time()))
     present.present(world.holder, record, chosen={"income": cred_id})
     assert present.wait_verified(world.verifier, pres_ex_id).verified
+
+
+def test_a_rolled_back_revocation_index_is_refused_and_nothing_is_sent(published):
+    world, cred_def_id = published
+    first_ex, _first = _issue_revocable(world, cred_def_id)
+    _second_ex, second = _issue_revocable(world, cred_def_id)
+    rev_reg_id = revocation.issued_record(world.issuer, first_ex)["rev_reg_id"]
+    index = world.homes["issuer"].joinpath(
+        "webvh", "publish", *parse_resource_id(rev_reg_id).web_path
+    )
+    before = index.read_text()
+    pres_ex_id, record = _ask(world, _income_request(cred_def_id, time.time()))
+    present.present(world.holder, record, chosen={"income": second})  # the holder sees the index
+    assert present.wait_verified(world.verifier, pres_ex_id).verified
+    revocation.revoke(world.issuer, first_ex, comment="Contract ended")
+    assert revocation.is_revoked(world.holder, _first, at=time.time())  # it saw the new index
+    after = index.read_text()
+    index.write_text(before)  # the server goes back to the index without the revocation
+    try:
+        pres_ex_id, record = _ask(world, _income_request(cred_def_id, time.time() + 1))
+        with pytest.raises(UntrustedRegistryObject, match="rollback") as caught:
+            present.present(world.holder, record, chosen={"income": second})
+        assert str(caught.value).startswith("Nothing was sent")
+        assert world.verifier.admin.get(f"/present-proof-2.0/records/{pres_ex_id}")["state"] == (
+            "request-sent"
+        )
+    finally:
+        index.write_text(after)
+    present.decline(world.holder, record["pres_ex_id"], "test over")

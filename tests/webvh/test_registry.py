@@ -26,6 +26,7 @@ from anoncreds import (
 )
 
 from wallet.webvh import build
+from wallet.webvh.attested import CRED_DEF
 from wallet.webvh.config import Site as PublishSite
 from wallet.webvh.config import WebvhConfig
 from wallet.webvh.egress import Policy
@@ -129,27 +130,58 @@ async def publish_all(issuer, profile, clock, tmp_path):
     }
 
 
-def test_what_the_issuer_registers_a_separate_verifier_resolves(world, tmp_path):
-    async def scenario(issuer, verifier, profile, clock):
-        ids = await publish_all(issuer, profile, clock, tmp_path)
-        did = ids["did"]
-        assert parse_did(did).port == world.port
-        again = await issuer.identity(profile, create=True)
-        assert again.did == did  # one DID per issuer, made once
-        schema_id, schema = ids["schema"]
-        got = await verifier.get_schema(profile, schema_id)
-        assert got.schema.serialize() == schema
-        assert got.schema_metadata["resourceType"] == "anonCredsSchema"
-        cred_def_id, cred_def = ids["cred_def"]
-        got = await verifier.get_credential_definition(profile, cred_def_id)
-        assert got.credential_definition.serialize() == cred_def
-        got.credential_definition.to_native()
-        rev_reg_id, rev_reg = ids["rev_reg"]
-        got = await verifier.get_revocation_registry_definition(profile, rev_reg_id)
-        assert got.revocation_registry.serialize() == rev_reg
-        return ids
+@pytest.fixture(scope="module")
+def outcome(world, tmp_path_factory):
+    """Publish once (credential definition keys take seconds); record what a verifier sees."""
+    tails = tmp_path_factory.mktemp("tails")
 
-    ids = run(world, scenario)
+    async def scenario(issuer, verifier, profile, clock):
+        ids = await publish_all(issuer, profile, clock, tails)
+        did, rev_reg_id = ids["did"], ids["rev_reg"][0]
+        seen = {"ids": ids, "again": (await issuer.identity(profile, create=True)).did}
+        seen["schema"] = await verifier.get_schema(profile, ids["schema"][0])
+        seen["cred_def"] = await verifier.get_credential_definition(profile, ids["cred_def"][0])
+        seen["rev_reg"] = await verifier.get_revocation_registry_definition(profile, rev_reg_id)
+        stamps = [rev_list.timestamp for rev_list in ids["lists"]]
+        seen["stamps"], seen["lists"] = stamps, {}
+        for at in (stamps[0], stamps[1], stamps[2] - 1, stamps[2], None):
+            got = (await verifier.get_revocation_list(profile, rev_reg_id, 0, at)).revocation_list
+            seen["lists"][at] = (got.timestamp, got.revocation_list)
+        with pytest.raises(AnonCredsObjectNotFound, match="in force"):
+            await verifier.get_revocation_list(profile, rev_reg_id, 0, stamps[0] - 1)
+        seen["listed"] = await verifier.resolver.listed(did, "credentialDefinitions", CRED_DEF)
+        # A forged entry in the (unsigned) index is refused; the rest is still found.
+        index_file = Publication(world.root).index_file(parse_did(did))
+        index = json.loads(index_file.read_text())
+        seen["index"] = dict(index)
+        forged = ids["schema"][0]  # a schema listed as a credential definition
+        elsewhere = ids["cred_def"][0].replace(did, did.replace("Qm", "Qn", 1))
+        index["credentialDefinitions"] = [*index["credentialDefinitions"], forged, elsewhere]
+        index_file.write_text(json.dumps(index))
+        fresh = build(WebvhConfig(policy=Policy(allow_loopback=True), ca_file=world.ca.cert_file))
+        try:
+            seen["forged"] = (
+                forged,
+                elsewhere,
+                await fresh.resolver.listed(did, "credentialDefinitions", CRED_DEF),
+            )
+        finally:
+            await fresh.resolver.fetcher.close()
+        return seen
+
+    return run(world, scenario)
+
+
+def test_what_the_issuer_registers_a_separate_verifier_resolves(world, outcome):
+    ids = outcome["ids"]
+    assert parse_did(ids["did"]).port == world.port
+    assert outcome["again"] == ids["did"]  # one DID per issuer, made once
+    assert outcome["schema"].schema.serialize() == ids["schema"][1]
+    assert outcome["schema"].schema_metadata["resourceType"] == "anonCredsSchema"
+    cred_def = outcome["cred_def"].credential_definition
+    assert cred_def.serialize() == ids["cred_def"][1]
+    cred_def.to_native()
+    assert outcome["rev_reg"].revocation_registry.serialize() == ids["rev_reg"][1]
     for kind in ("schema", "cred_def", "rev_reg"):
         object_id = ids[kind][0]
         assert object_id.startswith(ids["did"] + "/resources/zQm")
@@ -159,28 +191,24 @@ def test_what_the_issuer_registers_a_separate_verifier_resolves(world, tmp_path)
         assert published["proof"]["verificationMethod"] == ids["did"] + "#key-01"
 
 
-def test_status_lists_are_stamped_in_order_and_found_by_time(world, tmp_path):
-    async def scenario(issuer, verifier, profile, clock):
-        ids = await publish_all(issuer, profile, clock, tmp_path)
-        rev_reg_id = ids["rev_reg"][0]
-        stamps = [rev_list.timestamp for rev_list in ids["lists"]]
-        found = {}
-        for at in (stamps[0], stamps[1], stamps[2] - 1, stamps[2], None):
-            rev_list = (
-                await verifier.get_revocation_list(profile, rev_reg_id, 0, at)
-            ).revocation_list
-            found[at] = (rev_list.timestamp, rev_list.revocation_list)
-        with pytest.raises(AnonCredsObjectNotFound, match="in force"):
-            await verifier.get_revocation_list(profile, rev_reg_id, 0, stamps[0] - 1)
-        return stamps, found
-
-    stamps, found = run(world, scenario)
+def test_status_lists_are_stamped_in_order_and_found_by_time(outcome):
+    stamps, found = outcome["stamps"], outcome["lists"]
     # The first two lists were registered at the same clock second: the second is one later.
     assert stamps == [1_000_000, 1_000_001, 1_000_500]
     assert found[stamps[0]] == (stamps[0], [0, 0, 0, 0])
     assert found[stamps[1]] == (stamps[1], [0, 1, 0, 0])
     assert found[stamps[2] - 1] == found[stamps[1]]
     assert found[stamps[2]] == found[None] == (stamps[2], [0, 1, 1, 0])
+
+
+def test_a_verifier_finds_the_issuers_credential_definitions_through_its_index(outcome):
+    ids = outcome["ids"]
+    assert outcome["index"]["schemas"] == [ids["schema"][0]]
+    assert outcome["listed"] == ([ids["cred_def"][0]], {})
+    forged, elsewhere, (listed, refused) = outcome["forged"]
+    assert listed == [ids["cred_def"][0]]
+    assert "not a credential definition" in refused[forged]
+    assert "is not a resource of" in refused[elsewhere]
 
 
 def test_an_agent_without_the_did_cannot_register_for_it(world):

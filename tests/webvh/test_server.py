@@ -23,6 +23,8 @@ TAILS_HASH = "4K7sUxkBGKDQVRfpKEo2cg1cDySZ5jLTTYd67pv8XRcA"
             (ROOT / "issuers/gov/resources" / DIGEST, "application/json"),
         ),
         (f"/tails/hash/{TAILS_HASH}", (TAILS / TAILS_HASH, "application/octet-stream")),
+        ("/resources/index.json", (ROOT / "resources/index.json", "application/json")),
+        ("/resources/other.json", None),
         ("/", None),
         ("/.well-known/../../etc/passwd", None),
         ("/resources/../did.jsonl", None),

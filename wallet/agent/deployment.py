@@ -25,11 +25,12 @@ class Deployment:
         """Remember settings; files and keys are created on first use.
 
         `registry`, when given, adapts each agent's options to another AnonCreds registry
-        (its `agent_args(role, options)` returns the options to use); by default every
-        agent uses the embedded did:tessera registry in `settings.registry_dir`.
+        (its `agent_args(role, options)` returns the options to use); by default the
+        settings' `agent_registry`, and without one the did:tessera registry in
+        `settings.registry_dir`.
         """
         self.settings = settings
-        self.registry = registry
+        self.registry = registry if registry is not None else settings.agent_registry
         self._config_dir = config_dir
         self._role_files = {}
         self._clients = {}

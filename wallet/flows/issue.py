@@ -8,11 +8,20 @@ from ..schemas import check_values
 
 TOPICS = ("issue_credential_v2_0", "issue_credential_v2_0_anoncreds")
 ISSUER_METHOD = "did:tessera:"
+WEBVH_PLUGIN = "wallet.webvh"
 CREDENTIAL_PREVIEW = "issue-credential/2.0/credential-preview"
 
 
+def publishes_on_webvh(agent):
+    """Tell whether the agent publishes AnonCreds objects on did:webvh (plugin loaded)."""
+    return WEBVH_PLUGIN in (agent.admin.get("/plugins").get("result") or [])
+
+
 def issuer_id(issuer):
-    """Return the issuer's `did:tessera:` id, creating its Ed25519 key on first use."""
+    """Return the issuer's id: its did:webvh DID when its agent publishes there, else its
+    `did:tessera:` id; either is created on first use."""
+    if publishes_on_webvh(issuer):
+        return issuer.admin.post("/tessera/webvh/did", {})["did"]
     found = issuer.admin.get("/wallet/did", method="key", key_type="ed25519")["results"]
     if found:
         did = sorted(found, key=lambda d: d["did"])[0]["did"]

@@ -1,19 +1,32 @@
-"""Ask an agent's Tessera registry whether stored objects can be trusted."""
+"""Ask an agent's registry whether objects can be trusted (or checked at all) right now."""
 
 import json
 
 from ..errors import AgentError
 
+UNREACHABLE = 503
+
+
+class Refusals(dict):
+    """{object id: reason} of refused objects; `unreachable` holds those not checkable now."""
+
+    def __init__(self, *args, **kwargs):
+        """A dict, plus the set of ids whose issuer did not answer."""
+        super().__init__(*args, **kwargs)
+        self.unreachable = set()
+
 
 def untrusted(agent, object_ids):
-    """Return {object id: reason} for the ids the agent's registry refuses to use."""
-    refused = {}
+    """Return the ids the agent's registry refuses to use now, with reasons (`Refusals`)."""
+    refused = Refusals()
     for object_id in sorted(set(object_ids)):
         try:
             agent.admin.get("/tessera/registry/check", id=object_id)
         except AgentError as exc:
-            if exc.status in (404, 422):
+            if exc.status in (404, 422, UNREACHABLE):
                 refused[object_id] = _reason(exc)
+                if exc.status == UNREACHABLE:
+                    refused.unreachable.add(object_id)
             elif exc.status != 400:
                 raise
     return refused

@@ -13,13 +13,15 @@ from collections.abc import Callable
 
 from acapy_agent.core.profile import Profile
 
-from .attested import REV_REG_DEF, STATUS_LIST, attest, check_resource, unsigned
+from .attested import CRED_DEF, REV_REG_DEF, SCHEMA, STATUS_LIST, attest, check_resource, unsigned
 from .errors import InputError, NotPublished, Tampered
 from .identity import Identity
 from .ids import digest_multibase, parse_resource_id, resource_id
 from .proof import verify_proof
 from .publication import Publication
 from .statuslist import Entry, next_timestamp, parse_links
+
+INDEXED = {SCHEMA: "schemas", CRED_DEF: "credentialDefinitions"}
 
 
 class Issuing:
@@ -54,11 +56,13 @@ class Issuing:
             )
         rid = parse_resource_id(resource_id(identity.did, content))
         existing = self.publication.read_resource(rid)
-        if existing is not None and existing.get("content") == content:
-            return rid.id
-        links = [] if kind == REV_REG_DEF else None
-        doc = unsigned(identity.did, content, kind, name, links)
-        await self._sign_and_write(profile, identity, doc)
+        if existing is None or existing.get("content") != content:
+            links = [] if kind == REV_REG_DEF else None
+            doc = unsigned(identity.did, content, kind, name, links)
+            await self._sign_and_write(profile, identity, doc)
+        if kind in INDEXED:
+            async with self._locks.setdefault("index", asyncio.Lock()):
+                self.publication.add_to_index(rid.did, INDEXED[kind], rid.id)
         return rid.id
 
     async def append_status_list(

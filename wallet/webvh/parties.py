@@ -57,9 +57,8 @@ def publication_server(settings: Settings, network: Network, tls: ServerCert, ht
     )
 
 
-@contextlib.contextmanager
-def running_party(settings, role, network, hub=None, tls: ServerCert | None = None, http_port=None):
-    """Start a party; yield its `Party`; stop everything it started on exit.
+def start_party(settings, role, network, hub=None, tls: ServerCert | None = None, http_port=None):
+    """Start a party and return its `Party`; on failure, stop what was started and raise.
 
     The issuer needs `tls`, its server certificate and key.
     """
@@ -74,10 +73,27 @@ def running_party(settings, role, network, hub=None, tls: ServerCert | None = No
         webhook = hub.url_for(role) if hub else None
         party.process = deployment.process(role, webhook_url=webhook)
         party.process.start()
+    except BaseException:
+        stop_party(party)
+        raise
+    return party
+
+
+def stop_party(party: Party) -> None:
+    """Stop the party's agent, then its servers; close its admin clients."""
+    if party.process is not None:
+        party.process.stop()
+    for server in reversed(party.servers):
+        server.stop()
+    party.servers.clear()
+    party.deployment.close()
+
+
+@contextlib.contextmanager
+def running_party(settings, role, network, hub=None, tls: ServerCert | None = None, http_port=None):
+    """Start a party; yield its `Party`; stop everything it started on exit."""
+    party = start_party(settings, role, network, hub, tls, http_port)
+    try:
         yield party
     finally:
-        if party.process is not None:
-            party.process.stop()
-        for server in reversed(party.servers):
-            server.stop()
-        deployment.close()
+        stop_party(party)

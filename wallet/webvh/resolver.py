@@ -7,15 +7,18 @@ through the registry definition's index, refreshed when the asked time may be pa
 newest entry, and an index older than one already seen is refused (rollback).
 """
 
+import json
 import logging
 
+from ..errors import InputError, IntegrityError, NotFound
 from .attested import KINDS, REV_REG_DEF, STATUS_LIST, WORDS, check_resource, parse
 from .cache import VerifiedCache, Watermarks
 from .didres import DidDocuments
 from .errors import Tampered
 from .fetch import Fetcher
-from .ids import ResourceId, parse_resource_id
+from .ids import RESOURCES, ResourceId, parse_did, parse_resource_id
 from .proof import verify_proof
+from .publication import INDEX_FILE
 from .statuslist import check_no_rollback, entry_at, needs_refresh, parse_links
 
 LOGGER = logging.getLogger(__name__)
@@ -65,6 +68,31 @@ class ResourceResolver:
         """Return (content, metadata) of a verified resource of `kind`."""
         doc = await self.resource(resource_id, (kind,))
         return doc["content"], doc["metadata"]
+
+    async def listed(self, did: str, key: str, kind: str) -> tuple[list[str], dict[str, str]]:
+        """Return (verified ids, {refused id: reason}) of `kind` the issuer's index lists.
+
+        The index is a hint: every id in it must be the issuer's own and verify like any
+        resource, or it is refused.
+        """
+        parsed = parse_did(did)
+        url = parsed.base_url + f"{RESOURCES}/{INDEX_FILE}"
+        raw = await self.fetcher.get(url, f"the index of {did}")
+        try:
+            listed = json.loads(raw).get(key) or []
+        except (ValueError, AttributeError) as err:
+            raise Tampered(f"The index of {did} at {url} is not a JSON object: {err}") from None
+        found, refused = [], {}
+        for object_id in listed if isinstance(listed, list) else []:
+            try:
+                if parse_resource_id(str(object_id)).did != parsed:
+                    raise Tampered(f"{object_id} is not a resource of {did}")
+                await self.resource(object_id, (kind,))
+            except (IntegrityError, NotFound, InputError) as err:
+                refused[str(object_id)] = str(err)
+            else:
+                found.append(object_id)
+        return found, refused
 
     async def index(self, rev_reg_id: str, timestamp_to: int | None):
         """Return the status-list entries of a registry, fresh enough for `timestamp_to`."""

@@ -2,6 +2,8 @@
 
 - `POST /tessera/webvh/did`: this issuer's DID, created on first call (200 either way).
 - `GET /tessera/webvh/did`: this issuer's DID, 404 before it exists.
+- `GET /tessera/webvh/cred-defs?issuer=DID`: the credential definitions that issuer's
+  published index names and that verify (`credential_definition_ids`), and those refused.
 - `GET /tessera/registry/check?id=...`: can this object be trusted right now? 200 ok,
   422 tampered or refused, 404 not published, 503 the issuer's host cannot be reached,
   400 not a did:webvh id. ACA-Py turns a resolution failure met while presenting or
@@ -12,7 +14,7 @@ from acapy_agent.anoncreds.registry import AnonCredsRegistry
 from aiohttp import web
 
 from ..errors import ConfigError, InputError, IntegrityError, NotFound
-from .attested import REV_REG_DEF
+from .attested import CRED_DEF, REV_REG_DEF
 from .errors import FetchRefused, Unreachable
 from .ids import parse_resource_id
 from .registry import WebvhRegistry
@@ -72,6 +74,26 @@ async def check(request):
     return answer(200, ok=True, kind=kind)
 
 
+async def cred_defs(request):
+    """List the credential definitions an issuer's index names that verify, and those refused."""
+    issuer = request.query.get("issuer", "")
+    try:
+        found, refused = await _registry(request).resolver.listed(
+            issuer, "credentialDefinitions", CRED_DEF
+        )
+    except Unreachable as err:
+        return web.json_response({"issuer": issuer, "error": str(err)}, status=503)
+    except (FetchRefused, IntegrityError) as err:
+        return web.json_response({"issuer": issuer, "error": str(err)}, status=422)
+    except NotFound:
+        found, refused = [], {}
+    except InputError as err:
+        return web.json_response({"issuer": issuer, "error": str(err)}, status=400)
+    return web.json_response(
+        {"issuer": issuer, "credential_definition_ids": found, "refused": refused}
+    )
+
+
 async def register(app: web.Application):
     """Register the routes with the agent's admin server."""
     app.add_routes(
@@ -79,5 +101,6 @@ async def register(app: web.Application):
             web.post("/tessera/webvh/did", create_did),
             web.get("/tessera/webvh/did", get_did, allow_head=False),
             web.get("/tessera/registry/check", check, allow_head=False),
+            web.get("/tessera/webvh/cred-defs", cred_defs, allow_head=False),
         ]
     )

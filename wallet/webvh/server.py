@@ -23,6 +23,7 @@ from ..settings import HOST
 from ..tails.digest import check_tails_hash
 from .errors import InputError
 from .ids import LOG_FILE, RESOURCES, WELL_KNOWN, check_digest
+from .publication import INDEX_FILE
 from .tls import ServerCert
 
 _SEGMENT = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]*$")
@@ -53,6 +54,8 @@ def served_file(root: Path, tails_dir: Path | None, path: str) -> tuple[Path, st
     if segments[-1] == LOG_FILE:
         return root.joinpath(*segments), JSONL
     if len(segments) >= 2 and segments[-2] == RESOURCES:
+        if segments[-1] == INDEX_FILE:
+            return root.joinpath(*segments), JSON
         try:
             check_digest(segments[-1])
         except InputError:
@@ -130,14 +133,16 @@ class PublicationServer:
             raise
         return self
 
+    async def _close(self):
+        await self._runner.cleanup()
+        await asyncio.sleep(0.1)  # let closing TLS connections finish before the loop ends
+
     def stop(self):
         """Stop serving and end the thread."""
         if self._loop is None:
             return
         if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(
-                START_TIMEOUT
-            )
+            asyncio.run_coroutine_threadsafe(self._close(), self._loop).result(START_TIMEOUT)
             self._runner = None
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(START_TIMEOUT)
