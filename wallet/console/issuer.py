@@ -11,7 +11,7 @@ from flask import (
     url_for,
 )
 
-from ..errors import InputError
+from ..errors import AgentError, InputError
 from ..flows import issue as flow
 from ..flows import revocation
 from . import issue_form, revocations
@@ -31,7 +31,14 @@ def jobs() -> JobBoard:
 
 
 def known_issuer_id(issuer):
-    """Return the issuer id if its key exists, else '' (a page view creates nothing)."""
+    """Return the issuer id if it exists, else '' (a page view creates nothing)."""
+    if flow.publishes_on_webvh(issuer):
+        try:
+            return issuer.admin.get("/tessera/webvh/did")["did"]
+        except AgentError as exc:
+            if exc.status != 404:
+                raise
+            return ""
     found = issuer.admin.get("/wallet/did", method="key", key_type="ed25519")["results"]
     if not found:
         return ""

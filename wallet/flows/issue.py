@@ -3,7 +3,7 @@
 import datetime
 from urllib.parse import quote
 
-from ..errors import FlowError
+from ..errors import AgentError, FlowError
 from ..schemas import check_values
 
 TOPICS = ("issue_credential_v2_0", "issue_credential_v2_0_anoncreds")
@@ -14,7 +14,13 @@ CREDENTIAL_PREVIEW = "issue-credential/2.0/credential-preview"
 
 def publishes_on_webvh(agent):
     """Tell whether the agent publishes AnonCreds objects on did:webvh (plugin loaded)."""
-    return WEBVH_PLUGIN in (agent.admin.get("/plugins").get("result") or [])
+    try:
+        loaded = agent.admin.get("/plugins").get("result") or []
+    except AgentError as exc:
+        if exc.status != 404:  # an admin API without the plugin list has no did:webvh either
+            raise
+        return False
+    return WEBVH_PLUGIN in loaded
 
 
 def issuer_id(issuer):
