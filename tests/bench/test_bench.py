@@ -69,6 +69,10 @@ def test_quick_bench_produces_every_figure(tmp_path):
     ):
         assert key in results, key
     assert set(results["proof_ms"]) >= {"p50", "p95", "max"}
+    found = results["registry"]
+    assert found["method"] == "did:webvh"
+    assert found["cold_cred_def_ms"]["n"] == found["proof_cold_cache_ms"]["n"] == 2
+    assert found["proof_warm_cache_ms"] == results["proof_ms"]
     assert results["proof_ms"]["n"] == bench_run.SIZES["quick"]["latency"]
     assert set(results["throughput_per_s"]) == {"1", "4", "16"}
     assert results["machine"]["cores"] == os.cpu_count()

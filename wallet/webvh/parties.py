@@ -7,6 +7,7 @@ own `Settings` (home), so its keys, stores, caches and logs are its own.
 
 import contextlib
 import datetime
+import shutil
 from dataclasses import dataclass, field
 
 from ..agent.deployment import Deployment
@@ -97,3 +98,13 @@ def running_party(settings, role, network, hub=None, tls: ServerCert | None = No
         yield party
     finally:
         stop_party(party)
+
+
+def restart_agent(party: Party, hub=None, forget_cache: bool = False) -> None:
+    """Stop the party's agent and start it again; with `forget_cache`, on an empty cache."""
+    party.process.stop()
+    if forget_cache:
+        shutil.rmtree(party_dir(party.settings.home) / "cache" / party.role, ignore_errors=True)
+    webhook = hub.url_for(party.role) if hub else None
+    party.process = party.deployment.process(party.role, webhook_url=webhook)
+    party.process.start()

@@ -78,6 +78,7 @@ class PublicationServer:
         self.hits = collections.Counter()
         self._loop = None
         self._runner = None
+        self._servers = []
         self._thread = None
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
@@ -110,7 +111,8 @@ class PublicationServer:
             sites.append(web.TCPSite(self._runner, self.host, self.http_port))
         for site in sites:
             await site.start()
-        self.port = sites[0]._server.sockets[0].getsockname()[1]  # the real one when 0 was asked
+        self._servers = [site._server for site in sites]
+        self.port = self._servers[0].sockets[0].getsockname()[1]  # the real one when 0 was asked
 
     def start(self) -> "PublicationServer":
         """Listen on 127.0.0.1 and serve from a daemon thread; ConfigError if it cannot."""
@@ -134,8 +136,11 @@ class PublicationServer:
         return self
 
     async def _close(self):
+        for server in self._servers:  # keep-alive and half-open clients too (Python 3.13)
+            server.close()
+            server.abort_clients()
         await self._runner.cleanup()
-        await asyncio.sleep(0.1)  # let closing TLS connections finish before the loop ends
+        await asyncio.sleep(0.05)  # let the aborted transports finish closing
 
     def stop(self):
         """Stop serving and end the thread."""
