@@ -37,10 +37,14 @@ def ca_dir(home) -> Path:
     return Path(home) / FIRMS / "ca"
 
 
-def local_network(home, port_offset: int, now: datetime.datetime) -> Network:
-    """Return the one-machine network of a world: its CA made if missing, loopback allowed."""
+def local_network(home, port_offset: int, now: datetime.datetime, site=None) -> Network:
+    """Return the one-machine network of a world: its CA made if missing, loopback allowed.
+
+    `site` replaces the issuer's usual `issuer.tessera.localhost:8443+offset`.
+    """
     ca = LocalCA(ca_dir(home)).ensure(now)
-    return Network.local(port_offset, ca.cert_file)
+    network = Network.local(port_offset, ca.cert_file)
+    return network if site is None else replace(network, site=site)
 
 
 def party_settings(home, port_offset: int, network: Network) -> dict:
@@ -62,13 +66,14 @@ def person_settings(settings: Settings, now: datetime.datetime) -> Settings:
 
 
 @contextlib.contextmanager
-def running_parties(home, port_offset, roles=ROLES, hub=None, now=None, http_port=None):
+def running_parties(home, port_offset, roles=ROLES, hub=None, now=None, http_port=None, site=None):
     """Start the parties of `roles` (at once) in their own homes; yield ({role: Party}, network).
 
-    Everything started is stopped on exit, also when one party fails to start.
+    Everything started is stopped on exit, also when one party fails to start. `site` and
+    `http_port` are for verifiers that need the issuer on default ports (Credo).
     """
     now = now or datetime.datetime.now(datetime.UTC)
-    network = local_network(home, port_offset, now)
+    network = local_network(home, port_offset, now, site)
     settings = party_settings(home, port_offset, network)
     tls = issuer_certificate(LocalCA(ca_dir(home)), settings["issuer"], network, now)
 
