@@ -105,7 +105,8 @@ class ResourceResolver:
         check_no_rollback(entries, self.watermarks.seen(rev_reg_id), rev_reg_id)
         if entries:
             self.watermarks.advance(rev_reg_id, entries[-1])
-        self.cache.put(rid, doc)
+        if self.cache.get(rid) is None:  # the definition itself never changes: keep it once
+            self.cache.put(rid, doc)
         self._index[rev_reg_id] = entries
         return entries
 
