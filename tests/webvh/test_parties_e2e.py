@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from wallet import scenario
-from wallet.errors import UnsatisfiableRequest, UntrustedRegistryObject
+from wallet.errors import FlowError, UnsatisfiableRequest, UntrustedRegistryObject
 from wallet.flows import issue, present, revocation
 from wallet.settings import ROLES
 from wallet.webvh import admin
@@ -271,3 +271,28 @@ def test_a_rolled_back_revocation_index_is_refused_and_nothing_is_sent(published
     finally:
         index.write_text(after)
     present.decline(world.holder, record["pres_ex_id"], "test over")
+
+
+def test_a_verifier_that_cannot_reach_the_issuer_says_why(published):
+    world, _ = published
+    # A credential definition the verifier has never resolved; the holder has (it stored one).
+    cred_def_id = issue.create_cred_def(
+        world.issuer, world.issuer_did, world.schema_ids[INCOME], tag="verifier-cold"
+    )
+    values = scenario.load_person()[INCOME]
+    cred_id = issue.issue(
+        world.issuer, world.holder, world.issuer_conn, cred_def_id, world.schemas[INCOME], values
+    )
+    request = _income_request(cred_def_id, time.time())
+    del request["non_revoked"]
+    server = world.parties["issuer"].publication
+    server.stop()
+    try:
+        pres_ex_id, record = _ask(world, request)
+        present.present(world.holder, record, chosen={"income": cred_id})  # from its cache
+        with pytest.raises(FlowError) as caught:
+            present.wait_verified(world.verifier, pres_ex_id, timeout=60)
+        assert f"{world.network.site.host} cannot be reached right now" in str(caught.value)
+    finally:
+        server.start()
+    assert admin.check(world.verifier, cred_def_id)["ok"]
