@@ -58,19 +58,24 @@ def free_port_offset():
 
 
 @contextlib.contextmanager
-def agent_world(home):
+def agent_world(home, loopback_egress=True):
     """Start issuer, holder and verifier on fresh data; yield a World.
 
     Each party has its own home (the person's is `home`, the firms' under `home/firms`)
     and the issuer publishes on did:webvh from its own HTTPS server, the only thing the
     parties share. `world.settings` is the person's; `world.parties` has each party.
+    Every party is on this machine, so its agents may connect to loopback;
+    `loopback_egress=False` starts them with the production setting.
     """
     from wallet import scenario
     from wallet.webvh.world import agents, running_parties
 
     hub = WebhookHub().start()
     try:
-        with running_parties(home, free_port_offset(), hub=hub) as (parties, network):
+        with running_parties(home, free_port_offset(), hub=hub, loopback=loopback_egress) as (
+            parties,
+            network,
+        ):
             by_role = agents(parties, hub)
             world = scenario.World(*(by_role[role] for role in ROLES), scenario.load_all())
             world.procs = {role: party.process for role, party in parties.items()}

@@ -28,8 +28,15 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 STOP_TIMEOUT = 90
 
 
-def start_demo(home, offset, out):
-    """Start `python -m wallet.cli demo` in a session of its own, stdout and stderr to `out`."""
+def _ignore_sigint():
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def start_demo(home, offset, out, background=False):
+    """Start `python -m wallet.cli demo` in a session of its own, stdout and stderr to `out`.
+
+    `background`: start it as a shell's background job is started, with SIGINT ignored.
+    """
     env = {
         **os.environ,
         "TESSERA_HOME": str(home),
@@ -43,6 +50,7 @@ def start_demo(home, offset, out):
             stderr=subprocess.STDOUT,
             env=env,
             start_new_session=True,
+            preexec_fn=_ignore_sigint if background else None,
         )
 
 
@@ -123,7 +131,8 @@ def test_demo_runs_stops_everything_and_restarts_on_the_same_data(tmp_path, caps
     assert not any(port_in_use(port) for port in ui.values())
 
     started = time.monotonic()
-    second = start_demo(home, offset, tmp_path / "second.out")
+    # The second run starts as a background job does (SIGINT ignored); Ctrl-C still stops it.
+    second = start_demo(home, offset, tmp_path / "second.out", background=True)
     again, passwords_again = wait_for_banner(second, tmp_path / "second.out")
     second_start = time.monotonic() - started
     try:

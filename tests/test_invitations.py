@@ -2,9 +2,12 @@
 
 import base64
 import json
+import socket
+import threading
 
 import pytest
 
+from wallet.egress.resolve import system_lookup
 from wallet.errors import InputError
 from wallet.invitations import check_endpoint, parse_invitation_url
 
@@ -35,18 +38,45 @@ def invitation(endpoint="https://firm.example/didcomm", **extra):
     return body
 
 
+PUBLIC = "93.184.215.14"
+# What a fake DNS answers (never asked of the real one: no test sends a query).
+DNS = {
+    "firm.example": [PUBLIC],
+    "rebind.example": [PUBLIC, "10.0.0.1"],
+    "cgnat.example": ["100.64.3.4"],
+}
+
+
+def fake_lookup(host, port):
+    """Answer from `DNS`; a name missing there fails the test instead of asking DNS."""
+    if host not in DNS:
+        raise AssertionError(f"the test asked for {host}, which it does not map")
+    return DNS[host]
+
+
+def check(endpoint, allow_loopback):
+    return check_endpoint(endpoint, allow_loopback=allow_loopback, lookup=fake_lookup)
+
+
 @pytest.mark.parametrize(
-    "endpoint",
+    ("endpoint", "in_production"),
     [
-        "https://firm.example/didcomm",
-        "http://127.0.0.1:8020",
-        "http://localhost:8020",
-        "http://[::1]:8020",
-        "https://93.184.215.14:443",
+        ("https://firm.example/didcomm", True),
+        ("https://93.184.215.14:443", True),
+        ("http://127.0.0.1:8020", False),
+        ("http://localhost:8020", False),
+        ("http://issuer.tessera.localhost:8020", False),
+        ("http://[::1]:8020", False),
+        ("http://0x7f000001:8020", False),
     ],
 )
-def test_acceptable_endpoints_pass(endpoint):
-    assert check_endpoint(endpoint) == endpoint
+def test_acceptable_endpoints_pass(endpoint, in_production):
+    assert check(endpoint, allow_loopback=True) == endpoint
+    if in_production:
+        assert check(endpoint, allow_loopback=False) == endpoint
+    else:
+        with pytest.raises(InputError, match="loopback"):
+            check(endpoint, allow_loopback=False)
 
 
 @pytest.mark.parametrize(
@@ -59,22 +89,57 @@ def test_acceptable_endpoints_pass(endpoint):
         ("http://192.168.1.1", "private address"),
         ("http://172.16.0.1", "private address"),
         ("http://[fd00::1]/", "private address"),
-        ("http://0.0.0.0:80", "private address"),
+        ("http://0.0.0.0:80", "unspecified"),
         ("http://169.254.169.254/latest/meta-data", "link-local"),
         ("http://[fe80::1]/", "link-local"),
         ("http://[::ffff:10.0.0.1]/", "private address"),
+        ("http://100.64.0.1:8020/", "shared address space"),
+        ("http://0x0a000001/", "10.0.0.1, a private address"),
+        ("http://167772161/", "10.0.0.1, a private address"),
+        ("http://012.1/", "10.0.0.1, a private address"),
+        ("http://rebind.example/", "resolves to 10.0.0.1"),
+        ("http://cgnat.example/", "shared address space"),
         ("http://user:pw@firm.example/", "user name"),
+        ("http://[fe80::1/", "malformed"),
+        ("http://firm.example:99999/", "malformed"),
         ("", "no service endpoint"),
+        ({"uri": "https://firm.example"}, "no service endpoint"),
         ("http:///nohost", "no host"),
     ],
 )
-def test_unsafe_endpoints_are_refused_with_the_reason(endpoint, says):
+@pytest.mark.parametrize("allow_loopback", [True, False], ids=["loopback-allowed", "production"])
+def test_unsafe_endpoints_are_refused_with_the_reason(endpoint, says, allow_loopback):
     with pytest.raises(InputError, match=says):
-        check_endpoint(endpoint)
+        check(endpoint, allow_loopback)
+
+
+def test_a_lookup_that_hangs_is_given_up_with_the_reason():
+    release = threading.Event()
+
+    def hanging(host, port, type=0):
+        release.wait(10)
+        return [(socket.AF_INET, type, 6, "", ("93.184.215.14", port))]
+
+    def slow(host, port):
+        return system_lookup(host, port, timeout=0.2, getaddrinfo=hanging)
+
+    try:
+        with pytest.raises(InputError, match=r"took longer than 0\.2 s"):
+            check_endpoint("https://slow.example/", allow_loopback=False, lookup=slow)
+    finally:
+        release.set()
+
+
+def test_a_host_that_cannot_be_looked_up_is_refused_with_the_reason():
+    def failing(host, port):
+        raise OSError("Name or service not known")
+
+    with pytest.raises(InputError, match="Cannot look up"):
+        check_endpoint("https://nowhere.example/", allow_loopback=False, lookup=failing)
 
 
 def test_valid_invitation_url_shows_who_it_is_from():
-    parsed = parse_invitation_url(url_for(invitation()))
+    parsed = parse_invitation_url(url_for(invitation()), allow_loopback=False, lookup=fake_lookup)
     assert parsed.label == "Acme Bank"
     assert parsed.endpoints == ("https://firm.example/didcomm",)
     assert parsed.raw["@id"] == "abc"
@@ -94,6 +159,7 @@ def test_valid_invitation_url_shows_who_it_is_from():
             "not an out-of-band invitation",
         ),
         (url_for(invitation(services=[])), "no services"),
+        (url_for(invitation(services=[invitation()["services"][0]] * 5)), "lists 5 services"),
         (url_for(invitation(services=["did:peer:2.abc"])), "by a DID only"),
         (
             url_for(invitation(services=[{"serviceEndpoint": "https://firm.example"}])),
@@ -101,10 +167,32 @@ def test_valid_invitation_url_shows_who_it_is_from():
         ),
         (url_for(invitation("http://10.1.2.3:8020")), "private address"),
         (url_for(invitation("http://169.254.1.1")), "link-local"),
+        (url_for(invitation("http://100.100.100.100")), "shared address space"),
+        (url_for(invitation("http://0x7f000001")), "loopback"),
         (url_for(invitation("file:///etc/passwd")), "only http and https"),
         ("https://x/?oob=" + "A" * 20000, "too long"),
+        ("https://[x/?oob=e30", "malformed"),
+        (url_for(b"[" * 5000 + b"]" * 5000), "more than 32 levels deep"),
+        (
+            url_for(
+                invitation(
+                    label=[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]
+                )
+            ),
+            "deep",
+        ),
+        (url_for(b'{"a": "' + b"[" * 5000 + b'"}'), "not an out-of-band invitation"),
     ],
 )
 def test_malformed_or_unsafe_invitations_are_refused(url, says):
     with pytest.raises(InputError, match=says):
-        parse_invitation_url(url)
+        parse_invitation_url(url, allow_loopback=False, lookup=fake_lookup)
+
+
+def test_a_caller_that_does_not_say_still_gets_every_other_check():
+    """The wallet app does not pass its setting yet: loopback passes, nothing else does."""
+    assert parse_invitation_url(url_for(invitation("http://127.0.0.1:8020"))).endpoints == (
+        "http://127.0.0.1:8020",
+    )
+    with pytest.raises(InputError, match="shared address space"):
+        parse_invitation_url(url_for(invitation("http://0x64400001:8020")))

@@ -142,7 +142,8 @@ def test_agent_dying_during_start_reports_its_log(tmp_path):
     from wallet.settings import Settings
 
     deployment = Deployment(
-        Settings(home=tmp_path / "h", port_offset=free_port_offset()), config_dir=config
+        Settings(home=tmp_path / "h", port_offset=free_port_offset(), loopback_egress=True),
+        config_dir=config,
     )
     proc = deployment.process("verifier")
     with pytest.raises(AgentStartError, match="exited during start") as caught:

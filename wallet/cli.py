@@ -18,13 +18,19 @@ from .schemas import SCHEMA_DIR, load_all
 from .settings import ROLES, from_env
 
 
-def _exit_on_sigterm():
-    """Turn SIGTERM into SystemExit so `finally` blocks stop the agents."""
+def _stop_on_signals():
+    """Turn SIGTERM into SystemExit and SIGINT into KeyboardInterrupt, however we were started.
+
+    `finally` blocks then stop the agents. Python leaves SIGINT ignored when the shell
+    that started it ignored it (a background job, `setsid tessera demo &`, a service
+    manager), so Ctrl-C's handler is installed explicitly, not inherited.
+    """
 
     def handler(signum, frame):
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @contextlib.contextmanager
@@ -58,7 +64,7 @@ def _fail(exc, as_json):
 @click.group()
 def main():
     """Tessera: a personal-data wallet that gives firms proofs, not data."""
-    _exit_on_sigterm()
+    _stop_on_signals()
 
 
 @main.command()

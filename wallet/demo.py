@@ -12,7 +12,7 @@ Everything stops on Ctrl-C.
 
 import datetime
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from werkzeug.serving import make_server
 
@@ -74,6 +74,7 @@ def _serve(app, port):
 
 def run(settings, stop_event, on_ready=None):
     """Run the demo until `stop_event` is set; call `on_ready(demo)` once all is up."""
+    settings = replace(settings, loopback_egress=True)  # every party is on this machine
     ports = ui_ports(settings)
     for name, port in ports.items():
         if port_in_use(port):

@@ -67,6 +67,20 @@ class UnsatisfiableRequest(FlowError):
         super().__init__(f"No credential in the wallet can answer: {items}")
 
 
+class UnreadableFormat(FlowError):
+    """A proof exchange carries its request only in formats the wallet cannot read."""
+
+    def __init__(self, pres_ex_id, formats):
+        """Keep the exchange id and the formats it does carry (possibly none)."""
+        self.pres_ex_id = pres_ex_id
+        self.formats = tuple(formats)
+        carried = ", ".join(self.formats) or "no format at all"
+        super().__init__(
+            f"Exchange {pres_ex_id} asks in {carried}; the wallet reads only AnonCreds "
+            "requests (anoncreds or indy format). Decline it."
+        )
+
+
 class UntrustedRegistryObject(FlowError):
     """An object a proof needs (schema, credential definition, revocation status) failed its
     integrity check, or cannot be checked now because its issuer's host does not answer."""
@@ -103,3 +117,7 @@ class NotFound(RegistryError, LookupError):
 
 class WriteConflict(RegistryError):
     """A registry write lost a race with another writer; retry it with fresh state."""
+
+
+class StorageFull(WalletError):
+    """A store refused a write because its quota (files or bytes) is used up."""

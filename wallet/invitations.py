@@ -1,12 +1,18 @@
-"""Out-of-band invitation URLs: parse, validate, and refuse unsafe service endpoints (pure)."""
+"""Out-of-band invitation URLs: parse, validate, and refuse unsafe service endpoints.
+
+Service endpoints go through Tessera's one egress policy (`wallet.egress`), host
+names resolved and every address checked: the same rules the wallet's agent
+enforces when it connects, so an invitation it would refuse is refused here first,
+with the reason.
+"""
 
 import base64
 import binascii
-import ipaddress
 import json
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
+from .egress.resolve import check_url, system_lookup
 from .errors import InputError
 
 OOB_TYPES = (
@@ -16,6 +22,13 @@ OOB_TYPES = (
     "did:sov:BzCbsNYhMrjHiqZDTUASHg;spec/out-of-band/1.1/invitation",
 )
 MAX_URL = 16 * 1024
+MAX_DEPTH = 32
+MAX_SERVICES = 4  # each may need a name lookup; real invitations carry one or two
+LOOKUP_TIMEOUT = 5.0
+# Until the wallet app passes its deployment's setting, a caller that does not say
+# gets loopback allowed here; the agent still refuses loopback in production when it
+# connects (wallet.egress), so this only changes when the person hears of it.
+LOOPBACK_UNLESS_TOLD = True
 
 
 class InvitationError(InputError):
@@ -43,51 +56,32 @@ def _b64decode(text):
         ) from None
 
 
-def check_endpoint(url):
-    """Return `url` when it is an http(s) endpoint the wallet may contact, else raise.
+def _lookup(host, port):
+    """Resolve a service endpoint's host, giving up after LOOKUP_TIMEOUT seconds."""
+    return system_lookup(host, port, timeout=LOOKUP_TIMEOUT)
 
-    Loopback is allowed (local firms); private, link-local, multicast, reserved and
-    unspecified IP addresses are refused. Host names are not resolved here.
+
+def check_endpoint(url, *, allow_loopback=LOOPBACK_UNLESS_TOLD, lookup=None):
+    """Return `url` when the wallet's agent may contact it, else raise InvitationError.
+
+    The egress policy decides: http(s) only, no user name, every address the host
+    resolves to (by `lookup(host, port)`; `.localhost` names never reach DNS) must
+    be public, loopback only when `allow_loopback` (the demo and test worlds).
     """
     if not isinstance(url, str) or not url:
         raise InvitationError(
             "The invitation names no service endpoint; ask the firm for a new one."
         )
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
+    decision = check_url(url, allow_loopback=allow_loopback, lookup=lookup or _lookup)
+    if not decision.allowed:
         raise InvitationError(
-            f"The invitation's service endpoint uses '{parts.scheme or 'no'}' scheme; "
-            "only http and https endpoints are accepted."
-        )
-    host = parts.hostname
-    if not host:
-        raise InvitationError("The invitation's service endpoint has no host; ask the firm again.")
-    if parts.username or parts.password:
-        raise InvitationError("The invitation's service endpoint carries a user name; refused.")
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        address = None
-    if address is None:
-        return url
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    if address.is_loopback:
-        return url
-    if address.is_link_local:
-        raise InvitationError(
-            f"The invitation points at the link-local address {host}; the wallet does not "
-            "connect there. Ask the firm for an invitation with its public address."
-        )
-    if address.is_private or address.is_reserved or address.is_unspecified or address.is_multicast:
-        raise InvitationError(
-            f"The invitation points at the private address {host}; the wallet does not "
-            "connect there. Ask the firm for an invitation with its public address."
+            f"The wallet does not connect to this invitation's service endpoint. "
+            f"{decision.reason} Ask the firm for an invitation with its public address."
         )
     return url
 
 
-def parse_invitation(data):
+def parse_invitation(data, *, allow_loopback=LOOPBACK_UNLESS_TOLD, lookup=None):
     """Validate a decoded invitation message (a dict) and return an `Invitation`."""
     if not isinstance(data, dict):
         raise InvitationError("The invitation is not a JSON object; paste the whole link again.")
@@ -99,6 +93,11 @@ def parse_invitation(data):
     services = data.get("services")
     if not isinstance(services, list) or not services:
         raise InvitationError("The invitation lists no services; ask the firm for a new one.")
+    if len(services) > MAX_SERVICES:
+        raise InvitationError(
+            f"The invitation lists {len(services)} services; a real one lists at most "
+            f"{MAX_SERVICES}. Ask the firm for a new one."
+        )
     endpoints = []
     for service in services:
         if not isinstance(service, dict):
@@ -109,7 +108,11 @@ def parse_invitation(data):
         keys = service.get("recipientKeys")
         if not isinstance(keys, list) or not keys:
             raise InvitationError("The invitation's service has no recipient key.")
-        endpoints.append(check_endpoint(service.get("serviceEndpoint")))
+        endpoints.append(
+            check_endpoint(
+                service.get("serviceEndpoint"), allow_loopback=allow_loopback, lookup=lookup
+            )
+        )
     label = data.get("label")
     if not isinstance(label, str) or not label.strip():
         label = "(no name given)"
@@ -125,14 +128,23 @@ def parse_invitation(data):
     )
 
 
-def parse_invitation_url(url):
-    """Decode and validate an invitation URL carrying `?oob=<base64url JSON>`."""
+def parse_invitation_url(url, *, allow_loopback=LOOPBACK_UNLESS_TOLD, lookup=None):
+    """Decode and validate an invitation URL carrying `?oob=<base64url JSON>`.
+
+    `allow_loopback` is the deployment's setting (`Settings.loopback_egress`);
+    `lookup` resolves host names (tests pass their own).
+    """
     if not isinstance(url, str) or not url.strip():
         raise InvitationError("No invitation given; paste the link the firm gave you.")
     url = url.strip()
     if len(url) > MAX_URL:
         raise InvitationError("The invitation link is too long to be a real invitation.")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise InvitationError(
+            "The invitation link is malformed; paste the whole link again."
+        ) from None
     if parts.scheme not in ("http", "https", "didcomm"):
         raise InvitationError(
             "The invitation is not a link (it should start with https://); paste the whole link."
@@ -143,10 +155,37 @@ def parse_invitation_url(url):
             "The invitation URL has no `oob` parameter; paste the whole link the firm gave you."
         )
     raw = _b64decode(encoded[0])
+    if _depth(raw) > MAX_DEPTH:
+        raise InvitationError(
+            f"The invitation nests its JSON more than {MAX_DEPTH} levels deep; "
+            "no real invitation does. Ask the firm for a new one."
+        )
     try:
         data = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise InvitationError(
             "The invitation's oob parameter does not hold JSON; paste the whole link again."
         ) from None
-    return parse_invitation(data)
+    return parse_invitation(data, allow_loopback=allow_loopback, lookup=lookup)
+
+
+def _depth(raw: bytes) -> int:
+    """Return how deep arrays and objects nest in JSON text, read before parsing it."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return deepest

@@ -26,6 +26,8 @@ def default_home(environ=None):
 class Settings:
     """Tessera's runtime settings: data directory and the offset added to every port.
 
+    `loopback_egress` lets the agents connect to loopback addresses: only the demo and
+    test worlds (every party on this machine) set it; production never does.
     `agent_registry`, when set, adapts every agent a `Deployment` of these settings starts
     to another AnonCreds registry (see `Deployment`); the parties of a did:webvh world
     carry theirs here, so whatever starts their agents gets it.
@@ -33,6 +35,7 @@ class Settings:
 
     home: Path
     port_offset: int = 0
+    loopback_egress: bool = False
     agent_registry: object = field(default=None, compare=False, repr=False)
 
     def __post_init__(self):

@@ -1,11 +1,19 @@
 """Role arg files: loopback only, no secrets in them, completed at start."""
 
+import io
 import stat
 
 import pytest
 import yaml
 
-from wallet.agent.config import load_role_file, ports_of, resolve_args, write_arg_file
+from wallet.agent.config import (
+    load_role_file,
+    ports_of,
+    resolve_args,
+    split_secrets,
+    write_arg_file,
+)
+from wallet.agent.launch import read_secrets
 from wallet.errors import ConfigError
 from wallet.secrets import load_or_create
 from wallet.settings import ROLES
@@ -61,14 +69,43 @@ def test_resolved_file_is_owner_only_and_complete(tmp_path):
         registry_dir=tmp_path / "registry",
         endpoint="http://127.0.0.1:9/inbox/abc",
     )
-    path = write_arg_file(resolved, tmp_path / "run" / "args.yml")
+    public, secrets = split_secrets(resolved)
+    assert secrets == {"ACAPY_ADMIN_API_KEY": "k", "ACAPY_WALLET_KEY": "w"}
+    path = write_arg_file(public, tmp_path / "run" / "args.yml")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     written = yaml.safe_load(path.read_text())
     assert written["admin"] == ["127.0.0.1", 8036]
     assert written["inbound-transport"] == [["http", "127.0.0.1", 8035]]
     assert written["endpoint"] == ["http://127.0.0.1:9/inbox/abc"]
-    assert written["admin-api-key"] == "k" and written["wallet-key"] == "w"
+    assert "admin-api-key" not in written and "wallet-key" not in written
     assert f"tessera_registry.dir={tmp_path / 'registry'}" in written["plugin-config-value"]
+
+
+def test_arg_file_never_takes_a_secret(tmp_path):
+    with pytest.raises(ConfigError, match="never into its arg file"):
+        write_arg_file({"wallet-key": "passphrase"}, tmp_path / "args.yml")
+    assert not (tmp_path / "args.yml").exists()
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (b'{"ACAPY_WALLET_KEY": "p", "ACAPY_ADMIN_API_KEY": "k"}\n', {"ACAPY_WALLET_KEY": "p"}),
+        (b"{}\n", {}),
+        (b"\n", {}),
+    ],
+)
+def test_agent_reads_its_secrets_from_the_first_line_of_its_pipe(line, expected):
+    stream = io.BytesIO(line + b"rest stays for the supervisor watch")
+    found = read_secrets(stream)
+    assert expected.items() <= found.items()
+    assert stream.read() == b"rest stays for the supervisor watch"
+
+
+@pytest.mark.parametrize("line", [b'{"PATH": "/tmp"}\n', b'["x"]\n', b'{"ACAPY_WALLET_KEY": 5}\n'])
+def test_agent_refuses_anything_but_its_known_secrets(line):
+    with pytest.raises(SystemExit):
+        read_secrets(io.BytesIO(line))
 
 
 def test_secret_is_generated_once_and_owner_only(tmp_path):

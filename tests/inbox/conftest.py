@@ -38,7 +38,7 @@ class Holder:
 @contextlib.contextmanager
 def inbox_world(home):
     """Inbox process, issuer and verifier, and a holder whose endpoint is the inbox."""
-    settings = Settings(home=home, port_offset=free_port_offset())
+    settings = Settings(home=home, port_offset=free_port_offset(), loopback_egress=True)
     deployment = Deployment(settings)
     hub = WebhookHub().start()
     inbox = InboxProcess(settings)

@@ -1,4 +1,8 @@
-"""The holder's tails fetcher: address table (pure) and downloads from a local test server."""
+"""The holder's tails fetcher: URL checks (pure, the egress policy) and downloads from loopback.
+
+The full address table is the egress policy's (tests/egress/test_policy.py); here only
+that the fetcher applies it, with the deployment's loopback setting.
+"""
 
 import asyncio
 import hashlib
@@ -8,54 +12,37 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import base58
 import pytest
 
-from wallet.tails.fetch import TailsRefused, address_allowed, check_tails_url, fetch_tails
+from wallet.tails.fetch import TailsRefused, check_tails_url, fetch_tails
 
 GOOD = b"\x00\x02" + bytes(range(256)) * 8
 GOOD_HASH = base58.b58encode(hashlib.sha256(GOOD).digest()).decode()
 
 
 @pytest.mark.parametrize(
-    ("address", "allowed"),
+    ("url", "canonical"),
     [
-        ("127.0.0.1", True),
-        ("127.8.9.10", True),
-        ("::1", True),
-        ("::ffff:127.0.0.1", True),
-        ("8.8.8.8", True),
-        ("2606:4700:4700::1111", True),
-        ("10.0.0.1", False),
-        ("172.16.5.4", False),
-        ("192.168.1.1", False),
-        ("169.254.169.254", False),
-        ("fe80::1", False),
-        ("fe80::1%eth0", False),
-        ("fc00::1", False),
-        ("fd12:3456::1", False),
-        ("::ffff:192.168.1.1", False),
-        ("100.64.0.1", False),
-        ("0.0.0.0", False),
-        ("::", False),
-        ("224.0.0.1", False),
-        ("255.255.255.255", False),
-        ("not-an-address", False),
+        ("http://127.0.0.1:8050/hash/x", "http://127.0.0.1:8050/hash/x"),
+        ("http://localhost/hash/x", "http://localhost/hash/x"),
+        (
+            "http://tails.tessera.localhost:8050/hash/x",
+            "http://tails.tessera.localhost:8050/hash/x",
+        ),
+        ("http://[::1]:8050/hash/x", "http://[::1]:8050/hash/x"),
+        ("http://0x7f000001:8050/hash/x", "http://127.0.0.1:8050/hash/x"),
     ],
 )
-def test_address_allowed_only_for_loopback_and_public(address, allowed):
-    assert address_allowed(address) is allowed
+def test_loopback_tails_urls_pass_only_where_the_deployment_allows(url, canonical):
+    assert check_tails_url(url, allow_loopback=True) == canonical
+    with pytest.raises(TailsRefused, match="loopback"):
+        check_tails_url(url, allow_loopback=False)
 
 
 @pytest.mark.parametrize(
-    "url",
-    [
-        "http://127.0.0.1:8050/hash/x",
-        "http://localhost/hash/x",
-        "http://[::1]:8050/hash/x",
-        "https://tails.example.org/hash/x",
-        "https://93.184.216.34/hash/x",
-    ],
+    "url", ["https://tails.example.org/hash/x", "https://93.184.216.34/hash/x"]
 )
-def test_url_check_accepts_loopback_public_and_host_names(url):
-    check_tails_url(url)
+def test_public_addresses_and_host_names_pass_the_url_check(url):
+    """Names are checked again on every address they resolve to when connecting."""
+    assert check_tails_url(url, allow_loopback=False) == url
 
 
 @pytest.mark.parametrize(
@@ -73,11 +60,14 @@ def test_url_check_accepts_loopback_public_and_host_names(url):
         ("http://[fd00::5]/hash/x", "private"),
         ("http://user:pw@127.0.0.1/hash/x", "credentials"),
         ("http://127.0.0.1:99999/hash/x", "malformed"),
+        ("http://100.64.0.1/hash/x", "shared address space"),
+        ("http://0x0a000001/hash/x", "10.0.0.1, a private address"),
+        ("http://[::ffff:192.168.0.1]/hash/x", "192.168.0.1, a private address"),
     ],
 )
 def test_url_check_refuses_other_schemes_and_private_addresses(url, why):
     with pytest.raises(TailsRefused, match=why):
-        check_tails_url(url)
+        check_tails_url(url, allow_loopback=True)
 
 
 class LocalServer:
@@ -86,6 +76,7 @@ class LocalServer:
     def __init__(self):
         """Serve on 127.0.0.1, any free port."""
         self.release = threading.Event()
+        self.requests = []
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
@@ -105,6 +96,7 @@ class LocalServer:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
+                test_server.requests.append(self.path)
                 body = {"/good": GOOD, "/other": GOOD[:-1] + b"?"}.get(self.path)
                 if self.path == "/big":
                     self._send(200, b"x" * 100_000, length=True)
@@ -117,6 +109,11 @@ class LocalServer:
                     self.wfile.write(GOOD[:10])
                     self.wfile.flush()
                     test_server.release.wait(10)
+                elif self.path == "/to-good":
+                    self.send_response(307)
+                    self.send_header("location", test_server.url("/good"))
+                    self.send_header("content-length", "0")
+                    self.end_headers()
                 elif self.path == "/redirect":
                     self.send_response(302)
                     self.send_header("location", "http://169.254.169.254/")
@@ -150,9 +147,9 @@ def server():
     srv.close()
 
 
-def fetch(url, dest, **limits):
-    """Run the fetcher to completion."""
-    return asyncio.run(fetch_tails(url, GOOD_HASH, dest, **limits))
+def fetch(url, dest, allow_loopback=True, **limits):
+    """Run the fetcher to completion (loopback allowed, as in a test world)."""
+    return asyncio.run(fetch_tails(url, GOOD_HASH, dest, allow_loopback=allow_loopback, **limits))
 
 
 def test_good_download_is_stored_under_its_hash(server, tmp_path):
@@ -170,7 +167,7 @@ def test_good_download_is_stored_under_its_hash(server, tmp_path):
         ("/slow", {"timeout": 0.5}, "did not arrive within 0.5 s"),
         ("/other", {}, "hashes to"),
         ("/missing", {}, "HTTP 404"),
-        ("/redirect", {}, "HTTP 302"),
+        ("/redirect", {}, "HTTP 302, a redirect to http://169.254.169.254/; Tessera follows no"),
     ],
 )
 def test_bad_download_is_refused_and_leaves_no_file(server, tmp_path, path, limits, why):
@@ -191,4 +188,27 @@ def test_refused_download_keeps_an_existing_good_file(server, tmp_path):
 
 def test_bad_tails_hash_is_refused_before_any_download(tmp_path):
     with pytest.raises(ValueError, match="not a tails hash"):
-        asyncio.run(fetch_tails("http://127.0.0.1:1/x", "../../evil", tmp_path / "x"))
+        asyncio.run(
+            fetch_tails("http://127.0.0.1:1/x", "../../evil", tmp_path / "x", allow_loopback=True)
+        )
+
+
+def test_production_setting_refuses_a_loopback_tails_server_before_connecting(server, tmp_path):
+    dest = tmp_path / "tails" / GOOD_HASH
+    with pytest.raises(TailsRefused, match="loopback"):
+        fetch(server.url("/good"), dest, allow_loopback=False)
+    assert server.requests == []
+    assert not dest.parent.exists()
+
+
+def test_a_localhost_name_is_fetched_from_127_0_0_1_without_dns(server, tmp_path):
+    dest = tmp_path / "tails" / GOOD_HASH
+    url = server.url("/good").replace("127.0.0.1", "tails.tessera.localhost")
+    assert fetch(url, dest) == dest
+    assert dest.read_bytes() == GOOD
+
+
+def test_a_redirect_is_not_followed(server, tmp_path):
+    with pytest.raises(TailsRefused, match="redirect"):
+        fetch(server.url("/to-good"), tmp_path / GOOD_HASH)
+    assert server.requests == ["/to-good"]

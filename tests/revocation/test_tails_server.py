@@ -6,9 +6,11 @@ import io
 import base58
 import pytest
 
+from wallet.errors import ConfigError
 from wallet.tails.server import create_app
 
 CONTENT = b"\x00\x02" + bytes(range(256)) * 3
+TOKEN = "issuer-only-upload-token-for-tests"
 
 
 def tails_hash(data: bytes) -> str:
@@ -22,17 +24,22 @@ def tails_dir(tmp_path):
     return tmp_path / "tails"
 
 
+def make_client(tails_dir, **config):
+    """Return a test client of a tails server with a 4 KiB cap per file."""
+    base = {"TAILS_DIR": str(tails_dir), "MAX_TAILS_BYTES": 4096, "UPLOAD_TOKEN": TOKEN}
+    return create_app(base | config).test_client()
+
+
 @pytest.fixture
 def client(tails_dir):
     """A test client of a tails server with a 4 KiB cap."""
-    app = create_app({"TAILS_DIR": str(tails_dir), "MAX_TAILS_BYTES": 4096})
-    return app.test_client()
+    return make_client(tails_dir)
 
 
-def put(client, name, data, field="tails"):
-    """Upload `data` as ACA-Py does (multipart, field `tails`)."""
+def put(client, name, data, field="tails", path=None):
+    """Upload `data` as ACA-Py does (multipart, field `tails`) to the issuer's upload URL."""
     return client.put(
-        f"/hash/{name}",
+        path or f"/upload/{TOKEN}/hash/{name}",
         data={field: (io.BytesIO(data), "tails")},
         content_type="multipart/form-data",
     )
@@ -109,3 +116,46 @@ def test_upload_without_tails_field_is_refused(client):
     answer = put(client, tails_hash(CONTENT), CONTENT, field="file")
     assert answer.status_code == 400
     assert "'tails'" in answer.get_json()["error"]
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/hash/{name}", 405),  # the public download path takes no uploads
+        ("/upload/wrong-token-of-some-length/hash/{name}", 403),
+        ("/upload/" + TOKEN[:-1] + "/hash/{name}", 403),
+        ("/upload//hash/{name}", 404),
+    ],
+)
+def test_upload_without_the_issuers_token_is_refused_and_stores_nothing(
+    client, tails_dir, path, status
+):
+    name = tails_hash(CONTENT)
+    assert put(client, name, CONTENT, path=path.format(name=name)).status_code == status
+    assert client.get(f"/hash/{name}").status_code == 404
+    assert not tails_dir.exists() or list(tails_dir.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("quota", "kept", "says"),
+    [
+        ({"QUOTA_FILES": 2}, 2, "2 files, its limit"),
+        ({"QUOTA_BYTES": 2 * len(CONTENT) + 10}, 2, "bytes are used up"),
+        ({"QUOTA_FILES": 1, "QUOTA_BYTES": 10}, 0, "bytes are used up"),
+    ],
+)
+def test_uploads_past_the_quota_are_refused_and_keep_what_is_stored(tails_dir, quota, kept, says):
+    client = make_client(tails_dir, **quota)
+    files = [CONTENT + bytes([n]) for n in range(3)]
+    answers = [put(client, tails_hash(data), data) for data in files]
+    assert [a.status_code for a in answers] == [201] * kept + [507] * (3 - kept)
+    assert says in answers[-1].get_json()["error"]
+    for data in files[:kept]:
+        assert (tails_dir / tails_hash(data)).read_bytes() == data
+    assert leftovers(tails_dir) == []
+
+
+@pytest.mark.parametrize("token", [None, "", "short"])
+def test_server_without_a_real_upload_token_does_not_start(tails_dir, token):
+    with pytest.raises(ConfigError, match="UPLOAD_TOKEN"):
+        create_app({"TAILS_DIR": str(tails_dir), "UPLOAD_TOKEN": token})

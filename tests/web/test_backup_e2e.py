@@ -35,7 +35,9 @@ def _wallet(settings):
 
 
 def test_backup_from_the_page_then_first_run_restore_brings_the_credential_back(tmp_path):
-    settings = Settings(home=tmp_path / "world", port_offset=free_port_offset())
+    settings = Settings(
+        home=tmp_path / "world", port_offset=free_port_offset(), loopback_egress=True
+    )
     deployment = Deployment(settings)
     hub = WebhookHub().start()
     services = []

@@ -35,7 +35,7 @@ def wait_until(check, what, timeout=30.0):
 @contextlib.contextmanager
 def wallet_world(home):
     """A real inbox process, a real issuer agent, and the wallet app owning the holder agent."""
-    settings = Settings(home=home, port_offset=free_port_offset())
+    settings = Settings(home=home, port_offset=free_port_offset(), loopback_egress=True)
     deployment = Deployment(settings)
     hub = WebhookHub().start()
     inbox = InboxProcess(settings)

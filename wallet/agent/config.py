@@ -19,6 +19,9 @@ AGENT_CONFIG_DIR = Path(__file__).resolve().parents[2] / "agent_config"
 
 # Options Tessera fills in itself; a role file that sets them is a mistake.
 _RUNTIME_KEYS = ("admin-api-key", "admin-insecure-mode", "wallet-key", "webhook-url")
+# Options that are secrets: they reach the agent through its stdin pipe as the
+# environment variables ACA-Py reads them from, never through the arg file.
+SECRET_OPTIONS = {"wallet-key": "ACAPY_WALLET_KEY", "admin-api-key": "ACAPY_ADMIN_API_KEY"}
 
 
 class Ports(NamedTuple):
@@ -59,9 +62,24 @@ def ports_of(args, offset=0):
 
 
 def resolve_args(
-    args, *, ports, api_key, wallet_key, webhook_url, registry_dir, endpoint=None, tails_url=None
+    args,
+    *,
+    ports,
+    api_key,
+    wallet_key,
+    webhook_url,
+    registry_dir,
+    endpoint=None,
+    tails_url=None,
+    tails_upload_url=None,
+    loopback_egress=False,
 ):
-    """Return the full option mapping for one agent start."""
+    """Return the full option mapping for one agent start.
+
+    `tails_upload_url` (with its secret) goes only to the agent that may upload tails files.
+    `loopback_egress` lets the agent connect to loopback (the demo and test worlds
+    only; see `wallet.egress`).
+    """
     resolved = dict(args)
     resolved["admin"] = [HOST, ports.admin]
     resolved["inbound-transport"] = [["http", HOST, ports.inbound]]
@@ -72,14 +90,26 @@ def resolve_args(
         resolved["webhook-url"] = [webhook_url]
     if tails_url:
         resolved["tails-server-base-url"] = tails_url
+    if tails_upload_url:
+        resolved["tails-server-upload-url"] = tails_upload_url
     values = list(resolved.get("plugin-config-value") or [])
     values.append(f"tessera_registry.dir={registry_dir}")
+    values.append(f"tessera_egress.allow_loopback={'true' if loopback_egress else 'false'}")
     resolved["plugin-config-value"] = values
     return resolved
 
 
+def split_secrets(resolved):
+    """Return (options for the arg file, {ACA-Py environment variable: secret})."""
+    public = {k: v for k, v in resolved.items() if k not in SECRET_OPTIONS}
+    secrets = {SECRET_OPTIONS[k]: resolved[k] for k in SECRET_OPTIONS if resolved.get(k)}
+    return public, secrets
+
+
 def write_arg_file(resolved, path):
-    """Write resolved options as an owner-only YAML arg file."""
+    """Write resolved options as an owner-only YAML arg file (secrets are refused)."""
+    if any(key in resolved for key in SECRET_OPTIONS):
+        raise ConfigError("Secrets go to the agent through its pipe, never into its arg file.")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")

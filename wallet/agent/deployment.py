@@ -12,9 +12,9 @@ import sys
 from ..errors import ConfigError
 from ..secrets import ensure_private_dir, load_or_create
 from ..settings import HOST, ROLES
-from ..tails.server import TAILS_PORT, TailsServer
+from ..tails.server import TAILS_PORT, TailsServer, upload_url
 from .admin import AdminClient
-from .config import load_role_file, ports_of, resolve_args, write_arg_file
+from .config import load_role_file, ports_of, resolve_args, split_secrets, write_arg_file
 from .process import AgentProcess
 
 
@@ -64,9 +64,17 @@ class Deployment:
         """Return the base URL of the loopback tails server (written into rev reg defs)."""
         return f"http://{HOST}:{TAILS_PORT + self.settings.port_offset}"
 
+    def tails_upload_token(self):
+        """Return the secret only the issuer's agent uploads tails files with."""
+        return load_or_create(self.settings.secrets_dir, "tails.upload-token")
+
     def tails_server(self):
         """Return the tails server for this deployment's data, not yet started."""
-        return TailsServer(self.settings.home / "tails", TAILS_PORT + self.settings.port_offset)
+        return TailsServer(
+            self.settings.home / "tails",
+            self.tails_upload_token(),
+            port=TAILS_PORT + self.settings.port_offset,
+        )
 
     def admin(self, role):
         """Return the (shared) admin client of a role."""
@@ -94,12 +102,19 @@ class Deployment:
             registry_dir=self.settings.registry_dir,
             endpoint=endpoint,
             tails_url=self.tails_url(),
+            tails_upload_url=(
+                upload_url(self.tails_url(), self.tails_upload_token())
+                if role == "issuer"
+                else None
+            ),
+            loopback_egress=self.settings.loopback_egress,
         )
         if self.registry is not None:
             resolved = self.registry.agent_args(role, resolved)
         else:
             self.settings.registry_dir.mkdir(parents=True, exist_ok=True)
-        arg_file = write_arg_file(resolved, role_dir / "run" / "args.yml")
+        public, secrets = split_secrets(resolved)
+        arg_file = write_arg_file(public, role_dir / "run" / "args.yml")
         client = AdminClient(self.admin_url(role), api_key=self.api_key(role))
         return AgentProcess(
             role,
@@ -109,6 +124,7 @@ class Deployment:
             ports=ports,
             admin=client,
             python=python,
+            secrets=secrets,
         )
 
     def close(self):

@@ -1,14 +1,38 @@
 """Run ACA-Py in this process, and stop it when the supervising process goes away.
 
-The supervisor keeps the write end of our stdin. When it exits, however it exits
+The supervisor keeps the write end of our stdin. Its first line is a JSON object of
+secrets (the wallet key, the admin API key) as ACA-Py's environment variable names:
+they are put into this process's environment, where ACA-Py's argument parser reads
+them, so they never touch the disk, a command line or the environment the process
+was started with (`/proc/PID/environ`). When the supervisor exits, however it exits
 (even `kill -9`), the pipe closes, the read below returns, and we send ourselves
 SIGTERM so ACA-Py shuts down cleanly. No agent outlives the Tessera that started it.
 """
 
+import json
 import os
 import signal
 import sys
 import threading
+
+# The only variables the supervisor may set through the pipe.
+SECRET_VARS = frozenset({"ACAPY_WALLET_KEY", "ACAPY_ADMIN_API_KEY"})
+
+
+def read_secrets(stream):
+    """Read the first line of `stream`: a JSON object of allowed secret variables."""
+    line = stream.readline()
+    if not line.strip():
+        return {}
+    try:
+        found = json.loads(line)
+    except ValueError:
+        raise SystemExit("tessera agent launch: the supervisor's first line is not JSON") from None
+    if not isinstance(found, dict) or not set(found) <= SECRET_VARS:
+        raise SystemExit("tessera agent launch: the supervisor sent unknown secret names")
+    if not all(isinstance(v, str) for v in found.values()):
+        raise SystemExit("tessera agent launch: secrets must be text")
+    return found
 
 
 def _stop_when_stdin_closes():
@@ -18,6 +42,7 @@ def _stop_when_stdin_closes():
 
 def main(argv=None):
     """Start ACA-Py with `argv` (e.g. ['start', '--arg-file', PATH])."""
+    os.environ.update(read_secrets(sys.stdin.buffer))
     threading.Thread(target=_stop_when_stdin_closes, daemon=True).start()
     from acapy_agent.__main__ import main as acapy_main
 

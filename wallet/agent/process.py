@@ -1,6 +1,7 @@
 """Supervise one ACA-Py agent as a child process: start, wait until ready, stop."""
 
 import importlib.util
+import json
 import os
 import socket
 import subprocess
@@ -43,11 +44,18 @@ def check_interpreter(python=sys.executable):
 
 
 class AgentProcess:
-    """One ACA-Py agent started from a resolved arg file, with its own HOME and log."""
+    """One ACA-Py agent started from a resolved arg file, with its own HOME and log.
 
-    def __init__(self, role, arg_file, home, log_path, ports, admin, python=sys.executable):
+    `secrets` ({ACA-Py environment variable: value}) reach the agent through its stdin
+    pipe, which stays open for the agent to notice when its supervisor dies.
+    """
+
+    def __init__(
+        self, role, arg_file, home, log_path, ports, admin, python=sys.executable, secrets=None
+    ):
         """Describe the agent; nothing starts until `start()`."""
         self.role = role
+        self._secrets = dict(secrets or {})
         self.arg_file = Path(arg_file)
         self.home = Path(home)
         self.log_path = Path(log_path)
@@ -92,6 +100,11 @@ class AgentProcess:
             start_new_session=True,
         )
         try:
+            try:
+                self._proc.stdin.write(json.dumps(self._secrets).encode() + b"\n")
+                self._proc.stdin.flush()
+            except BrokenPipeError:
+                pass  # it died at once; _wait_ready says so with its log
             self._wait_ready(timeout)
         except BaseException:
             self.stop()

@@ -89,7 +89,7 @@ def run(quick=True, home=None, port_offset=0, today=None, log=print):
     sizes = SIZES["quick" if quick else "full"]
     today = today or datetime.date.today()
     home = Path(home or tempfile.mkdtemp(prefix="tessera-bench-"))
-    settings = Settings(home=home, port_offset=port_offset)
+    settings = Settings(home=home, port_offset=port_offset, loopback_egress=True)
     hub = WebhookHub().start()
     results = {
         "mode": "quick" if quick else "full",

@@ -4,7 +4,7 @@ import time
 from dataclasses import dataclass, field, replace
 
 from ..errors import AgentError, FlowError, UntrustedRegistryObject
-from . import held
+from . import formats, held
 from .matching import Candidate, choose, revoked_only, unanswerable, usable
 from .registry_check import untrusted
 from .revocation import check_times, is_revoked, verdict
@@ -63,12 +63,8 @@ def requests(holder):
 
 
 def anoncreds_request(record):
-    """Return the AnonCreds proof request carried by a presentation exchange record."""
-    by_format = record.get("by_format") or {}
-    request = (by_format.get("pres_request") or {}).get("anoncreds")
-    if request is None:
-        raise FlowError(f"Exchange {record.get('pres_ex_id')} carries no AnonCreds request.")
-    return request
+    """Return the AnonCreds proof request of a record (`anoncreds` or `indy` format)."""
+    return formats.proof_request(record)
 
 
 def candidates(holder, pres_ex_id, request=None):
@@ -152,7 +148,8 @@ def present(holder, record, chosen=None, self_attested=None, timeout=30.0):
     pres_ex_id = record["pres_ex_id"]
     try:
         holder.admin.post(
-            f"/present-proof-2.0/records/{pres_ex_id}/send-presentation", {"anoncreds": body}
+            f"/present-proof-2.0/records/{pres_ex_id}/send-presentation",
+            formats.answer(record, body),
         )
     except AgentError as exc:
         if exc.status is None or exc.status < 500:
@@ -212,7 +209,7 @@ class Verification:
     @classmethod
     def from_record(cls, record):
         """Read a verifier-side presentation exchange record in state done."""
-        pres = ((record.get("by_format") or {}).get("pres") or {}).get("anoncreds") or {}
+        pres = formats.first_readable(record, "pres") or {}
         request = anoncreds_request(record)
         proof = pres.get("requested_proof") or {}
         revealed = {}

@@ -4,6 +4,7 @@ countersigns; both keep the countersigned receipt in their agent's storage."""
 import datetime
 
 from ..errors import FlowError
+from ..flows.formats import first_readable
 from ..flows.present import anoncreds_request
 from ..terms import client
 from ..terms.negotiation import agreed_terms
@@ -11,7 +12,7 @@ from .receipt import ReceiptError, build, countersign, sign_as_holder
 
 
 def _presentation(record):
-    pres = ((record.get("by_format") or {}).get("pres") or {}).get("anoncreds")
+    pres = first_readable(record, "pres")  # `anoncreds` or `indy`, as the request asked
     if not pres:
         raise FlowError(f"Exchange {record.get('pres_ex_id')} holds no presentation yet.")
     return pres

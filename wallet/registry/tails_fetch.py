@@ -5,7 +5,8 @@ ACA-Py 1.7 downloads tails in `AnonCredsRevocation.retrieve_tails`
 `get_or_fetch_local_tails_path` when a holder stores a revocable credential and when
 it creates a presentation. That download has no scheme or address check, no timeout,
 no size cap and leaves a partial file behind on a hash mismatch. `install()` swaps
-in `wallet.tails.fetch.fetch_tails`.
+in `wallet.tails.fetch.fetch_tails`, which obeys the egress policy (`wallet.egress`)
+with the deployment's `tessera_egress.allow_loopback`.
 
 Settings (optional), as plugin-config values: `tessera_registry.tails_timeout`
 (seconds, default 30) and `tessera_registry.tails_max_bytes` (default 16 MiB).
@@ -21,6 +22,7 @@ from acapy_agent.anoncreds.revocation.revocation import (
 )
 from acapy_agent.config.plugin_settings import PLUGIN_CONFIG_KEY
 
+from ..egress.acapy_http import allow_loopback
 from ..errors import ConfigError, InputError
 from ..tails.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, fetch_tails
 
@@ -54,6 +56,7 @@ async def safe_retrieve_tails(self: AnonCredsRevocation, rev_reg_def: RevRegDef)
             url,
             tails_hash,
             self.get_local_tails_path(rev_reg_def),
+            allow_loopback=allow_loopback(self.profile.settings),
             timeout=timeout,
             max_bytes=max_bytes,
         )

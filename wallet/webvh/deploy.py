@@ -87,8 +87,8 @@ class WebvhAgents:
         ca = trusted_ca(self.home, self.network)
         if ca is not None:
             values.append(f"{CONFIG_NAME}.ca_file={ca}")
-        args.pop("tails-server-base-url", None)
-        args.pop("tails-server-upload-url", None)
+        loopback_tails = args.pop("tails-server-base-url", None)
+        upload = args.pop("tails-server-upload-url", None)
         if role == "issuer":
             values += [
                 f"{CONFIG_NAME}.publish_dir={publish_dir(self.home)}",
@@ -96,8 +96,15 @@ class WebvhAgents:
             ]
             site = self.network.site
             authority = f"{site.host}:{site.port}" if site.port else site.host
+            # Holders download from the issuer's HTTPS server; the agent uploads to its
+            # loopback tails server (with the secret upload URL the deployment gives it).
             args["tails-server-base-url"] = f"https://{authority}/tails"
-            if self.tails_port:
-                args["tails-server-upload-url"] = f"http://{HOST}:{self.tails_port}"
+            args["tails-server-upload-url"] = (
+                upload
+                or loopback_tails
+                or (f"http://{HOST}:{self.tails_port}" if self.tails_port else None)
+            )
+            if args["tails-server-upload-url"] is None:
+                del args["tails-server-upload-url"]
         args["plugin-config-value"] = values
         return args

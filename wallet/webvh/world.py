@@ -37,13 +37,16 @@ def ca_dir(home) -> Path:
     return Path(home) / FIRMS / "ca"
 
 
-def local_network(home, port_offset: int, now: datetime.datetime, site=None) -> Network:
+def local_network(
+    home, port_offset: int, now: datetime.datetime, site=None, loopback: bool = True
+) -> Network:
     """Return the one-machine network of a world: its CA made if missing, loopback allowed.
 
-    `site` replaces the issuer's usual `issuer.tessera.localhost:8443+offset`.
+    `site` replaces the issuer's usual `issuer.tessera.localhost:8443+offset`;
+    `loopback=False` gives the production egress setting (nothing on this machine).
     """
     ca = LocalCA(ca_dir(home)).ensure(now)
-    network = Network.local(port_offset, ca.cert_file)
+    network = replace(Network.local(port_offset, ca.cert_file), allow_loopback=loopback)
     return network if site is None else replace(network, site=site)
 
 
@@ -53,6 +56,7 @@ def party_settings(home, port_offset: int, network: Network) -> dict:
         role: Settings(
             home=path,
             port_offset=port_offset,
+            loopback_egress=network.allow_loopback,  # every party on this machine
             agent_registry=WebvhAgents(path, network),
         )
         for role, path in homes(home).items()
@@ -62,18 +66,24 @@ def party_settings(home, port_offset: int, network: Network) -> dict:
 def person_settings(settings: Settings, now: datetime.datetime) -> Settings:
     """Return the person's settings (home and ports unchanged) adapted to did:webvh."""
     network = local_network(settings.home, settings.port_offset, now)
-    return replace(settings, agent_registry=WebvhAgents(settings.home, network))
+    return replace(
+        settings,
+        loopback_egress=network.allow_loopback,
+        agent_registry=WebvhAgents(settings.home, network),
+    )
 
 
 @contextlib.contextmanager
-def running_parties(home, port_offset, roles=ROLES, hub=None, now=None, http_port=None, site=None):
+def running_parties(
+    home, port_offset, roles=ROLES, hub=None, now=None, http_port=None, site=None, loopback=True
+):
     """Start the parties of `roles` (at once) in their own homes; yield ({role: Party}, network).
 
     Everything started is stopped on exit, also when one party fails to start. `site` and
     `http_port` are for verifiers that need the issuer on default ports (Credo).
     """
     now = now or datetime.datetime.now(datetime.UTC)
-    network = local_network(home, port_offset, now, site)
+    network = local_network(home, port_offset, now, site, loopback)
     settings = party_settings(home, port_offset, network)
     tls = issuer_certificate(LocalCA(ca_dir(home)), settings["issuer"], network, now)
 
