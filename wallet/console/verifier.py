@@ -1,5 +1,6 @@
 """The verifier console: proof request templates, sending requests, reading results."""
 
+import dataclasses
 import json
 import time
 
@@ -16,6 +17,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..errors import AgentError, ConfigError, FlowError, InputError
 from ..flows.present import decline, request_proof
+from ..flows.registry_check import presented_ids, untrusted
 from ..flows.revocation import non_revoked
 from ..terms.negotiation import offer_terms
 from ..terms.vocabulary import LEGAL_BASES, PURPOSES
@@ -211,6 +213,11 @@ def compose():
     return page, 400 if errors else 200
 
 
+# Until a proof is verified, the objects it relies on may turn out unusable (an issuer
+# that does not answer, an object tampered with); the result page then says so.
+PENDING_CHECK = ("request-sent", "presentation-received")
+
+
 def _restricted_ids(record):
     request_ = results.asked_of(record)
     return {
@@ -251,7 +258,14 @@ def result(pres_ex_id):
     if record.get("connection_id"):
         firm_terms.countersign_pending(agent(), firm_terms.keys())
         talk = firm_terms.negotiation(agent(), record["connection_id"], record["thread_id"])
-    return render_template("verifier/result.html", view=_view(record), talk=talk)
+    view = _view(record)
+    if record.get("state") in PENDING_CHECK:  # ACA-Py stops, silently, if it cannot check
+        ids = _restricted_ids(record) | presented_ids(record)
+        refused = untrusted(agent(), ids)
+        if refused:
+            reasons = "; ".join(refused.values())
+            view = dataclasses.replace(view, error=f"This proof cannot be checked now: {reasons}")
+    return render_template("verifier/result.html", view=view, talk=talk)
 
 
 def _proposal_or_404(pres_ex_id):

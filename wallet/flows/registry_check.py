@@ -23,6 +23,8 @@ def untrusted(agent, object_ids):
         try:
             agent.admin.get("/tessera/registry/check", id=object_id)
         except AgentError as exc:
+            if exc.status == 404 and _json_reason(exc) is None:
+                continue  # an agent without the check route: it cannot tell, so nothing is said
             if exc.status in (404, 422, UNREACHABLE):
                 refused[object_id] = _reason(exc)
                 if exc.status == UNREACHABLE:
@@ -32,8 +34,25 @@ def untrusted(agent, object_ids):
     return refused
 
 
-def _reason(exc):
+def presented_ids(record):
+    """Return the schema, credential definition and revocation registry ids a presentation
+    names (the verifier's exchange record)."""
+    pres = ((record.get("by_format") or {}).get("pres") or {}).get("anoncreds") or {}
+    return {
+        ident[key]
+        for ident in pres.get("identifiers") or ()
+        for key in ("schema_id", "cred_def_id", "rev_reg_id")
+        if ident.get(key)
+    }
+
+
+def _json_reason(exc):
     try:
         return json.loads(exc.body)["reason"]
     except (ValueError, KeyError, TypeError):
-        return exc.body
+        return None
+
+
+def _reason(exc):
+    found = _json_reason(exc)
+    return exc.body if found is None else found
