@@ -49,7 +49,8 @@ class PolicyResolver(AbstractResolver):
             addresses = [(fam, sockaddr[0]) for fam, _t, _p, _n, sockaddr in infos]
         for _fam, address in addresses:
             if not egress.address_allowed(address, self.policy.allow_loopback):
-                raise FetchRefused(egress.refused_address(f"https://{host}/", address))
+                url = f"https://{host}/"
+                raise FetchRefused(egress.refused_address(url, address, self.policy.allow_loopback))
         return [
             {
                 "hostname": host,
