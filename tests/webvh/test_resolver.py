@@ -332,9 +332,12 @@ def test_a_body_streamed_past_the_cap_is_cut_off(site, tmp_path):
         server.stop()
 
 
+# Redirects to private or link-local addresses are refused by the pure policy
+# (test_egress.py); a live server here only ever points at this machine, so a fetcher
+# that wrongly followed a redirect could still send nothing off it.
 @pytest.mark.parametrize(
     ("location", "message"),
-    [("https://10.0.0.7/resources/x", "private"), ("/other", "not followed")],
+    [(f"https://{HOST}:9/resources/x", "not followed"), ("/other", "not followed")],
 )
 def test_a_redirect_is_refused_not_followed(site, tmp_path, location, message):
     async def redirect(request):
