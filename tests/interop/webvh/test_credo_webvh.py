@@ -13,6 +13,7 @@ import importlib.util
 import json
 import os
 import shutil
+import socket
 import subprocess
 from pathlib import Path
 
@@ -55,6 +56,22 @@ def setup_problem():
     for port in (443, 80):
         if port_in_use(port):
             return f"127.0.0.1:{port} is in use; the issuer must listen there for Credo"
+        problem = _bind_problem(port)
+        if problem is not None:
+            return problem
+    return None
+
+
+def _bind_problem(port):
+    """Return why this process cannot listen on 127.0.0.1:`port`, or None."""
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except PermissionError:
+            return (
+                f"listening on 127.0.0.1:{port} needs root (or "
+                "net.ipv4.ip_unprivileged_port_start at most 80)"
+            )
     return None
 
 
