@@ -6,13 +6,13 @@ import os
 import pytest
 
 from wallet.agent.config import load_role_file, ports_of
-from wallet.agent.deployment import Deployment, running_agents
 from wallet.agent.process import port_in_use
 from wallet.agent.webhooks import WebhookHub
 from wallet.demo import UI_PORTS
 from wallet.inbox.holder import INBOX_PORT
-from wallet.settings import ROLES, Settings
+from wallet.settings import ROLES
 from wallet.tails.server import TAILS_PORT
+from wallet.webvh.deploy import PUBLISH_PORT
 
 # Each test run scans upwards from here for a port offset under which every port a
 # world can bind is free. Parallel runs on one machine can set TESSERA_TEST_PORT_BASE apart.
@@ -38,7 +38,7 @@ def pytest_sessionstart(session):
 def world_ports():
     """Return every port (before the offset) a test world or the demo binds."""
     agents = [p for role in ROLES for p in ports_of(load_role_file(role))]
-    return [*agents, INBOX_PORT, TAILS_PORT, *UI_PORTS.values()]
+    return [*agents, INBOX_PORT, TAILS_PORT, PUBLISH_PORT, *UI_PORTS.values()]
 
 
 def free_port_offset():
@@ -59,25 +59,31 @@ def free_port_offset():
 
 @contextlib.contextmanager
 def agent_world(home, loopback_egress=True):
-    """Start issuer, holder and verifier on fresh data in `home`; yield a World.
+    """Start issuer, holder and verifier on fresh data; yield a World.
 
-    Every party of a test world is on this machine, so its agents may connect to
-    loopback; `loopback_egress=False` starts them with the production setting.
+    Each party has its own home (the person's is `home`, the firms' under `home/firms`)
+    and the issuer publishes on did:webvh from its own HTTPS server, the only thing the
+    parties share. `world.settings` is the person's; `world.parties` has each party.
+    Every party is on this machine, so its agents may connect to loopback;
+    `loopback_egress=False` starts them with the production setting.
     """
     from wallet import scenario
+    from wallet.webvh.world import agents, running_parties
 
-    settings = Settings(home=home, port_offset=free_port_offset(), loopback_egress=loopback_egress)
-    deployment = Deployment(settings)
     hub = WebhookHub().start()
     try:
-        with running_agents(deployment, ROLES, hub=hub) as procs:
-            world = scenario.make_world(deployment, hub)
-            world.procs = procs
-            world.settings = settings
+        with running_parties(home, free_port_offset(), hub=hub, loopback=loopback_egress) as (
+            parties,
+            network,
+        ):
+            by_role = agents(parties, hub)
+            world = scenario.World(*(by_role[role] for role in ROLES), scenario.load_all())
+            world.procs = {role: party.process for role, party in parties.items()}
+            world.settings = parties["holder"].settings
+            world.parties, world.network = parties, network
             yield world
     finally:
         hub.stop()
-        deployment.close()
 
 
 @contextlib.contextmanager

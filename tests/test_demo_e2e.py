@@ -2,6 +2,7 @@
 process, a second run reuses the data, and a busy port is one clear message."""
 
 import hashlib
+import json
 import os
 import re
 import signal
@@ -16,6 +17,8 @@ from browser.demo_helpers import READY_TIMEOUT, demo_port_offset, processes_unde
 
 from wallet.agent.process import port_in_use
 from wallet.demo import UI_PORTS
+from wallet.webvh.deploy import publish_dir
+from wallet.webvh.world import homes
 
 pytestmark = pytest.mark.e2e
 
@@ -73,9 +76,9 @@ def ctrl_c(proc):
     return proc.wait(timeout=STOP_TIMEOUT)
 
 
-def registry_files(home):
-    """Return {path: sha256} of every file of the shared AnonCreds registry."""
-    root = home / "registry"
+def published_files(home):
+    """Return {path: sha256} of every file the issuer firm publishes (its web root)."""
+    root = publish_dir(homes(home)["issuer"])
     return {
         str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(root.rglob("*"))
@@ -112,9 +115,12 @@ def test_demo_runs_stops_everything_and_restarts_on_the_same_data(tmp_path, caps
         check_answers(urls, passwords)
         running = processes_under(home)
         assert len(running) >= 3, "the inbox and two agents should run"  # the scan is not blind
-        seeded = registry_files(home)
-        assert any(p.split("/")[-2] == "schema" for p in seeded), seeded
-        assert any(p.split("/")[-2] == "creddef" for p in seeded), seeded
+        seeded = published_files(home)
+        assert ".well-known/did.jsonl" in seeded, seeded
+        web_root = publish_dir(homes(home)["issuer"])
+        index = json.loads((web_root / "resources" / "index.json").read_text())
+        assert index["schemas"] and index["credentialDefinitions"], index
+        assert not (home / "registry").exists()  # no directory shared by the parties
     finally:
         code = ctrl_c(first)
     assert code == 0
@@ -135,7 +141,7 @@ def test_demo_runs_stops_everything_and_restarts_on_the_same_data(tmp_path, caps
         check_answers(again, passwords_again)
     finally:
         assert ctrl_c(second) == 0
-    assert registry_files(home) == seeded  # nothing published or created again
+    assert published_files(home) == seeded  # nothing published or created again
     assert processes_under(home) == []
     with capsys.disabled():
         print(f"\ntessera demo start: first {first_start:.1f} s, second {second_start:.1f} s")

@@ -1,7 +1,6 @@
 """`tessera`: the one command-line entry point."""
 
 import contextlib
-import dataclasses
 import json
 import logging
 import shutil
@@ -13,7 +12,6 @@ import threading
 import click
 
 from . import scenario as story
-from .agent.deployment import Deployment, running_agents
 from .agent.webhooks import WebhookHub
 from .errors import WalletError
 from .schemas import SCHEMA_DIR, load_all
@@ -37,17 +35,22 @@ def _stop_on_signals():
 
 @contextlib.contextmanager
 def _world(home, port_offset, schemas):
-    """Start the three agents with a webhook hub and yield a `World` over them."""
+    """Start the three parties, each in its own home, and yield a `World` over them.
+
+    The issuer publishes on did:webvh from its own HTTPS server; the holder and the
+    verifier fetch and check what it publishes over the network.
+    """
+    from .webvh.world import agents, running_parties
+
     settings = from_env(home=home, port_offset=port_offset)
-    settings = dataclasses.replace(settings, loopback_egress=True)  # all three on this machine
-    deployment = Deployment(settings)
     hub = WebhookHub().start()
     try:
-        with running_agents(deployment, ROLES, hub=hub) as procs:
-            yield story.make_world(deployment, hub, schemas), procs
+        with running_parties(settings.home, settings.port_offset, hub=hub) as (parties, _net):
+            by_role = agents(parties, hub)
+            world = story.World(*(by_role[role] for role in ROLES), schemas)
+            yield world, {role: party.process for role, party in parties.items()}
     finally:
         hub.stop()
-        deployment.close()
 
 
 def _fail(exc, as_json):

@@ -2,17 +2,21 @@
 
 An issuer firm (identity and income credentials) and a verifier firm run their
 ACA-Py agents and web consoles; the person's wallet UI starts its own agent when
-the person unlocks it, behind the always-on inbox. First run seeds the issuer;
-later runs reuse the data and start in seconds. Everything stops on Ctrl-C.
+the person unlocks it, behind the always-on inbox. As on three machines, each party
+has its own home (the person's is $TESSERA_HOME, the firms' under its `firms/`) and
+the issuer publishes on did:webvh from its own HTTPS server, which the others reach as
+`issuer.tessera.localhost` through a local CA the demo makes and only its agents trust.
+First run seeds the issuer; later runs reuse the data and start in seconds.
+Everything stops on Ctrl-C.
 """
 
+import datetime
 import threading
 from dataclasses import dataclass, field, replace
 
 from werkzeug.serving import make_server
 
 from . import console, web
-from .agent.deployment import Deployment, running_agents
 from .agent.handle import Agent
 from .agent.process import port_in_use
 from .agent.webhooks import WebhookHub
@@ -21,6 +25,7 @@ from .flows import issue
 from .inbox.process import InboxProcess
 from .schemas import load_all
 from .settings import HOST
+from .webvh import world
 
 UI_PORTS = {"wallet": 5000, "issuer": 5001, "verifier": 5002}
 
@@ -78,23 +83,28 @@ def run(settings, stop_event, on_ready=None):
                 "Stop what uses it, or set TESSERA_PORT_OFFSET to move every port."
             )
     schemas = load_all()
-    deployment = Deployment(settings)
+    now = datetime.datetime.now(datetime.UTC)
+    network = world.local_network(settings.home, settings.port_offset, now)
+    homes = world.party_settings(settings.home, settings.port_offset, network)
+    person = homes["holder"]  # the person's own home, its agent on did:webvh too
     hub = WebhookHub().start()
-    inbox = InboxProcess(settings)
+    inbox = InboxProcess(person)
     demo = Demo()
     try:
         inbox.start()
-        with running_agents(deployment, ("issuer", "verifier"), hub=hub):
-            issuer = Agent("issuer", deployment.admin("issuer"), hub)
-            verifier = Agent("verifier", deployment.admin("verifier"), hub)
+        with world.running_parties(
+            settings.home, settings.port_offset, ("issuer", "verifier"), hub=hub, now=now
+        ) as (parties, _network):
+            issuer = Agent("issuer", parties["issuer"].deployment.admin("issuer"), hub)
+            verifier = Agent("verifier", parties["verifier"].deployment.admin("verifier"), hub)
             demo.issuer_did, demo.cred_defs = seed(issuer, schemas)
             demo.apps = {
-                "wallet": web.create_app({"SETTINGS": settings}),
-                "issuer": console.create_app("issuer", issuer, _console_config(settings, "issuer")),
+                "wallet": web.create_app({"SETTINGS": person}),
+                "issuer": console.create_app("issuer", issuer, _console_config(homes, "issuer")),
                 "verifier": console.create_app(
                     "verifier",
                     verifier,
-                    {**_console_config(settings, "verifier"), "TRUSTED_ISSUERS": [demo.issuer_did]},
+                    {**_console_config(homes, "verifier"), "TRUSTED_ISSUERS": [demo.issuer_did]},
                 ),
             }
             for name, app in demo.apps.items():
@@ -117,9 +127,9 @@ def run(settings, stop_event, on_ready=None):
             web.service_of(wallet).close()
         inbox.close()
         hub.stop()
-        deployment.close()
     return demo
 
 
-def _console_config(settings, role):
-    return {"DATA_DIR": settings.home / "console" / role, "REGISTRY_DIR": settings.registry_dir}
+def _console_config(homes, role):
+    """Return a firm console's config: its data in the firm's own home."""
+    return {"DATA_DIR": homes[role].home / "console" / role}

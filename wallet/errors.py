@@ -82,16 +82,25 @@ class UnreadableFormat(FlowError):
 
 
 class UntrustedRegistryObject(FlowError):
-    """A schema or credential definition needed for a proof failed its integrity check."""
+    """An object a proof needs (schema, credential definition, revocation status) failed its
+    integrity check, or cannot be checked now because its issuer's host does not answer."""
 
-    def __init__(self, refused):
-        """Keep {object id: reason}."""
+    def __init__(self, refused, unreachable=()):
+        """Keep {object id: reason}; `unreachable` names the ids whose issuer did not answer."""
         self.refused = dict(refused)
+        self.unreachable = frozenset(unreachable) & set(self.refused)
         reasons = "; ".join(self.refused.values())
-        super().__init__(
-            f"Nothing was sent: the registry copy of what this proof needs cannot be trusted "
-            f"({reasons})."
-        )
+        if self.unreachable and self.unreachable == set(self.refused):
+            message = (
+                "Nothing was sent: this firm's credential type cannot be checked right now "
+                f"({reasons}). Try again later."
+            )
+        else:
+            message = (
+                "Nothing was sent: the registry copy of what this proof needs cannot be "
+                f"trusted ({reasons})."
+            )
+        super().__init__(message)
 
 
 class RegistryError(WalletError):

@@ -4,7 +4,7 @@ Read when a command or app is built, never at import time.
 """
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ConfigError
@@ -28,11 +28,15 @@ class Settings:
 
     `loopback_egress` lets the agents connect to loopback addresses: only the demo and
     test worlds (every party on this machine) set it; production never does.
+    `agent_registry`, when set, adapts every agent a `Deployment` of these settings starts
+    to another AnonCreds registry (see `Deployment`); the parties of a did:webvh world
+    carry theirs here, so whatever starts their agents gets it.
     """
 
     home: Path
     port_offset: int = 0
     loopback_egress: bool = False
+    agent_registry: object = field(default=None, compare=False, repr=False)
 
     def __post_init__(self):
         """Accept a string for `home`."""

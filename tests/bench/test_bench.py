@@ -1,5 +1,6 @@
 """The bench: percentiles, reports, and the quick run end to end (no timing asserted)."""
 
+import datetime
 import json
 import os
 import threading
@@ -7,9 +8,12 @@ import threading
 import pytest
 from conftest import free_port_offset
 
+from wallet.bench import baseline
 from wallet.bench import report as bench_report
 from wallet.bench import run as bench_run
 from wallet.bench.measure import PARTS, CpuMeter, percentiles
+
+TODAY = datetime.date(2026, 11, 29)
 
 
 @pytest.mark.parametrize(
@@ -69,6 +73,10 @@ def test_quick_bench_produces_every_figure(tmp_path):
     ):
         assert key in results, key
     assert set(results["proof_ms"]) >= {"p50", "p95", "max"}
+    found = results["registry"]
+    assert found["method"] == "did:webvh"
+    assert found["cold_cred_def_ms"]["n"] == found["proof_cold_cache_ms"]["n"] == 2
+    assert found["proof_warm_cache_ms"] == results["proof_ms"]
     assert results["proof_ms"]["n"] == bench_run.SIZES["quick"]["latency"]
     assert set(results["throughput_per_s"]) == {"1", "4", "16", "64"}
     assert set(results["load_against_16"]) == {"16", "64"}
@@ -89,3 +97,44 @@ def test_quick_bench_produces_every_figure(tmp_path):
         "holder",
         "verifier",
     }
+
+
+@pytest.mark.e2e
+def test_the_registry_baseline_measures_both_worlds(tmp_path):
+    found = baseline.compare(tmp_path, free_port_offset(), 1, 1, TODAY, log=lambda _: None)
+    assert found["did:tessera"]["n"] == found["did:webvh"]["n"] == 1
+    assert found["ratio_p50"] > 0
+    assert (tmp_path / "round0-tessera" / "registry").is_dir()  # the shared directory
+    assert not (tmp_path / "round0-webvh" / "registry").exists()  # three homes, none shared
+
+
+def test_the_registry_baseline_alternates_the_order_and_pools_the_rounds(tmp_path):
+    ran = []
+
+    def fake(times):
+        def world(home, port_offset, runs, today):
+            ran.append(home.name)
+            return times[:runs]
+
+        return world
+
+    worlds = {"did:tessera": fake([100.0, 100.0]), "did:webvh": fake([105.0, 115.0])}
+    found = baseline.compare(tmp_path, 0, 2, 3, TODAY, log=lambda _: None, worlds=worlds)
+    assert ran == [
+        "round0-tessera",
+        "round0-webvh",
+        "round1-webvh",
+        "round1-tessera",
+        "round2-tessera",
+        "round2-webvh",
+    ]
+    assert found["did:tessera"] == percentiles([100.0] * 6)
+    assert found["did:webvh"]["p50"] == 110.0 and found["did:webvh"]["n"] == 6
+    assert found["ratio_p50"] == 1.1
+    assert [r["did:webvh"]["p50"] for r in found["rounds"]] == [110.0] * 3
+
+
+def test_the_registry_baseline_refuses_nonsense_counts(capsys):
+    with pytest.raises(SystemExit):
+        baseline.main(["--runs", "0"])
+    assert "at least 1" in capsys.readouterr().err

@@ -31,33 +31,27 @@ class Firms:
 
 @pytest.fixture(scope="module")
 def firms(tmp_path_factory):
-    """Start issuer and verifier (not the holder) and seed the issuer."""
+    """Start issuer and verifier (not the holder), each in its own home, and seed the issuer.
+
+    `settings` are the person's: their home, their agent on did:webvh like the firms'.
+    """
     from conftest import free_port_offset
 
     from wallet import scenario
-    from wallet.agent.deployment import Deployment, running_agents
-    from wallet.agent.handle import Agent
     from wallet.agent.webhooks import WebhookHub
     from wallet.schemas import load_all
-    from wallet.settings import Settings
+    from wallet.webvh.world import agents, party_settings, running_parties
 
-    settings = Settings(
-        home=tmp_path_factory.mktemp("browser"),
-        port_offset=free_port_offset(),
-        loopback_egress=True,
-    )
-    deployment = Deployment(settings)
+    home, offset = tmp_path_factory.mktemp("browser"), free_port_offset()
     hub = WebhookHub().start()
     try:
-        with running_agents(deployment, ("issuer", "verifier"), hub):
-            issuer = Agent("issuer", deployment.admin("issuer"), hub)
-            verifier = Agent("verifier", deployment.admin("verifier"), hub)
-            world = scenario.World(issuer, None, verifier, load_all())
+        with running_parties(home, offset, ("issuer", "verifier"), hub) as (parties, network):
+            by_role = agents(parties, hub)
+            world = scenario.World(by_role["issuer"], None, by_role["verifier"], load_all())
             scenario.seed_issuer(world)
-            yield Firms(world, settings)
+            yield Firms(world, party_settings(home, offset, network)["holder"])
     finally:
         hub.stop()
-        deployment.close()
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ from wallet.demo import UI_PORTS
 from wallet.inbox.holder import INBOX_PORT
 from wallet.settings import ROLES
 from wallet.tails.server import TAILS_PORT
+from wallet.webvh.deploy import PUBLISH_PORT
 
 READY_TIMEOUT = 240.0
 
@@ -20,7 +21,7 @@ READY_TIMEOUT = 240.0
 def demo_base_ports():
     """Return every port the demo listens on, before the offset."""
     agents = [p for role in ROLES for p in ports_of(load_role_file(role))]
-    return sorted({*UI_PORTS.values(), *agents, INBOX_PORT, TAILS_PORT})
+    return sorted({*UI_PORTS.values(), *agents, INBOX_PORT, TAILS_PORT, PUBLISH_PORT})
 
 
 def demo_port_offset():

@@ -5,66 +5,23 @@ import datetime
 import json
 import re
 
-import httpx
 import pytest
 from console.conftest import make_console
-from web.conftest import Person
+from web.attached import attached_wallet
 
 from wallet import scenario
 from wallet.flows import present
-from wallet.holder.service import HolderService
-from wallet.settings import Settings
-from wallet.web import create_app
 
 pytestmark = pytest.mark.e2e
 
 NOW = datetime.datetime(2026, 11, 29, 12, 0, tzinfo=datetime.UTC)
-PASSPHRASE = "a long enough passphrase"
-
-
-class AttachedRunner:
-    """Gives the wallet app the world's running holder agent instead of starting one."""
-
-    def __init__(self, world):
-        """Forward the world's holder webhooks to the wallet's webhook URL once unlocked."""
-        self.world = world
-        self.url = None
-        world.holder.hub.add_listener(self._forward)
-
-    def _forward(self, event):
-        if event.role == "holder" and self.url is not None:
-            base, _, key = self.url.partition("#")
-            httpx.post(
-                f"{base}/topic/{event.topic}/", json=event.payload, headers={"x-api-key": key}
-            )
-
-    def start(self, passphrase, webhook_url):
-        """Return the running holder's admin client; its webhooks now go to `webhook_url`."""
-        self.url = webhook_url
-        return self.world.holder.admin
-
-    def stop(self):
-        """Stop forwarding; the world owns the agent."""
-        self.url = None
 
 
 @pytest.fixture(scope="module")
 def wallet(seeded_world, tmp_path_factory):
     """The wallet app, set up and unlocked over the seeded holder; (person, app, service)."""
-    runner = AttachedRunner(seeded_world)
-    home = tmp_path_factory.mktemp("wallet")
-    service = HolderService.for_settings(
-        Settings(home=home, port_offset=seeded_world.settings.port_offset, loopback_egress=True),
-        runner=runner,
-        wall_clock=lambda: NOW,
-        scrypt_n=2**10,
-    )
-    app = create_app({"HOLDER_SERVICE": service, "SECRET_KEY": "test-only", "TESSERA_HOME": home})
-    person = Person(app.test_client())
-    assert person.set_up(PASSPHRASE).status_code == 302
-    yield person, app, service
-    service.lock()
-    seeded_world.holder.hub.remove_listener(runner._forward)
+    with attached_wallet(seeded_world, tmp_path_factory.mktemp("wallet"), lambda: NOW) as found:
+        yield found
 
 
 @pytest.fixture(scope="module")

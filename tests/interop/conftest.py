@@ -8,6 +8,7 @@ import contextlib
 
 import pytest
 from conftest import free_port_offset
+from webvh.hosts import ensure_mapping
 
 from wallet.agent.process import port_in_use
 
@@ -31,11 +32,21 @@ def free_credo_port():
 
 
 @contextlib.contextmanager
-def running_credo(world, label, home, registry_dir=None, **options):
-    """Run a Credo agent that resolves `world`'s registry (or a copy); stop it after."""
-    registry = {"kind": "tessera-dir", "dir": str(registry_dir or world.settings.registry_dir)}
+def running_credo(world, label, home, **options):
+    """Run a Credo agent that resolves `world`'s issuer on did:webvh itself; stop it after.
+
+    Node looks names up with getaddrinfo, so the issuer's `*.localhost` name must be in
+    /etc/hosts (written here as root, as `.ci/run` does; a missing line fails), and it
+    trusts the world's local CA through NODE_EXTRA_CA_CERTS, that process alone.
+    """
+    ensure_mapping(world.network.site.host)
     agent = CredoAgent.start(
-        label=label, port=free_credo_port(), registry=registry, home=home, **options
+        label=label,
+        port=free_credo_port(),
+        registry={"kind": "webvh"},
+        home=home,
+        env={"NODE_EXTRA_CA_CERTS": str(world.network.ca_cert)},
+        **options,
     )
     try:
         yield agent

@@ -99,8 +99,11 @@ class CredoAgent:
         self._reader.start()
 
     @classmethod
-    def start(cls, *, label, port, registry, home, indy_keeps_ids=False, timeout=60.0):
-        """Start the driver; return the agent once it says it is ready (CredoError if not)."""
+    def start(cls, *, label, port, registry, home, indy_keeps_ids=False, timeout=60.0, env=None):
+        """Start the driver; return the agent once it says it is ready (CredoError if not).
+
+        `env` adds environment variables (the local CA Node must trust, for one).
+        """
         home = Path(home)
         home.mkdir(parents=True, exist_ok=True)
         config = {
@@ -109,7 +112,7 @@ class CredoAgent:
             "registry": registry,
             "indyKeepsIds": indy_keeps_ids,
         }
-        env = {**os.environ, **native_lib_env(), "HOME": str(home)}
+        env = {**os.environ, **native_lib_env(), **(env or {}), "HOME": str(home)}
         log_path = home / "credo.log"
         with open(log_path, "ab") as log:
             process = subprocess.Popen(

@@ -77,6 +77,7 @@ class FakeAcaPy:
         self.credentials = {}
         self.requests = {}
         self.posted = []
+        self.unreachable_issuer = None  # a host name: the registry cannot reach that issuer
         self._n = 0
 
     def _id(self, prefix):
@@ -147,6 +148,10 @@ class FakeAcaPy:
         body = json.loads(request.content) if request.content else None
         if request.method in ("POST", "DELETE"):
             self.posted.append((request.method, path, body))
+        if self.unreachable_issuer is not None:
+            down = self._issuer_down(request.method, path)
+            if down is not None:
+                return down
         routes = [
             ("GET", r"/connections", self._connections),
             ("POST", r"/out-of-band/receive-invitation", self._receive),
@@ -192,6 +197,16 @@ class FakeAcaPy:
                 except KeyError:
                     return httpx.Response(404, text="not found")
         return httpx.Response(404, text=f"fake agent has no {request.method} {path}")
+
+    def _issuer_down(self, method, path):
+        """Answer as ACA-Py with the did:webvh registry does when the issuer's host is down."""
+        host = self.unreachable_issuer
+        if method == "GET" and path == "/tessera/registry/check":
+            reason = f"The issuer's host {host} cannot be reached right now (connection refused)"
+            return httpx.Response(503, json={"ok": False, "reason": reason, "host": host})
+        if method == "POST" and path.endswith("/send-presentation"):
+            return httpx.Response(500, text="500: Internal Server Error")
+        return None
 
     def _connections(self, query, body):
         return {"results": list(self.connections.values())}

@@ -86,6 +86,23 @@ def test_nothing_is_sent_unless_it_matches_what_was_shown(asked, unlocked, fake,
     assert _sent(fake) == []
 
 
+def test_an_unreachable_issuer_is_said_on_the_consent_screen_and_nothing_is_sent(
+    asked, unlocked, fake, client, service
+):
+    page = client.get(f"/requests/{asked}").get_data(as_text=True)
+    fake.unreachable_issuer = "issuer.tessera.localhost"
+    response = unlocked.post(
+        f"/requests/{asked}/approve", {"digest": _digest(page)}, form_page=f"/requests/{asked}"
+    )
+    text = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert '<span id="who">Bank of Tests</span>' in text  # still the consent screen
+    assert "Nothing was sent: this firm&#39;s credential type cannot be checked right now" in text
+    assert "issuer.tessera.localhost cannot be reached right now" in text
+    assert fake.requests[asked]["state"] == "request-received"
+    assert service.history.entries() == []
+
+
 def test_decline_sends_the_reason_and_logs_it(asked, unlocked, fake, service):
     unlocked.post(
         f"/requests/{asked}/decline", {"reason": "Too much"}, form_page=f"/requests/{asked}"

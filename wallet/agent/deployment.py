@@ -21,9 +21,16 @@ from .process import AgentProcess
 class Deployment:
     """The embedded default: one single-wallet ACA-Py agent per role on loopback."""
 
-    def __init__(self, settings, config_dir=None):
-        """Remember settings; files and keys are created on first use."""
+    def __init__(self, settings, config_dir=None, registry=None):
+        """Remember settings; files and keys are created on first use.
+
+        `registry`, when given, adapts each agent's options to another AnonCreds registry
+        (its `agent_args(role, options)` returns the options to use); by default the
+        settings' `agent_registry`, and without one the did:tessera registry in
+        `settings.registry_dir`.
+        """
         self.settings = settings
+        self.registry = registry if registry is not None else settings.agent_registry
         self._config_dir = config_dir
         self._role_files = {}
         self._clients = {}
@@ -102,7 +109,10 @@ class Deployment:
             ),
             loopback_egress=self.settings.loopback_egress,
         )
-        self.settings.registry_dir.mkdir(parents=True, exist_ok=True)
+        if self.registry is not None:
+            resolved = self.registry.agent_args(role, resolved)
+        else:
+            self.settings.registry_dir.mkdir(parents=True, exist_ok=True)
         public, secrets = split_secrets(resolved)
         arg_file = write_arg_file(public, role_dir / "run" / "args.yml")
         client = AdminClient(self.admin_url(role), api_key=self.api_key(role))

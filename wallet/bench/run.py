@@ -12,14 +12,14 @@ from pathlib import Path
 
 from .. import demo, scenario
 from ..agent.admission import Admission
-from ..agent.deployment import Deployment, running_agents
 from ..agent.webhooks import WebhookHub
 from ..consent.policy import parse_policy
 from ..errors import WalletError
 from ..flows import held, issue, present, revocation
 from ..holder.autorespond import AutoResponder
 from ..settings import ROLES, Settings
-from . import exchange, floor
+from ..webvh.world import agents, running_parties
+from . import exchange, floor, registry
 from .measure import CpuMeter, percentiles
 from .pages import WalletPages
 from .stages import ISSUE_STAGES, StageClock, summarize
@@ -32,6 +32,7 @@ SIZES = {
         "growth": (10, 50),
         "lookups": 5,
         "history": 1000,
+        "cold": 2,
     },
     "full": {
         "latency": 50,
@@ -40,6 +41,7 @@ SIZES = {
         "growth": (10, 100, 1000),
         "lookups": 20,
         "history": 10000,
+        "cold": 5,
     },
 }
 
@@ -89,7 +91,6 @@ def run(quick=True, home=None, port_offset=0, today=None, log=print):
     today = today or datetime.date.today()
     home = Path(home or tempfile.mkdtemp(prefix="tessera-bench-"))
     settings = Settings(home=home, port_offset=port_offset, loopback_egress=True)
-    deployment = Deployment(settings)
     hub = WebhookHub().start()
     results = {
         "mode": "quick" if quick else "full",
@@ -98,9 +99,12 @@ def run(quick=True, home=None, port_offset=0, today=None, log=print):
     }
     try:
         started = time.perf_counter()
-        with running_agents(deployment, ROLES, hub=hub) as procs:
+        with running_parties(home, port_offset, hub=hub) as (parties, network):
             results["startup_ms"] = {"agents_fresh": round((time.perf_counter() - started) * 1000)}
-            world = scenario.make_world(deployment, hub)
+            by_role = agents(parties, hub)
+            world = scenario.World(*(by_role[role] for role in ROLES), scenario.load_all())
+            procs = {role: party.process for role, party in parties.items()}
+            person_settings = parties["holder"].settings
             log("seeding the issuer and issuing the demo credentials")
             scenario.seed_issuer(world)
             scenario.connect_holder(world)
@@ -111,13 +115,14 @@ def run(quick=True, home=None, port_offset=0, today=None, log=print):
             log("floor: credentials in process")
             ground = floor.Floor(world.schemas, person, request, world.cred_defs)
 
-            growth = _Growth(world, person, settings, sizes, results, log)
+            growth = _Growth(world, person, person_settings, sizes, results, log)
             try:
                 growth.at(sizes["growth"][0])  # before the issuance benchmark adds more
                 policy = bench_policy(world.holder_conns["verifier"])
                 responder = AutoResponder(world.holder, lambda: policy).start()
                 try:
                     _exchanges(world, request, ground, procs, sizes, results, log)
+                    _registry(world, parties, network, hub, request, sizes, results, log)
                     _with_revocation(world, person, today, sizes, results, log)
                 finally:
                     responder.stop()
@@ -127,7 +132,7 @@ def run(quick=True, home=None, port_offset=0, today=None, log=print):
             finally:
                 growth.close()
         started = time.perf_counter()
-        with running_agents(deployment, ROLES, hub=hub):
+        with running_parties(home, port_offset, hub=hub):
             results["startup_ms"]["agents_existing_data"] = round(
                 (time.perf_counter() - started) * 1000
             )
@@ -135,7 +140,6 @@ def run(quick=True, home=None, port_offset=0, today=None, log=print):
         results["startup_ms"]["demo_existing_data"] = _demo_startup(settings)
     finally:
         hub.stop()
-        deployment.close()
     return results
 
 
@@ -258,6 +262,29 @@ def _issuance(world, ground, procs, sizes, results, log):
     results["issuance_share_of_crypto_bound"] = {
         conc: round(rate / results["issuance_crypto_bound_per_s"], 2)
         for conc, rate in results["issuance_per_s"].items()
+    }
+
+
+def _registry(world, parties, network, hub, request, sizes, results, log):
+    """Cold resolution of a credential definition, and proofs on cold and warm caches."""
+    runs = sizes["cold"]
+    log(f"did:webvh: {runs} cold credential definition resolutions, in process")
+    home = parties["verifier"].settings.home
+    cred_def_id = world.cred_defs[scenario.IDENTITY]
+    cold = registry.cold_cred_def_in_process(cred_def_id, network, home, runs)
+    log("did:webvh: a credential definition the verifier's agent has never seen")
+    unseen = issue.create_cred_def(
+        world.issuer, world.issuer_did, world.schema_ids[scenario.INCOME], tag="bench-cold"
+    )
+    through_agent = registry.cold_cred_def_through_agent(world.verifier, unseen)
+    cold_proof = registry.cold_proofs(world, parties, hub, request, runs, log)
+    exchange.latency(world, request, 2)  # warm again for what follows
+    results["registry"] = {
+        "method": "did:webvh",
+        "cold_cred_def_ms": cold,
+        "cold_cred_def_agent_ms": through_agent,
+        "proof_cold_cache_ms": cold_proof,
+        "proof_warm_cache_ms": results["proof_ms"],
     }
 
 

@@ -32,9 +32,11 @@ def qr_data_uri(text):
 
     Returns None when `text` is too long for any QR code (a connectionless request
     trusting several credential definitions can be): the page then offers the link only.
+    Error correction starts at L (segno raises it when the symbol has room), so the
+    longest links (did:webvh ids are long) still fit.
     """
     try:
-        return segno.make(text, error="m").svg_data_uri(scale=4, border=2)
+        return segno.make(text, error="l").svg_data_uri(scale=4, border=2)
     except segno.DataOverflowError:
         return None
 

@@ -3,12 +3,14 @@
 ACA-Py lists only the credential definitions an agent created itself, and the
 `issuer_did` restriction only works with legacy Indy ids, so restrictions name
 credential definition ids. They come from configuration (`TRUSTED_CRED_DEFS`) or are
-discovered in the shared registry for the `TRUSTED_ISSUERS`, and every one is
-resolved through the verifier's own agent (which checks its signature) to learn
-its schema.
+discovered for the `TRUSTED_ISSUERS` (a did:webvh issuer's published index, read and
+checked by the verifier's agent; a did:tessera issuer's objects in a registry directory),
+and every one is resolved through the verifier's own agent (which checks its
+signature) to learn its schema.
 """
 
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from ..flows.anoncreds import schema_of
 from ..registry.ids import CRED_DEF, ISSUER_ID_PATTERN
 
 log = logging.getLogger(__name__)
+WEBVH_ISSUER = re.compile(r"^did:webvh:[^/?#]+$")
 
 
 @dataclass(frozen=True)
@@ -32,10 +35,10 @@ class Trust:
         """Build from the app config keys TRUSTED_ISSUERS, TRUSTED_CRED_DEFS, REGISTRY_DIR."""
         issuers = tuple(config.get("TRUSTED_ISSUERS") or ())
         for issuer in issuers:
-            if not ISSUER_ID_PATTERN.match(issuer):
+            if not (ISSUER_ID_PATTERN.match(issuer) or WEBVH_ISSUER.match(issuer)):
                 raise ConfigError(
-                    f"TRUSTED_ISSUERS holds '{issuer}', which is not a did:tessera issuer id; "
-                    "copy the id shown on the issuer console."
+                    f"TRUSTED_ISSUERS holds '{issuer}', which is not an issuer id (did:webvh "
+                    "or did:tessera); copy the id shown on the issuer console."
                 )
         registry = config.get("REGISTRY_DIR")
         return cls(
@@ -52,11 +55,27 @@ def listed_cred_defs(registry_dir, issuer_id):
     return sorted(f"{issuer_id}/{CRED_DEF}/{p.stem}" for p in folder.glob("*.json"))
 
 
+def published_cred_defs(verifier, issuer_id):
+    """Return the cred def ids a did:webvh issuer publishes, checked by the verifier's agent."""
+    try:
+        answer = verifier.admin.get("/tessera/webvh/cred-defs", issuer=issuer_id)
+    except AgentError as exc:
+        if exc.status is None:
+            raise
+        log.warning("Cannot list the credential definitions of %s: %s", issuer_id, exc)
+        return []
+    for refused, reason in (answer.get("refused") or {}).items():
+        log.warning("Not trusting %s: %s", refused, reason)
+    return answer.get("credential_definition_ids") or []
+
+
 def trusted_cred_defs(verifier, trust):
     """Return {schema name: [cred def ids]} the verifier accepts."""
     ids = list(trust.cred_def_ids)
-    if trust.registry_dir is not None:
-        for issuer in trust.issuers:
+    for issuer in trust.issuers:
+        if WEBVH_ISSUER.match(issuer):
+            ids += published_cred_defs(verifier, issuer)
+        elif trust.registry_dir is not None:
             ids += listed_cred_defs(trust.registry_dir, issuer)
     found = {}
     for cred_def_id in dict.fromkeys(ids):

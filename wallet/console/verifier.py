@@ -1,5 +1,6 @@
 """The verifier console: proof request templates, sending requests, reading results."""
 
+import dataclasses
 import json
 import time
 
@@ -18,6 +19,7 @@ from ..errors import AgentError, ConfigError, FlowError, InputError
 from ..flows import anoncreds, present
 from ..flows.negotiation import offer_terms
 from ..flows.oob import create_oob_request
+from ..flows.registry_check import presented_ids, untrusted
 from ..flows.revocation import non_revoked
 from ..receipts.vocabulary import LEGAL_BASES, PURPOSES
 from . import compose_form, firm_terms, request_templates, results, terms_form, trust
@@ -211,6 +213,11 @@ def compose():
     return page, 400 if errors else 200
 
 
+# Until a proof is verified, the objects it relies on may turn out unusable (an issuer
+# that does not answer, an object tampered with); the result page then says so.
+PENDING_CHECK = ("request-sent", "presentation-received")
+
+
 def _restricted_ids(record):
     request_ = results.asked_of(record)
     return {
@@ -243,9 +250,13 @@ def result(pres_ex_id):
     """Show one exchange: verified or not, revealed values, predicates, what was not received."""
     record = _record_or_404(pres_ex_id)
     talk = _talk(record)
-    return render_template(
-        "verifier/result.html", view=_view(record), talk=talk, shown=_shown(record, talk)
-    )
+    view = _view(record)
+    if record.state in PENDING_CHECK:  # ACA-Py stops, silently, if it cannot check
+        refused = untrusted(agent(), _restricted_ids(record) | presented_ids(record))
+        if refused:
+            reasons = "; ".join(refused.values())
+            view = dataclasses.replace(view, error=f"This proof cannot be checked now: {reasons}")
+    return render_template("verifier/result.html", view=view, talk=talk, shown=_shown(record, talk))
 
 
 def _talk(record):

@@ -3,7 +3,10 @@ definitions published, and the schema a credential definition belongs to."""
 
 from urllib.parse import quote
 
+from ..errors import AgentError
+
 ISSUER_METHOD = "did:tessera:"
+WEBVH_PLUGIN = "wallet.webvh"
 
 
 def quote_id(object_id):
@@ -22,8 +25,26 @@ def issuer_id_of(did_key):
     return ISSUER_METHOD + did_key.removeprefix("did:key:")
 
 
+def publishes_on_webvh(agent):
+    """Tell whether the agent publishes AnonCreds objects on did:webvh (plugin loaded)."""
+    try:
+        loaded = agent.admin.get("/plugins").get("result") or []
+    except AgentError as exc:
+        if exc.status != 404:  # an admin API without the plugin list has no did:webvh either
+            raise
+        return False
+    return WEBVH_PLUGIN in loaded
+
+
 def known_issuer_id(issuer):
-    """Return the issuer's id if its key exists, else '' (reading creates nothing)."""
+    """Return the issuer's id if it exists, else '' (reading creates nothing)."""
+    if publishes_on_webvh(issuer):
+        try:
+            return issuer.admin.get("/tessera/webvh/did")["did"]
+        except AgentError as exc:
+            if exc.status != 404:
+                raise
+            return ""
     dids = key_dids(issuer)
     return issuer_id_of(dids[0]) if dids else ""
 

@@ -4,7 +4,7 @@ import datetime
 
 from ..errors import FlowError
 from ..schemas import check_values
-from .anoncreds import cred_defs, issuer_id_of, key_dids, schema_ids
+from .anoncreds import cred_defs, issuer_id_of, key_dids, publishes_on_webvh, schema_ids
 from .records import CredExchange
 
 TOPICS = ("issue_credential_v2_0", "issue_credential_v2_0_anoncreds")
@@ -12,7 +12,10 @@ CREDENTIAL_PREVIEW = "issue-credential/2.0/credential-preview"
 
 
 def issuer_id(issuer):
-    """Return the issuer's `did:tessera:` id, creating its Ed25519 key on first use."""
+    """Return the issuer's id: its did:webvh DID when its agent publishes there, else its
+    `did:tessera:` id; either is created on first use."""
+    if publishes_on_webvh(issuer):
+        return issuer.admin.post("/tessera/webvh/did", {})["did"]
     dids = key_dids(issuer)
     if dids:
         return issuer_id_of(dids[0])

@@ -115,9 +115,18 @@ def either_or_queries(request):
 
 
 def revoked_ids(holder, found, times=(None,)):
-    """Return the ids of revocable candidates revoked at any of `times` (None: latest)."""
+    """Return the ids of revocable candidates revoked at any of `times` (None: latest).
+
+    When the agent cannot learn a status (its registry refused the status list, or the
+    issuer does not answer), UntrustedRegistryObject says so; nothing is sent.
+    """
     ids = {c.cred_id for c in found if c.rev_reg_id}
-    return frozenset(i for i in ids if any(is_revoked(holder, i, at) for at in times))
+    try:
+        return frozenset(i for i in ids if any(is_revoked(holder, i, at) for at in times))
+    except AgentError as exc:
+        if exc.status is None or exc.status < 500:
+            raise
+        _refuse_untrusted(holder, {c.rev_reg_id for c in found if c.rev_reg_id}, exc)
 
 
 @dataclass(frozen=True)
@@ -196,11 +205,17 @@ def _explain_failure(holder, usable_now, body, exc):
         for candidates in usable_now.values()
         for c in candidates
         if c.cred_id in used
-        for object_id in (c.schema_id, c.cred_def_id)
+        for object_id in (c.schema_id, c.cred_def_id, c.rev_reg_id)
+        if object_id
     }
+    _refuse_untrusted(holder, ids, exc)
+
+
+def _refuse_untrusted(holder, ids, exc):
+    """Raise UntrustedRegistryObject if the holder's registry refuses any of `ids`, else `exc`."""
     refused = untrusted(holder, ids)
     if refused:
-        raise UntrustedRegistryObject(refused) from exc
+        raise UntrustedRegistryObject(refused, refused.unreachable) from exc
     raise exc
 
 

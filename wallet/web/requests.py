@@ -4,7 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..consent.advisor import revealed_names
 from ..consent.reasons import LABELS
-from ..errors import InputError
+from ..errors import InputError, UntrustedRegistryObject
 from ..flows import present
 from ..holder import actions, disclosure, records, terms_view
 from ..holder.errors import Changed
@@ -85,6 +85,8 @@ def approve(pres_ex_id):
         return _consent_page(
             pres_ex_id, error=str(exc), status=409 if isinstance(exc, Changed) else 400
         )
+    except UntrustedRegistryObject as exc:  # the issuer's objects cannot be checked or trusted
+        return _consent_page(pres_ex_id, error=str(exc), status=409)
     flash("Sent. The firm received only what the consent screen listed.")
     return redirect(url_for("history.index"))
 

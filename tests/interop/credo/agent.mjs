@@ -8,7 +8,7 @@ import {
   LegacyIndyDidCommProofFormatService,
 } from '@credo-ts/anoncreds'
 import { AskarModule } from '@credo-ts/askar'
-import { Agent, ConsoleLogger, LogLevel } from '@credo-ts/core'
+import { Agent, ConsoleLogger, DidsModule, LogLevel } from '@credo-ts/core'
 import {
   DidCommAutoAcceptCredential,
   DidCommAutoAcceptProof,
@@ -18,17 +18,30 @@ import {
   DidCommProofV2Protocol,
 } from '@credo-ts/didcomm'
 import { DidCommHttpInboundTransport, agentDependencies } from '@credo-ts/node'
+import { WebVhAnonCredsRegistry, WebVhDidResolver, WebVhModule } from '@credo-ts/webvh'
 import { anoncreds } from '@hyperledger/anoncreds-nodejs'
 import { askar } from '@openwallet-foundation/askar-nodejs'
 
-import { TesseraDirectoryRegistry } from './tessera-registry.mjs'
-
-// Which AnonCreds registry the agent resolves objects with, by config `registry.kind`.
-// When the did:webvh registry lands: `webvh: () => new WebVhAnonCredsRegistry()` from
-// @credo-ts/webvh (plus its DID resolver), and the temporary adapter goes.
+// Which AnonCreds registry the agent resolves objects with, by config `registry.kind`:
+// stock @credo-ts/webvh, which fetches Tessera's attested resources and checks the DID
+// log, each digest and each proof itself (docs/webvh.md).
 export const REGISTRIES = {
-  'tessera-dir': (config) => new TesseraDirectoryRegistry(config.dir),
+  webvh: () => new WebVhAnonCredsRegistry(),
 }
+
+// Credo 0.6.3's WebVhDidResolver.getBaseUrl turns the resource ids of a DID whose host
+// contains "localhost" into plain-http URLs and leaves a port percent-encoded
+// ("http://issuer.tessera.localhost%3A8443/resources/..."), an invalid URL. The test
+// worlds publish at https://NAME.localhost:PORT/ (the DID log, which didwebvh-ts 2.8
+// fetches itself, is found correctly), so exactly that URL shape is put back to the
+// did:webvh transformation's result. Nothing else is touched; a public issuer's DID
+// (no "localhost") never matches.
+const LOCALHOST_WITH_PORT = /^http:\/\/([a-z0-9.-]+\.localhost)%3A(\d+)\//
+export const webvhFetch = (url, init) =>
+  agentDependencies.fetch(
+    typeof url === 'string' ? url.replace(LOCALHOST_WITH_PORT, 'https://$1:$2/') : url,
+    init
+  )
 
 // Credo's HTTP inbound transport listens on every interface; ours binds 127.0.0.1 only.
 class LoopbackHttpInboundTransport extends DidCommHttpInboundTransport {
@@ -65,10 +78,12 @@ export function makeAgent({ label, port, registry, indyKeepsIds = false, logLeve
   const indyProofs = indyKeepsIds ? new KeepIdsLegacyIndyProofFormatService() : new LegacyIndyDidCommProofFormatService()
   const agent = new Agent({
     config: { label, logger: new ConsoleLogger(LogLevel[logLevel]) },
-    dependencies: agentDependencies,
+    dependencies: { ...agentDependencies, fetch: webvhFetch },
     modules: {
       askar: new AskarModule({ askar, store: { id: label, key: label, database: { type: 'sqlite', config: { inMemory: true } } } }),
       anoncreds: new AnonCredsModule({ anoncreds, registries: [REGISTRIES[registry.kind](registry)] }),
+      dids: new DidsModule({ resolvers: [new WebVhDidResolver()] }),
+      webvh: new WebVhModule(),
       didcomm: new DidCommModule({
         endpoints: [endpoint],
         transports: {
