@@ -3,7 +3,7 @@
 import json
 
 from ..errors import AgentError
-from .records import PresExchange
+from .formats import first_readable
 
 UNREACHABLE = 503
 
@@ -38,7 +38,7 @@ def untrusted(agent, object_ids):
 def presented_ids(record):
     """Return the schema, credential definition and revocation registry ids a presentation
     names (the verifier's exchange record)."""
-    pres = PresExchange.from_agent(record).presentation or {}
+    pres = first_readable(record, "pres") or {}
     return {
         ident[key]
         for ident in pres.get("identifiers") or ()
