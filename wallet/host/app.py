@@ -84,7 +84,8 @@ def create_host_app(instance, config=None):
     app.register_error_handler(429, _too_many)
     app.after_request(_headers)
     instance.app_factory = _wallet_app(app)
-    return Dispatcher(instance, app)
+    instance.dispatcher = Dispatcher(instance, app)
+    return instance.dispatcher
 
 
 def _wallet_app(host_app):
@@ -184,12 +185,16 @@ def signup():
 
 
 def new_account(instance, name, passphrase, confirm, prepare=None):
+    from .moving import provision_store
+
     """Create an account, its database and its wallet; undo it all if a step fails."""
     if instance.load()[0] + instance.load()[1] >= instance.config.max_people:
         raise Busy()
     opened = instance.accounts.create(name, passphrase, confirm)
     try:
         create_person_database(instance.db, opened.account.db_name)
+        if prepare is None:
+            provision_store(instance.config, opened.account.db_name, passphrase)
         person, sid = instance.open(opened, passphrase, create=prepare is None, prepare=prepare)
     except BaseException:
         try:
@@ -340,13 +345,14 @@ class Dispatcher:
             return self.host_app(environ, start_response)
         if path.startswith("/api/"):
             return self._api(environ, start_response)
-        account_id = self._account(environ)
+        account_id = self.account(environ)
         person = self.instance.person(account_id) if account_id else None
         if person is None:
             return self._not_here(account_id, path)(environ, start_response)
         return self._through(person, environ, start_response)
 
-    def _account(self, environ):
+    def account(self, environ):
+        """Return the account id the request's signed session cookie names, or None."""
         value = parse_cookie(environ).get(self._cookie)
         if not value:
             return None

@@ -95,6 +95,7 @@ class Instance:
         self.inbox = None
         self.inbox_server = None
         self.people = {}
+        self.dispatcher = None  # set by the web face
         self.app_factory = None  # set by the web face: builds a person's wallet app
         self.exporter = None  # set by `moving`: writes a hosted person's backup
         self._opening = 0

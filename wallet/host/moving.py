@@ -78,6 +78,20 @@ async def _copy(source, target, wallet_key, recreate):
         await store.close()
 
 
+async def _provision(uri, wallet_key):
+    store = await Store.provision(uri, KEY_METHOD, wallet_key, recreate=False)
+    await store.close()
+
+
+def provision_store(config, db_name, wallet_key):
+    """Create the Askar store in a person's new database, keyed by their passphrase.
+
+    ACA-Py provisions only a store whose database is missing; the host creates the
+    database itself (the agents' role may not create databases), so it provisions too.
+    """
+    _run(_provision(pg_uri(config, db_name), wallet_key))
+
+
 def _info(name, size):
     info = tarfile.TarInfo(name)
     info.size, info.mode, info.mtime = size, 0o600, 0
