@@ -67,10 +67,15 @@ def _serve(app, port):
     return server
 
 
-def run(settings, stop_event, on_ready=None):
-    """Run the demo until `stop_event` is set; call `on_ready(demo)` once all is up."""
+def run(settings, stop_event, on_ready=None, wallet=True):
+    """Run the demo until `stop_event` is set; call `on_ready(demo)` once all is up.
+
+    `wallet=False` runs only the firms (a hosted Tessera serves the people).
+    """
     settings = replace(settings, loopback_egress=True)  # every party is on this machine
     ports = ui_ports(settings)
+    if not wallet:
+        ports.pop("wallet")
     for name, port in ports.items():
         if port_in_use(port):
             raise AgentStartError(
@@ -80,16 +85,16 @@ def run(settings, stop_event, on_ready=None):
     schemas = load_all()
     deployment = Deployment(settings)
     hub = WebhookHub().start()
-    inbox = InboxProcess(settings)
+    inbox = InboxProcess(settings) if wallet else None
     demo = Demo()
     try:
-        inbox.start()
+        if inbox is not None:
+            inbox.start()
         with running_agents(deployment, ("issuer", "verifier"), hub=hub):
             issuer = Agent("issuer", deployment.admin("issuer"), hub)
             verifier = Agent("verifier", deployment.admin("verifier"), hub)
             demo.issuer_did, demo.cred_defs = seed(issuer, schemas)
             demo.apps = {
-                "wallet": web.create_app({"SETTINGS": settings}),
                 "issuer": console.create_app("issuer", issuer, _console_config(settings, "issuer")),
                 "verifier": console.create_app(
                     "verifier",
@@ -97,6 +102,8 @@ def run(settings, stop_event, on_ready=None):
                     {**_console_config(settings, "verifier"), "TRUSTED_ISSUERS": [demo.issuer_did]},
                 ),
             }
+            if wallet:
+                demo.apps["wallet"] = web.create_app({"SETTINGS": settings})
             for name, app in demo.apps.items():
                 demo.servers.append(_serve(app, ports[name]))
                 demo.urls[name] = f"http://{HOST}:{ports[name]}/"
@@ -115,7 +122,8 @@ def run(settings, stop_event, on_ready=None):
         wallet = demo.apps.get("wallet")
         if wallet is not None:
             web.service_of(wallet).close()
-        inbox.close()
+        if inbox is not None:
+            inbox.close()
         hub.stop()
         deployment.close()
     return demo

@@ -63,6 +63,17 @@ def new_host_db(pg_cluster):
     return pg_cluster.url(name), pg_cluster.agent_password, name
 
 
+@pytest.fixture(scope="session")
+def firms(tmp_path_factory):
+    """A seeded issuer and a verifier on loopback, shared by the hosted tests."""
+    from conftest import free_port_offset
+
+    from .hosting import running_firms
+
+    with running_firms(tmp_path_factory.mktemp("firms"), free_port_offset()) as world:
+        yield world
+
+
 @pytest.fixture
 def host_db(pg_cluster):
     """A fresh host database on the session's cluster: (database URL, agents' password)."""

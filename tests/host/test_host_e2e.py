@@ -15,7 +15,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import free_port_offset
 
 from wallet import scenario
 from wallet.flows import present
@@ -27,7 +26,7 @@ from wallet.pricing.money import Money
 from wallet.receipts.keys import KeyRing
 
 from .conftest import host_ports, new_host_db
-from .hosting import Browser, host_config, person_of, person_world, running_firms
+from .hosting import Browser, host_config, person_of, person_world
 
 pytestmark = pytest.mark.e2e
 
@@ -101,12 +100,6 @@ def secrets_of_everyone():
                 v for k, v in person[schema].items() if k not in ("nationality", "address_country")
             )
     return sorted(found)
-
-
-@pytest.fixture(scope="module")
-def firms(tmp_path_factory):
-    with running_firms(tmp_path_factory.mktemp("firms"), free_port_offset()) as world:
-        yield world
 
 
 @pytest.fixture(scope="module")
@@ -227,3 +220,169 @@ def test_the_operator_can_read_nothing(hosted, firms, pg_cluster):
     assert any("host.log" in w for w in search("wallet ")), "the host's log was not searched"
     leaks = {needle: search(needle) for needle in secrets_of_everyone()}
     assert {k: v for k, v in leaks.items() if v} == {}
+
+
+def _values_of(who):
+    person = PEOPLE[who]
+    values = [person["passphrase"]]
+    for schema in ("national_id", "employment_income"):
+        values += [
+            v for k, v in person[schema].items() if k not in ("nationality", "address_country")
+        ]
+    return values
+
+
+def _their_ids(entry):
+    holder = entry["person"].service.agent
+    return {
+        "cred_id": next(iter(entry["creds"].values())),
+        "cred_ex_id": issue_records(holder)[0].cred_ex_id,
+        "pres_ex_id": entry["answered"],
+        "receipt_id": receipt_flow.receipts(holder)[0]["receipt_id"],
+        "token_id": entry["person"].app.extensions["tokens"].list()[0]["id"],
+        "shape_id": "shape-1",
+        "filename": "style.css",
+    }
+
+
+def issue_records(holder):
+    """Return the holder's credential exchange records."""
+    from wallet.flows import issue
+
+    return issue.records(holder, role="holder")
+
+
+SKIPPED_ENDPOINTS = {"auth.lock", "auth.setup", "auth.unlock", "auth.restore", "static"}
+
+
+def _routes(app):
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if rule.endpoint in SKIPPED_ENDPOINTS:
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def test_nobody_reaches_anybody_else_s_wallet_on_any_route(hosted):
+    mine, theirs = hosted.test_people["ana.h"], hosted.test_people["bo.k"]
+    ids = _their_ids(theirs)
+    their_values = [v for v in _values_of("bo.k") if len(v) > 4]
+    their_creds = len(present_creds(theirs))
+    browser, api = mine["browser"], {"Authorization": f"Bearer {mine['token']}"}
+    csrf = browser.token("/settings/")
+    tried = []
+    for rule, method in _routes(mine["person"].app):
+        path = rule.build({k: ids[k] for k in rule.arguments}, append_unknown=False)[1]
+        if rule.rule.startswith("/api/"):
+            answer = browser.http.request(method, path, headers=api, json={})
+        else:
+            data = {"csrf_token": csrf} if method != "GET" else None
+            answer = browser.http.request(method, path, data=data)
+        tried.append((method, rule.rule, answer.status_code))
+        leaked = [v for v in their_values if v in answer.text]
+        assert not leaked, f"{method} {path} showed {leaked}"
+        if rule.arguments - {"shape_id"} and method == "GET":
+            assert answer.status_code in (400, 404), f"{method} {path}: {answer.status_code}"
+    assert len(tried) > 40
+    # Their wallet is untouched: every credential, their token, their receipt.
+    assert len(present_creds(theirs)) == their_creds
+    theirs_api = {"Authorization": f"Bearer {theirs['token']}"}
+    assert theirs["browser"].get("/api/v1/credentials", headers=theirs_api).status_code == 200
+    assert theirs["browser"].get(f"/receipts/{ids['receipt_id']}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("cookie", "token", "expected"),
+    [
+        ("tampered", None, 302),  # a cookie changed by hand: back to the login page
+        ("none", None, 302),
+        (None, "tsr_" + "x" * 43, 401),  # a made-up token
+        (None, "tampered", 401),  # a real token with one character changed
+    ],
+)
+def test_changed_cookies_and_tokens_are_refused(hosted, cookie, token, expected):
+    mine = hosted.test_people["ana.h"]
+    real = mine["browser"].http.cookies.get("session")
+    cookies = (
+        {"session": real[:-3] + ("aaa" if real[-3:] != "aaa" else "bbb")}
+        if cookie == "tampered"
+        else {}
+    )
+    headers = {}
+    if token == "tampered":
+        headers["Authorization"] = (
+            "Bearer " + mine["token"][:-2] + ("zz" if mine["token"][-2:] != "zz" else "yy")
+        )
+    elif token:
+        headers["Authorization"] = f"Bearer {token}"
+    import httpx
+
+    with httpx.Client(base_url=hosted.base, cookies=cookies, follow_redirects=False) as other:
+        path = "/api/v1/credentials" if token else "/credentials/"
+        answer = other.get(path, headers=headers)
+    assert answer.status_code == expected
+    if expected == 302:
+        assert answer.headers["location"] == "/login"
+
+
+def present_creds(entry):
+    """Return the person's stored credentials."""
+    from wallet.flows import held
+
+    return held.credentials(entry["person"].service.agent)
+
+
+def test_past_the_cap_sign_up_is_busy_and_creates_nothing(hosted):
+    before = hosted.db.one("SELECT count(*) FROM accounts")[0]
+    browser = Browser(hosted.base)
+    answer = browser.sign_up("dee.n", "Another long passphrase 99")
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "60"
+    assert "busy" in answer.text and "try again in a minute" in answer.text
+    assert hosted.db.one("SELECT count(*) FROM accounts")[0] == before
+
+
+def test_postgres_restarted_while_people_are_logged_in(hosted, pg_cluster):
+    entry = hosted.test_people["cy.m"]
+    browser, api = entry["browser"], {"Authorization": f"Bearer {entry['token']}"}
+    before = browser.get("/api/v1/history", headers=api).json()
+    assert before["results"]
+    pg_cluster.stop()
+    try:
+        down = browser.get("/settings/")
+        assert down.status_code == 503
+        assert "database is not answering" in down.text and "Nothing was lost" in down.text
+    finally:
+        pg_cluster.start()
+    deadline = datetime.datetime.now() + datetime.timedelta(seconds=60)
+    while browser.get("/settings/").status_code != 200:
+        assert datetime.datetime.now() < deadline, "the host did not recover"
+    assert browser.get("/api/v1/history", headers=api).json() == before
+    assert len(present_creds(entry)) == 2
+    world = entry["world"]
+    request = scenario.age_income_request(world.cred_defs, datetime.date.today())
+    _, thread = present.request_proof(world.verifier, world.verifier_conn, request)
+    record = present.wait_request(entry["person"].service.agent, thread, timeout=90)
+    assert record["pres_ex_id"]
+
+
+def test_a_logged_out_person_gets_messages_once_at_next_login(hosted):
+    entry = hosted.test_people["bo.k"]
+    browser, world = entry["browser"], entry["world"]
+    inbox_id = entry["person"].account.inbox_id
+    assert browser.log_out().status_code == 302
+    assert hosted.person(entry["person"].account.id) is None
+    request = scenario.age_income_request(world.cred_defs, datetime.date.today())
+    _, thread = present.request_proof(world.verifier, world.verifier_conn, request)
+    waiting = lambda: hosted.db.one(  # noqa: E731
+        "SELECT count(*) FROM inbox_queue WHERE inbox_id = %s", (inbox_id,)
+    )[0]
+    deadline = datetime.datetime.now() + datetime.timedelta(seconds=60)
+    while waiting() < 1:
+        assert datetime.datetime.now() < deadline, "the request never reached the inbox"
+    assert browser.log_in("bo.k", PEOPLE["bo.k"]["passphrase"]).status_code == 302
+    holder = person_of(hosted, browser).service.agent
+    record = present.wait_request(holder, thread, timeout=60)
+    same = [r for r in present.records(holder) if r.thread_id == thread]
+    assert len(same) == 1 and record["pres_ex_id"] == same[0].pres_ex_id
+    assert waiting() == 0
+    assert browser.get(f"/requests/{same[0].pres_ex_id}").status_code == 200
