@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -89,12 +90,24 @@ def two(pg_cluster, firms, tmp_path_factory):
         base_a = f"http://127.0.0.1:{web_a}"
         try:
             _wait(lambda: _up(base_a), "instance A to serve", timeout=60)
-            yield {"a": proc, "base_a": base_a, "b": instance_b, "base_b": base_b}
+            yield {"a": proc, "base_a": base_a, "b": instance_b, "base_b": base_b, "home": home}
         finally:
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
                 proc.wait(60)
             log.close()
+
+
+def _processes_under(folder):
+    """Return the pids whose command line names something under `folder`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and folder.encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:  # the process ended while we looked
+            continue
+    return found
 
 
 def _up(base):
@@ -161,8 +174,12 @@ def test_an_instance_killed_during_an_exchange_loses_nothing(two, firms):
     request = scenario.age_income_request(firms.cred_defs, datetime.date.today())
     del request["requested_predicates"]["income"]
     _, thread = present.request_proof(firms.verifier, verifier_conn, request)
+    a_agents = str(two["home"] / "instances" / "i-a" / "agents")
+    assert _processes_under(a_agents), "instance A's agent is not running"
     two["a"].send_signal(signal.SIGKILL)
     two["a"].wait(30)
+    # Its agent notices its supervisor died and stops: no orphan keeps the store open.
+    _wait(lambda: not _processes_under(a_agents), "instance A's agent to stop", timeout=30)
     # While nobody holds the wallet, the issuer sends another offer: the inbox keeps it.
     issue.offer_credential(
         firms.issuer, issuer_conn, firms.cred_defs[scenario.IDENTITY], schema, VALUES

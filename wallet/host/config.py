@@ -20,7 +20,9 @@ class HostConfig:
     role the agents' stores use; `public_inbox_url`: where firms send messages (the
     load balancer's `/didcomm/`; default: this instance's own inbox face); `inbox_port`:
     this instance's inbox face on loopback; `max_people`: agents running at once on this
-    instance; `agent_ports`: the first of the loopback ports its agents take (two each).
+    instance; `agent_ports`: the first of the loopback ports its agents take (two each);
+    `tick`: how often the sweeper renews leases and locks idle wallets (at most a quarter
+    of `lease_ttl`).
     """
 
     home: Path
@@ -51,6 +53,9 @@ class HostConfig:
                 "The host's database must be a postgresql://USER:PASS@HOST:PORT/DB URL."
             )
         object.__setattr__(self, "public_inbox_url", self.public_inbox_url.rstrip("/"))
+        # Leases are renewed every lease_ttl / 3 at most: the sweeper must run at least that
+        # often, or a short lease runs out between two sweeps while the wallet is open.
+        object.__setattr__(self, "tick", min(float(self.tick), float(self.lease_ttl) / 4))
 
     @property
     def pg_host(self):

@@ -30,7 +30,7 @@ from ..schemas import load_all
 from ..settings import HOST
 from .accounts import Accounts
 from .db import Database
-from .errors import Busy, HostError, OpenElsewhere, StoreUnavailable
+from .errors import Busy, HostError, LeaseLost, OpenElsewhere, StoreUnavailable
 from .inbox_pg import CHANNEL, PgInboxStore
 from .leases import Leases
 from .person import (
@@ -99,6 +99,7 @@ class Instance:
         self.app_factory = None  # set by the web face: builds a person's wallet app
         self.exporter = None  # set by `moving`: writes a hosted person's backup
         self._opening = 0
+        self._starting = {}  # account id -> lease of a wallet still opening (renewed too)
         self._lock = threading.RLock()
         self._stopping = threading.Event()
         self._threads = []
@@ -198,6 +199,8 @@ class Instance:
             vault = Vault(self.db, account.id, opened.keys.subkey("files"), lease)
             person = None
             durable.mount(root, MountedVault(vault))
+            with self._lock:
+                self._starting[account.id] = lease  # the sweeper renews it while the agent starts
             try:
                 if prepare is not None:
                     prepare(vault)
@@ -208,11 +211,16 @@ class Instance:
                     sid = person.service.unlock(passphrase)
                 if self.app_factory is not None:
                     person.app = self.app_factory(self, person)
+                if not self.leases.renew(lease):  # taken over while starting: give up here
+                    raise LeaseLost()
                 person.renewed = self.clock()
             except BaseException:
+                with self._lock:
+                    self._starting.pop(account.id, None)
                 self._undo(account, lease, root, person)
                 raise
             with self._lock:
+                self._starting.pop(account.id, None)
                 self.people[account.id] = person
         LOG.info("host %s: wallet %s opened", self.config.instance, account.id)
         return person, sid
@@ -293,6 +301,13 @@ class Instance:
 
     def sweep(self):
         """Renew leases, lock idle wallets, run due automatic work; close what locked."""
+        with self._lock:
+            starting = list(self._starting.values())
+        for lease in starting:  # an agent may take longer to start than a lease lasts
+            try:
+                self.leases.renew(lease)
+            except HostError as exc:
+                LOG.warning("host: renewing the lease of %s: %s", lease.account, exc)
         for person in list(self.people.values()):
             try:
                 if self.clock() - person.renewed >= self.config.lease_ttl / 3:
