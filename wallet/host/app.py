@@ -219,7 +219,7 @@ def signup_restore():
     source = folder / "backup.tessera"
     try:
         upload.save(source)
-        person, sid = import_backup(
+        person, sid, notes = import_backup(
             instance,
             request.form.get("name", ""),
             request.form.get("passphrase", ""),
@@ -233,6 +233,8 @@ def signup_restore():
         shutil.rmtree(folder, ignore_errors=True)
     _start_session(person, sid)
     flash("Your wallet was brought in from the backup.")
+    for note in notes:
+        flash(note)
     return redirect("/")
 
 

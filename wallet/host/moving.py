@@ -46,6 +46,7 @@ from .db import AGENT_ROLE
 
 MAX_FILES_BYTES = 256 * 1024 * 1024
 SKIPPED = (f"{ROLE_MEMBER}/home/", f"{ROLE_MEMBER}/run/", f"{ROLE_MEMBER}/logs/")
+TOKENS_MEMBER = f"{ROLE_MEMBER}/tessera/api-tokens.json"
 
 
 def _run(coroutine):
@@ -214,7 +215,7 @@ def read_backup(source, passphrase, work):
 
 
 def import_backup(instance, name, passphrase, source, backup_passphrase):
-    """Sign a person up from a backup file; return (Person, session id)."""
+    """Sign a person up from a backup file; return (Person, session id, notes to show)."""
     from .app import index_tokens, new_account
 
     config = instance.config
@@ -230,6 +231,9 @@ def import_backup(instance, name, passphrase, source, backup_passphrase):
             ) from None
         marker = f"{ROLE_MEMBER}/tessera/wallet.json"
         files.setdefault(marker, json.dumps({"created": "imported"}).encode())
+        tokens, dropped = _new_tokens(instance.db, files.get(TOKENS_MEMBER))
+        if tokens is not None:
+            files[TOKENS_MEMBER] = json.dumps(tokens, indent=1).encode()
 
         def fill(vault):
             for member, data in sorted(files.items()):
@@ -240,13 +244,40 @@ def import_backup(instance, name, passphrase, source, backup_passphrase):
             account = vault.account
             target = instance.accounts.by_id(account)
             _run(_copy(sqlite_uri(store), pg_uri(config, target.db_name), passphrase, False))
-            tokens = files.get(f"{ROLE_MEMBER}/tessera/api-tokens.json")
-            if tokens:
-                index_tokens(instance.db, account, json.loads(tokens))
+            index_tokens(instance.db, account, tokens or [])
 
-        return new_account(instance, name, passphrase, passphrase, prepare=fill)
+        person, sid = new_account(instance, name, passphrase, passphrase, prepare=fill)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    notes = []
+    if dropped:
+        notes.append(
+            f"{dropped} API token(s) of the backup are still in use by another wallet on this "
+            "service and were not brought in; create new ones on Settings."
+        )
+    return person, sid, notes
+
+
+def _new_tokens(db, data):
+    """Return (the backup's API tokens not already routed to another account, how many not).
+
+    A token routes API calls to one account: a token still indexed (the wallet's old
+    account on this service, say) stays with it rather than moving to the new one.
+    """
+    if data is None:
+        return None, 0
+    try:
+        tokens = json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DamagedBackup(f"The backup's API tokens are not readable: {exc}") from exc
+    if not isinstance(tokens, list) or not all(
+        isinstance(t, dict) and isinstance(t.get("hash"), str) for t in tokens
+    ):
+        raise DamagedBackup("The backup's API tokens are not a list of tokens.")
+    hashes = [t["hash"] for t in tokens]
+    taken = {r[0] for r in db.rows("SELECT hash FROM api_tokens WHERE hash = ANY(%s)", (hashes,))}
+    kept = [t for t in tokens if t["hash"] not in taken]
+    return kept, len(tokens) - len(kept)
 
 
 async def _check(uri, wallet_key):
