@@ -30,24 +30,30 @@ def host_ports(count=80):
     return first
 
 
-def _free_pg_port():
+def free_pg_port():
+    """Return a free loopback port for a PostgreSQL cluster."""
     for port in PG_PORTS:
         if not port_in_use(port):
             return port
     raise RuntimeError("No free port in 57000-57999 for a PostgreSQL test cluster.")
 
 
-@pytest.fixture(scope="session")
-def pg_cluster():
-    """A throwaway PostgreSQL cluster for the session (stopped and deleted at the end)."""
+def require_postgres():
+    """Skip (fail in CI: $TESSERA_REQUIRE_POSTGRES) when PostgreSQL is not installed."""
     try:
         pg_bin()
     except ConfigError as exc:
         if os.environ.get("TESSERA_REQUIRE_POSTGRES"):
             raise
         pytest.skip(f"PostgreSQL is not installed: {exc}")
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throwaway PostgreSQL cluster for the session (stopped and deleted at the end)."""
+    require_postgres()
     directory = tempfile.mkdtemp(prefix="tessera-pg-")
-    cluster = LocalCluster(directory, _free_pg_port(), secrets.token_urlsafe(16), durable=False)
+    cluster = LocalCluster(directory, free_pg_port(), secrets.token_urlsafe(16), durable=False)
     cluster.agent_password = secrets.token_urlsafe(16)  # one role for the whole cluster
     try:
         yield cluster.start()
