@@ -5,10 +5,13 @@ one `make demo` runs) restores it on first run and opens it with the same passph
 credentials, connections, history and rules are all there, and it proves a fact to a
 firm. Its own backup then signs a new hosted account up (`/signup/restore`), which holds
 the same credentials. Bad imports are refused with the reason and create no account.
+Left idle, the hosted wallet then locks itself: agent stopped, lease given back.
 """
 
 import datetime
 import io
+import time
+from pathlib import Path
 
 import pytest
 from conftest import free_port_offset
@@ -77,6 +80,13 @@ def _download(post, wallet_passphrase):
         answer.close()
 
 
+def _wait(predicate, what, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.2)
+
+
 def _sign_up_from(browser, name, backup, backup_passphrase=BACKUP_PASSPHRASE):
     files = {"backup": ("wallet.tessera", backup, "application/octet-stream")}
     data = {
@@ -92,7 +102,8 @@ def test_a_hosted_wallet_goes_home_and_comes_back(pg_cluster, firms, tmp_path):
     url, agent_password, _ = new_host_db(pg_cluster)
     config = host_config(tmp_path / "host", url, agent_password, firms, host_ports())
     (tmp_path / "host").mkdir()
-    with running(config, 0) as (instance, base):
+    skew = [0.0]  # seconds added to the instance's monotonic clock (idleness)
+    with running(config, 0, clock=lambda: time.monotonic() + skew[0]) as (instance, base):
         browser = Browser(base)
         assert browser.sign_up("leaving.1", PASSPHRASE).status_code == 302
         person = person_of(instance, browser)
@@ -185,4 +196,12 @@ def test_a_hosted_wallet_goes_home_and_comes_back(pg_cluster, firms, tmp_path):
         assert theirs.status_code == 200 and len(theirs.json()["results"]) == len(cred_ids)
         first = again.service.history.entries()[0]
         assert (first.to, first.revealed) == ("Acme Bank", ["nationality"])
-        assert back.log_out().status_code == 302
+
+        # Left idle, the wallet locks itself: agent stopped, lease given back, logged out.
+        agent = Path(f"/proc/{again.runner.pid}")
+        skew[0] += config.idle_timeout + 1
+        instance.sweep()
+        assert instance.person(again.account.id) is None
+        _wait(lambda: instance.leases.holder(again.account.id) is None, "the lease to end")
+        _wait(lambda: not agent.exists(), "the agent to stop")
+        assert back.get("/credentials/").headers["location"] == "/login"
