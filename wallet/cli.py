@@ -181,6 +181,14 @@ def bench(quick, as_json, port_offset):
     help="Let the agents reach firms on loopback (every party on this machine: demos and "
     "tests only; --local sets it).",
 )
+@click.option(
+    "--trusted-proxies",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Proxies (the load balancer) in front that set X-Forwarded-For: rate limits then "
+    "count each client's address, not the proxy's.",
+)
 @click.option("--port-offset", type=int, default=None, help="Add this to every port.")
 def host(
     home,
@@ -195,6 +203,7 @@ def host(
     pg_port,
     no_firms,
     loopback_egress,
+    trusted_proxies,
     port_offset,
 ):
     """Run a hosted Tessera: many people, each their own wallet; the operator reads nothing."""
@@ -210,6 +219,7 @@ def host(
         "public_inbox_url": public_inbox_url,
         "max_people": max_people,
         "lease_ttl": lease_ttl,
+        "trusted_proxies": trusted_proxies,
         **({"instance": instance} if instance else {}),
     }
     stop = threading.Event()

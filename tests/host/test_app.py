@@ -1,6 +1,7 @@
 """The host's own pages without agents: bad sign-ups, and rate limits shared by instances."""
 
 import pytest
+from werkzeug.test import Client
 
 from wallet.host.accounts import Accounts
 from wallet.host.app import create_host_app
@@ -10,12 +11,11 @@ from wallet.host.instance import Instance
 from .hosting import TOKEN
 
 
-@pytest.fixture
-def two_apps(host_db, tmp_path):
-    """Two instances' web faces on one database, sign-up limited to 3 a minute."""
+def _apps(host_db, tmp_path, names, **options):
+    """Instances' web faces on one database, sign-up and login limited to 3 a minute."""
     url, agent_password = host_db
     made = []
-    for name in ("i-one", "i-two"):
+    for name in names:
         config = HostConfig(
             home=tmp_path,
             database_url=url,
@@ -23,23 +23,30 @@ def two_apps(host_db, tmp_path):
             instance=name,
             inbox_port=0,
             scrypt_n=2**10,
+            **options,
         )
         instance = Instance(config, schemas={}).start()
         limits = {"signup": "3 per minute", "login": "3 per minute"}
         made.append((instance, create_host_app(instance, {"RATE_LIMITS": limits})))
+    return made
+
+
+@pytest.fixture
+def two_apps(host_db, tmp_path):
+    """Two instances' web faces on one database."""
+    made = _apps(host_db, tmp_path, ("i-one", "i-two"))
     yield made
     for instance, _ in made:
         instance.stop()
 
 
-def _post(app, path, data):
-    from werkzeug.test import Client
-
+def _post(app, path, data, headers=None):
     client = Client(app)
     page = client.get(path.split("/restore")[0] if path != "/login" else path)
     token = TOKEN.search(page.get_data(as_text=True)).group(1)
     cookie = page.headers.get("Set-Cookie", "").split(";")[0]
-    return client.post(path, data={**data, "csrf_token": token}, headers={"Cookie": cookie})
+    headers = {"Cookie": cookie, **(headers or {})}
+    return client.post(path, data={**data, "csrf_token": token}, headers=headers)
 
 
 @pytest.mark.parametrize(
@@ -92,3 +99,25 @@ def test_wrong_logins_are_limited_and_never_say_which_part_was_wrong(two_apps):
     assert "name or the passphrase is wrong" in no_such.get_data(as_text=True)
     _post(two, "/login", {"name": "real.name", "passphrase": "wrong again!"})
     assert _post(two, "/login", {"name": "real.name", "passphrase": "x"}).status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("trusted_proxies", "other_client_status"),
+    [
+        (0, 429),  # X-Forwarded-For ignored (anyone can send it): one address, limited
+        (1, 400),  # behind the load balancer: each client counted on its own
+    ],
+)
+def test_rate_limits_count_clients_behind_a_trusted_proxy_only(
+    host_db, tmp_path, trusted_proxies, other_client_status
+):
+    ((instance, app),) = _apps(host_db, tmp_path, ("i-one",), trusted_proxies=trusted_proxies)
+    try:
+        form = {"name": "flood", "passphrase": "short", "confirm": "short"}
+        first = {"X-Forwarded-For": "127.0.0.7"}  # two clients, loopback addresses only
+        assert [_post(app, "/signup", form, first).status_code for _ in range(3)] == [400] * 3
+        assert _post(app, "/signup", form, first).status_code == 429
+        other = _post(app, "/signup", form, {"X-Forwarded-For": "127.0.0.9"})
+        assert other.status_code == other_client_status
+    finally:
+        instance.stop()

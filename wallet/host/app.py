@@ -29,6 +29,7 @@ from flask import (
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from itsdangerous import BadSignature
 from werkzeug.http import parse_cookie
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from ..errors import InputError, WalletError
@@ -67,6 +68,8 @@ def create_host_app(instance, config=None):
         RATE_LIMITS={"signup": "5 per minute;30 per hour", "login": "10 per minute;100 per hour"},
     )
     app.config.update(config or {})
+    if instance.config.trusted_proxies:  # the client's address as the load balancer saw it
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=instance.config.trusted_proxies)
     app.permanent_session_lifetime = instance.config.idle_timeout
     app.extensions["host_instance"] = instance
     csrf.init_app(app)

@@ -22,7 +22,9 @@ class HostConfig:
     this instance's inbox face on loopback; `max_people`: agents running at once on this
     instance; `agent_ports`: the first of the loopback ports its agents take (two each);
     `tick`: how often the sweeper renews leases and locks idle wallets (at most a quarter
-    of `lease_ttl`).
+    of `lease_ttl`); `trusted_proxies`: how many proxies (the load balancer) in front of
+    the instance set `X-Forwarded-For`, so rate limits count each client, not the proxy
+    (0: the header is ignored, as anyone can send it).
     """
 
     home: Path
@@ -43,6 +45,7 @@ class HostConfig:
     agent_log_level: str = "warning"
     agent_timeout: float = 60.0
     registry: Path | None = None
+    trusted_proxies: int = 0
 
     def __post_init__(self):
         """Check the database URL and fill in what depends on the rest."""
