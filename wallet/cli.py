@@ -132,21 +132,32 @@ def demo(home, port_offset):
 @click.option("--quick", is_flag=True, help="Small sizes (what CI runs), under 2 minutes.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON on stdout.")
 @click.option("--port-offset", type=int, default=None, help="Add this to every agent port.")
-def bench(quick, as_json, port_offset):
+@click.option(
+    "--hosting",
+    is_flag=True,
+    help="Measure the hosted Tessera instead (needs PostgreSQL): login, memory per person, "
+    "the cap, and proofs for a hosted person next to the single-person wallet.",
+)
+def bench(quick, as_json, port_offset, hosting):
     """Measure the floor, proof latency, throughput, issuance, growth and start-up."""
+    from .bench import hosting as bench_hosting
     from .bench import report as bench_report
     from .bench import run as bench_run
 
     home = tempfile.mkdtemp(prefix="tessera-bench-")
     offset = from_env(port_offset=port_offset).port_offset
     log = (lambda text: click.echo(text, err=True)) if as_json else click.echo
+    runner = bench_hosting.run if hosting else bench_run.run
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the hosted pages' requests
     try:
-        results = bench_run.run(quick=quick, home=home, port_offset=offset, log=log)
+        results = runner(quick=quick, home=home, port_offset=offset, log=log)
     except WalletError as exc:
         _fail(exc, as_json)
     finally:
         shutil.rmtree(home, ignore_errors=True)
-    json_path, md_path = bench_report.write(results)
+    json_path, md_path = bench_report.write(
+        results, render=bench_hosting.markdown if hosting else bench_report.markdown
+    )
     if as_json:
         click.echo(json.dumps(results, indent=2))
     else:
