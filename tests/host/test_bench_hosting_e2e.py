@@ -27,6 +27,8 @@ def test_the_hosting_bench_produces_every_figure(tmp_path, monkeypatch):
         "hosted": 2,
         "single_person": 2,
     }
+    for who in ("hosted", "single_person"):  # every stage heard, the person's own hub too
+        assert {v["n"] for v in results["stages_ms"][who].values()} == {2}, who
     _, md_path = bench_report.write(results, tmp_path / "out", render=hosting.markdown)
     text = md_path.read_text()
-    assert "| memory per logged-in person (PSS)" in text and "hosted person" in text
+    assert "| memory per logged-in person (PSS)" in text and "| to_holder |" in text

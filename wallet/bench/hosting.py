@@ -32,6 +32,7 @@ from ..settings import ROLES, Settings
 from . import exchange
 from .measure import percentiles
 from .run import bench_policy, machine
+from .stages import STAGES, StageClock, summarize
 
 SIZES = {"quick": {"people": 2, "latency": 6}, "full": {"people": 5, "latency": 30}}
 PG_PORTS = range(56000, 57000)
@@ -145,21 +146,45 @@ def _hosted(instance, base, world, sizes, results, log):
     scenario.connect_holder(hosted)
     scenario.issue_person(hosted, scenario.load_person())
     log(f"hosted: {sizes['latency']} proof exchanges")
-    results["proof_ms"]["hosted"] = _latency(hosted, sizes)
+    _latency(hosted, sizes, results, "hosted", person.service.agent.hub)
     for http in [*people, busy]:
         http.close()
 
 
-def _latency(world, sizes):
+class _Clock(StageClock):
+    """The bench's stage clock, also hearing a hosted person's own webhook hub."""
+
+    def __init__(self, hub, holder_hub=None):
+        """Listen on the firms' `hub` and on `holder_hub` when it is another one."""
+        super().__init__(hub)
+        self.holder_hub = holder_hub if holder_hub is not hub else None
+        if self.holder_hub is not None:
+            self.holder_hub.add_listener(self._on_event)
+
+    def close(self):
+        """Stop listening on both hubs."""
+        super().close()
+        if self.holder_hub is not None:
+            self.holder_hub.remove_listener(self._on_event)
+
+
+def _latency(world, sizes, results, key, holder_hub=None):
+    """Time exchanges one at a time; keep their p50s and where the time went, stage by stage.
+
+    A hosted person's agent reports to their own webhook hub: `holder_hub` is heard too.
+    """
     request = scenario.age_income_request(world.cred_defs, datetime.date.today())
     policy = bench_policy(world.holder_conns["verifier"])
     responder = AutoResponder(world.holder, lambda: policy).start()
+    clock = _Clock(world.verifier.hub, holder_hub)
     try:
         exchange.latency(world, request, 2)  # warm connections and caches
-        samples, _ = exchange.latency(world, request, sizes["latency"])
+        samples, splits = exchange.latency(world, request, sizes["latency"], clock)
     finally:
         responder.stop()
-    return percentiles(samples)
+        clock.close()
+    results["proof_ms"][key] = percentiles(samples)
+    results["stages_ms"][key] = summarize(splits)
 
 
 def run(quick=True, home=None, port_offset=0, log=print):
@@ -178,6 +203,7 @@ def run(quick=True, home=None, port_offset=0, log=print):
         "machine": machine(),
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "proof_ms": {},
+        "stages_ms": {},
     }
     try:
         log("hosting: starting PostgreSQL and the agents")
@@ -190,7 +216,7 @@ def run(quick=True, home=None, port_offset=0, log=print):
             scenario.connect_holder(world)
             scenario.issue_person(world, scenario.load_person())
             log(f"single-person wallet: {sizes['latency']} proof exchanges")
-            results["proof_ms"]["single_person"] = _latency(world, sizes)
+            _latency(world, sizes, results, "single_person")
             config = HostConfig(
                 home=home / "host",
                 database_url=cluster.url(HOST_DB),
@@ -215,7 +241,7 @@ def run(quick=True, home=None, port_offset=0, log=print):
 def markdown(results):
     """Return the hosting results as a Markdown table."""
     m, memory, cap = results["machine"], results["memory_per_person_kib"], results["capacity"]
-    proof = results["proof_ms"]
+    proof, stages = results["proof_ms"], results["stages_ms"]
     return "\n".join(
         [
             f"# Tessera bench, hosting ({results['mode']}, {results['date']})",
@@ -238,5 +264,15 @@ def markdown(results):
             f"{proof['hosted']['p50']} / {proof['hosted']['p95']} ms |",
             f"| proof exchange p50 / p95: single-person wallet, same run (reached directly) | "
             f"{proof['single_person']['p50']} / {proof['single_person']['p95']} ms |",
+            "",
+            "Where the time goes (p50, ms): hosted person / single-person wallet",
+            "",
+            "| stage | what happens | hosted | single |",
+            "| --- | --- | --- | --- |",
+            *(
+                f"| {name} | {what} | {stages['hosted'][name]['p50']} | "
+                f"{stages['single_person'][name]['p50']} |"
+                for name, what, *_ in STAGES  # (name, what, owner, ...)
+            ),
         ]
     )
