@@ -188,10 +188,11 @@ def signup():
 
 
 def new_account(instance, name, passphrase, confirm, prepare=None):
+    """Create an account, its database and its wallet; undo it all if a step fails."""
     from .moving import provision_store
 
-    """Create an account, its database and its wallet; undo it all if a step fails."""
-    if instance.load()[0] + instance.load()[1] >= instance.config.max_people:
+    people, starting, cap = instance.load()
+    if people + starting >= cap:  # before any work; open() admits again, race-free
         raise Busy()
     opened = instance.accounts.create(name, passphrase, confirm)
     try:
