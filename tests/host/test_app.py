@@ -11,8 +11,8 @@ from wallet.host.instance import Instance
 from .hosting import TOKEN
 
 
-def _apps(host_db, tmp_path, names, **options):
-    """Instances' web faces on one database, sign-up and login limited to 3 a minute."""
+def _apps(host_db, tmp_path, names, limit="3 per minute", **options):
+    """Instances' web faces on one database, sign-up and login limited (3 a minute)."""
     url, agent_password = host_db
     made = []
     for name in names:
@@ -26,7 +26,7 @@ def _apps(host_db, tmp_path, names, **options):
             **options,
         )
         instance = Instance(config, schemas={}).start()
-        limits = {"signup": "3 per minute", "login": "3 per minute"}
+        limits = {"signup": limit, "login": limit}
         made.append((instance, create_host_app(instance, {"RATE_LIMITS": limits})))
     return made
 
@@ -119,5 +119,17 @@ def test_rate_limits_count_clients_behind_a_trusted_proxy_only(
         assert _post(app, "/signup", form, first).status_code == 429
         other = _post(app, "/signup", form, {"X-Forwarded-For": "127.0.0.9"})
         assert other.status_code == other_client_status
+    finally:
+        instance.stop()
+
+
+def test_busy_on_a_rate_limited_page_says_a_minute_not_the_limit_s_window(host_db, tmp_path):
+    ((instance, app),) = _apps(host_db, tmp_path, ("i-one",), "3 per hour", max_people=0)
+    try:
+        form = {"name": "eve.k", "passphrase": "long enough words", "confirm": "long enough words"}
+        answer = _post(app, "/signup", form)
+        assert answer.status_code == 503 and answer.headers["Retry-After"] == "60"
+        assert "try again in a minute" in answer.get_data(as_text=True)
+        assert instance.db.one("SELECT count(*) FROM accounts")[0] == 0
     finally:
         instance.stop()

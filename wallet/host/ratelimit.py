@@ -86,5 +86,7 @@ def limiter_for(app, db):
         storage_options={"db": db},
         strategy="fixed-window",
         default_limits=[],
-        headers_enabled=True,
+        # Off: the limiter would stamp its own Retry-After (its window's reset) on every
+        # answer of a limited page, a "busy" 503 included; the host's pages set their own.
+        headers_enabled=False,
     )
