@@ -37,7 +37,8 @@ def test_tessera_host_local_serves_a_wallet_and_stops_everything(tmp_path):
     require_postgres()
     home = tmp_path / "home"
     first = host_ports(40)
-    web, inbox, pg_port = first, first + 1, free_pg_port()
+    web, inbox = [p for p in range(first, first + 10) if not port_in_use(p)][:2]
+    pg_port = free_pg_port()
     command = [
         *(sys.executable, "-m", "wallet.cli", "host", "--local", "--no-firms"),
         *("--home", str(home), "--port", str(web), "--inbox-port", str(inbox)),
