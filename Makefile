@@ -4,7 +4,7 @@ VENV  := .venv
 PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.tessera-installed
 
-.PHONY: demo test lint e2e unit venv clean bench bench-quick
+.PHONY: demo host test lint e2e unit venv clean bench bench-quick
 
 venv: $(STAMP)
 
@@ -21,6 +21,10 @@ $(STAMP): pyproject.toml
 
 demo: venv
 	$(VENV)/bin/tessera demo
+
+# A hosted Tessera for many people, with its own PostgreSQL cluster (Debian's postgresql).
+host: venv
+	$(VENV)/bin/tessera host --local
 
 test: lint
 	$(PY) -m pytest

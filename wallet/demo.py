@@ -72,10 +72,15 @@ def _serve(app, port):
     return server
 
 
-def run(settings, stop_event, on_ready=None):
-    """Run the demo until `stop_event` is set; call `on_ready(demo)` once all is up."""
+def run(settings, stop_event, on_ready=None, wallet=True):
+    """Run the demo until `stop_event` is set; call `on_ready(demo)` once all is up.
+
+    `wallet=False` runs only the firms (a hosted Tessera serves the people).
+    """
     settings = replace(settings, loopback_egress=True)  # every party is on this machine
     ports = ui_ports(settings)
+    if not wallet:
+        ports.pop("wallet")
     for name, port in ports.items():
         if port_in_use(port):
             raise AgentStartError(
@@ -88,10 +93,11 @@ def run(settings, stop_event, on_ready=None):
     homes = world.party_settings(settings.home, settings.port_offset, network)
     person = homes["holder"]  # the person's own home, its agent on did:webvh too
     hub = WebhookHub().start()
-    inbox = InboxProcess(person)
+    inbox = InboxProcess(person) if wallet else None
     demo = Demo()
     try:
-        inbox.start()
+        if inbox is not None:
+            inbox.start()
         with world.running_parties(
             settings.home, settings.port_offset, ("issuer", "verifier"), hub=hub, now=now
         ) as (parties, _network):
@@ -99,7 +105,6 @@ def run(settings, stop_event, on_ready=None):
             verifier = Agent("verifier", parties["verifier"].deployment.admin("verifier"), hub)
             demo.issuer_did, demo.cred_defs = seed(issuer, schemas)
             demo.apps = {
-                "wallet": web.create_app({"SETTINGS": person}),
                 "issuer": console.create_app("issuer", issuer, _console_config(homes, "issuer")),
                 "verifier": console.create_app(
                     "verifier",
@@ -107,6 +112,8 @@ def run(settings, stop_event, on_ready=None):
                     {**_console_config(homes, "verifier"), "TRUSTED_ISSUERS": [demo.issuer_did]},
                 ),
             }
+            if wallet:
+                demo.apps["wallet"] = web.create_app({"SETTINGS": person})
             for name, app in demo.apps.items():
                 demo.servers.append(_serve(app, ports[name]))
                 demo.urls[name] = f"http://{HOST}:{ports[name]}/"
@@ -125,7 +132,8 @@ def run(settings, stop_event, on_ready=None):
         wallet = demo.apps.get("wallet")
         if wallet is not None:
             web.service_of(wallet).close()
-        inbox.close()
+        if inbox is not None:
+            inbox.close()
         hub.stop()
     return demo
 

@@ -14,6 +14,11 @@
   as empty.
 
 Temporary and lock files are named `.tmp-<name>...`: backups skip them.
+
+`mount(root, backend)` serves every path under `root` from a backend instead of the disk
+(a hosted person's data, sealed in PostgreSQL: `wallet.host.vault`). The modules that
+keep the person's files call the functions here and never know which it is; the
+history log appends through `append_text`. Unmounted paths behave exactly as before.
 """
 
 import contextlib
@@ -32,6 +37,8 @@ _MISSING = object()
 _thread_locks = {}
 _thread_locks_guard = threading.Lock()
 _held = threading.local()  # the data files this thread holds the lock of
+_mounts = {}  # absolute root (str) -> backend serving the files under it
+_mounts_guard = threading.Lock()
 
 
 def _utcnow():
@@ -46,6 +53,90 @@ class CorruptFile(InputError):
         self.path = Path(path)
         self.aside = Path(aside)
         super().__init__(f"{self.path} {problem}; it was set aside as {self.aside.name}: {advice}")
+
+
+def mount(root, backend):
+    """Serve every file under `root` from `backend` (read, write, lock, append) until unmounted.
+
+    The backend has `read(name)`, `write(name, data, replace)`, `exists(name)`,
+    `remove(name)`, `rename(name, new)`, `locked(name)`, `append(name, data)` and
+    `version(name)`; names are relative to `root` ('tessera/rules.json').
+    """
+    with _mounts_guard:
+        _mounts[os.path.abspath(root)] = backend
+
+
+def unmount(root):
+    """Stop serving `root` from a backend: its paths are plain paths again."""
+    with _mounts_guard:
+        _mounts.pop(os.path.abspath(root), None)
+
+
+def mounted(path):
+    """Return (backend, name under its root) serving `path`, or None for a file on disk."""
+    if not _mounts:
+        return None
+    absolute = os.path.abspath(path)
+    with _mounts_guard:
+        for root, backend in _mounts.items():
+            if absolute.startswith(root + os.sep):
+                return backend, absolute[len(root) + 1 :]
+    return None
+
+
+def private_dir(path):
+    """Create `path` if needed, owner-only; nothing to do under a mount (no directories)."""
+    path = Path(path)
+    if mounted(path / "x") is None:
+        path.mkdir(parents=True, exist_ok=True)
+        os.chmod(path, 0o700)
+    return path
+
+
+def exists(path):
+    """Return True when the data file `path` exists (on disk or in its backend)."""
+    found = mounted(path)
+    return found[0].exists(found[1]) if found else Path(path).exists()
+
+
+def remove(path):
+    """Delete the data file `path` if it exists."""
+    found = mounted(path)
+    if found:
+        found[0].remove(found[1])
+    else:
+        Path(path).unlink(missing_ok=True)
+
+
+def read_bytes(path):
+    """Return the bytes of the data file `path` (`FileNotFoundError` when there is none)."""
+    found = mounted(path)
+    return found[0].read(found[1]) if found else Path(path).read_bytes()
+
+
+def append_text(path, text):
+    """Append `text` to the append-only file `path` with one write and one sync."""
+    found = mounted(path)
+    if found:
+        found[0].append(found[1], text.encode("utf-8"))
+        return
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(fd, "a") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def version(path):
+    """Return a value that changes whenever the file `path` changes (None when missing)."""
+    found = mounted(path)
+    if found:
+        return found[0].version(found[1])
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def sync_directory(directory):
@@ -65,6 +156,10 @@ def write_bytes(path, data, *, mode=0o600, replace=True):
     and the other writer's file stays.
     """
     path = Path(path)
+    found = mounted(path)
+    if found:
+        found[0].write(found[1], bytes(data), replace=replace)
+        return path
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{TEMP_PREFIX}{path.name}.{secrets.token_hex(6)}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
@@ -114,6 +209,11 @@ def locked(path):
     goes on without waiting for itself.
     """
     path = Path(path)
+    found = mounted(path)
+    if found:
+        with found[0].locked(found[1]):
+            yield path
+        return
     key = os.path.abspath(path)
     held = _held.__dict__.setdefault("paths", set())
     if key in held:
@@ -143,9 +243,7 @@ def read_json(path, *, missing=_MISSING, advice="fix it and move it back, or del
     path = Path(path)
     while True:
         try:
-            with open(path, "rb") as handle:
-                seen = os.fstat(handle.fileno())
-                raw = handle.read()
+            raw, seen = _read_seen(path)
         except FileNotFoundError:
             if missing is _MISSING:
                 raise
@@ -160,6 +258,15 @@ def read_json(path, *, missing=_MISSING, advice="fix it and move it back, or del
         # Another writer replaced the file since it was read: read the new one.
 
 
+def _read_seen(path):
+    """Return (bytes, what identifies this version) of `path`, on disk or in its backend."""
+    found = mounted(path)
+    if found:
+        return found[0].read(found[1]), None
+    with open(path, "rb") as handle:
+        return handle.read(), os.fstat(handle.fileno())
+
+
 def _problem(exc):
     if isinstance(exc, json.JSONDecodeError):
         return f"is not valid JSON (line {exc.lineno}: {exc.msg})"
@@ -169,6 +276,13 @@ def _problem(exc):
 def _set_aside(path, seen, now):
     """Rename the corrupt file read (`seen`: its stat) aside; None if it was replaced since."""
     stamp = now().astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    found = mounted(path)
+    if found:
+        backend, name = found
+        with backend.locked(name):
+            aside = f"{name}.corrupt-{stamp}"
+            backend.rename(name, aside)
+            return path.with_name(Path(aside).name)
     with locked(path):
         try:
             current = os.stat(path)

@@ -1,24 +1,27 @@
 """Generated secrets (admin API keys, demo wallet keys) kept with owner-only permissions."""
 
+import contextlib
 import os
 import secrets
-from pathlib import Path
 
+from . import durable
 from .errors import ConfigError
 
 
 def ensure_private_dir(path):
-    """Create `path` if needed and make it readable by its owner only."""
-    path = Path(path)
-    path.mkdir(parents=True, exist_ok=True)
-    os.chmod(path, 0o700)
-    return path
+    """Create `path` if needed and make it readable by its owner only (not under a mount)."""
+    return durable.private_dir(path)
 
 
 def load_or_create(directory, name, nbytes=32):
-    """Return the secret stored as `directory/name`, generating it on first use."""
+    """Return the secret stored as `directory/name`, generating it on first use.
+
+    Under a mount (a hosted person's data) the secret lives, sealed, in the backend.
+    """
     directory = ensure_private_dir(directory)
     path = directory / name
+    if durable.mounted(path):
+        return _load_or_create_mounted(path, nbytes)
     if path.exists():
         return _read_existing(path)
     value = secrets.token_urlsafe(nbytes)
@@ -37,6 +40,14 @@ def load_or_create(directory, name, nbytes=32):
     finally:
         os.unlink(tmp)
     return value
+
+
+def _load_or_create_mounted(path, nbytes):
+    if not durable.exists(path):
+        # Another writer may make it first: its secret is then the one everybody uses.
+        with contextlib.suppress(FileExistsError):
+            durable.write_text(path, secrets.token_urlsafe(nbytes) + "\n", replace=False)
+    return durable.read_bytes(path).decode().strip()
 
 
 def _read_existing(path):

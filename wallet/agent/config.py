@@ -21,7 +21,11 @@ AGENT_CONFIG_DIR = Path(__file__).resolve().parents[2] / "agent_config"
 _RUNTIME_KEYS = ("admin-api-key", "admin-insecure-mode", "wallet-key", "webhook-url")
 # Options that are secrets: they reach the agent through its stdin pipe as the
 # environment variables ACA-Py reads them from, never through the arg file.
-SECRET_OPTIONS = {"wallet-key": "ACAPY_WALLET_KEY", "admin-api-key": "ACAPY_ADMIN_API_KEY"}
+SECRET_OPTIONS = {
+    "wallet-key": "ACAPY_WALLET_KEY",
+    "admin-api-key": "ACAPY_ADMIN_API_KEY",
+    "wallet-storage-creds": "ACAPY_WALLET_STORAGE_CREDS",  # a hosted agent's database password
+}
 
 
 class Ports(NamedTuple):

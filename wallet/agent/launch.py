@@ -16,7 +16,7 @@ import sys
 import threading
 
 # The only variables the supervisor may set through the pipe.
-SECRET_VARS = frozenset({"ACAPY_WALLET_KEY", "ACAPY_ADMIN_API_KEY"})
+SECRET_VARS = frozenset({"ACAPY_WALLET_KEY", "ACAPY_ADMIN_API_KEY", "ACAPY_WALLET_STORAGE_CREDS"})
 
 
 def _first_line(fd):

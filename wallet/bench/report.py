@@ -9,12 +9,13 @@ from .stages import ISSUE_STAGES, STAGES
 RESULTS_DIR = Path(__file__).resolve().parents[2] / "bench" / "results"
 
 
-def write(results, directory=RESULTS_DIR):
-    """Write results as JSON and Markdown; return the two paths."""
+def write(results, directory=RESULTS_DIR, render=None):
+    """Write results as JSON and Markdown (`render(results)`, default `markdown`); return paths."""
+    render = render or markdown
     directory.mkdir(parents=True, exist_ok=True)
     stem = f"bench-{results['mode']}"
     json_path, md_path = directory / f"{stem}.json", directory / f"{stem}.md"
-    for path, text in ((json_path, json.dumps(results, indent=2)), (md_path, markdown(results))):
+    for path, text in ((json_path, json.dumps(results, indent=2)), (md_path, render(results))):
         tmp = path.with_suffix(".tmp")
         tmp.write_text(text + "\n")
         os.replace(tmp, path)

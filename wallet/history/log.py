@@ -11,11 +11,9 @@ import contextlib
 import datetime
 import hashlib
 import json
-import os
 import secrets
 import threading
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -70,9 +68,7 @@ class HistoryLog:
 
     def __init__(self, directory, passphrase, clock=_utcnow, scrypt_n=SCRYPT_N):
         """Derive the key (creating the salt on first use); nothing else is read yet."""
-        self.directory = Path(directory)
-        self.directory.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.directory, 0o700)
+        self.directory = durable.private_dir(directory)
         self.clock = clock
         self._aead = AESGCM(derive_key(passphrase, self._salt(), n=scrypt_n))
         # (file version, entries, line count, hash of the last line) as last verified:
@@ -87,10 +83,10 @@ class HistoryLog:
 
     def _salt(self):
         path = self.directory / SALT_FILE
-        if not path.exists():
+        if not durable.exists(path):
             with contextlib.suppress(FileExistsError):  # another process made it first
                 durable.write_bytes(path, secrets.token_bytes(16), replace=False)
-        return path.read_bytes()
+        return durable.read_bytes(path)
 
     @staticmethod
     def _aad(index, previous):
@@ -98,16 +94,13 @@ class HistoryLog:
 
     def _lines(self):
         try:
-            return [line for line in self.path.read_text().splitlines() if line.strip()]
+            text = durable.read_bytes(self.path).decode("utf-8")
         except FileNotFoundError:
             return []
+        return [line for line in text.splitlines() if line.strip()]
 
     def _version(self):
-        try:
-            st = os.stat(self.path)
-        except FileNotFoundError:
-            return None
-        return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        return durable.version(self.path)
 
     def entries(self):
         """Return every entry, oldest first; raise `HistoryError` if the log was altered.
@@ -155,11 +148,7 @@ class HistoryLog:
             for entry in made:
                 lines.append(self._seal(entry, count + len(lines), previous))
                 previous = hashlib.sha256(lines[-1].encode()).digest()
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-            with os.fdopen(fd, "a") as handle:
-                handle.write("".join(line + "\n" for line in lines))
-                handle.flush()
-                os.fsync(handle.fileno())
+            durable.append_text(self.path, "".join(line + "\n" for line in lines))
             self._verified = (self._version(), [*verified, *made], count + len(lines), previous)
         return made
 

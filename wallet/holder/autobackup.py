@@ -118,7 +118,7 @@ class ScheduledBackups:
     @property
     def paused(self):
         """Return True when a schedule is set but not armed for this unlock."""
-        return not self.armed and self.path.exists()
+        return not self.armed and durable.exists(self.path)
 
     def turn_on(self, schedule, wallet_key, passphrase, confirm=None):
         """Check both passphrases, save `schedule` and arm it; `confirm` None: no retyping."""
@@ -146,7 +146,7 @@ class ScheduledBackups:
         """Forget the schedule and the keys."""
         with self._lock:
             self._keys = None
-            self.path.unlink(missing_ok=True)
+            durable.remove(self.path)
 
     def disarm(self):
         """Forget the keys (on lock); the schedule stays for the next unlock."""

@@ -1,6 +1,5 @@
 """The person's rules on disk: one versioned JSON file, owner-only, written atomically."""
 
-import os
 from pathlib import Path
 
 from .. import durable
@@ -46,5 +45,4 @@ class RulesFile:
         return parse_policy(saved)
 
     def _private_dir(self):
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.path.parent, 0o700)
+        durable.private_dir(self.path.parent)
