@@ -17,6 +17,11 @@ from .admin import AdminClient
 from .config import load_role_file, ports_of, resolve_args, split_secrets, write_arg_file
 from .process import AgentProcess
 
+# The holder's `wallet.inbound` plugin registers its keys with the inbox using this key
+# file (the inbox reads the same one: `wallet.inbox.holder.control_key`).
+INBOUND_KEY_OPTION = "tessera_inbound.control_key_file"
+INBOX_CONTROL_KEY = "inbox.control-key"
+
 
 class Deployment:
     """The embedded default: one single-wallet ACA-Py agent per role on loopback."""
@@ -109,6 +114,8 @@ class Deployment:
             ),
             loopback_egress=self.settings.loopback_egress,
         )
+        if role == "holder":
+            resolved = with_inbox_key(resolved, self.settings)
         if self.registry is not None:
             resolved = self.registry.agent_args(role, resolved)
         else:
@@ -132,6 +139,18 @@ class Deployment:
         for client in self._clients.values():
             client.close()
         self._clients.clear()
+
+
+def with_inbox_key(resolved, settings):
+    """Return the holder's options naming its inbox control key file (`wallet.inbound`).
+
+    Said outright rather than found from the registry directory: a registry plugin
+    other than did:tessera's (did:webvh) has no such directory.
+    """
+    values = list(resolved.get("plugin-config-value") or [])
+    if not any(v.startswith(INBOUND_KEY_OPTION) for v in values):
+        values.append(f"{INBOUND_KEY_OPTION}={settings.secrets_dir / INBOX_CONTROL_KEY}")
+    return {**resolved, "plugin-config-value": values}
 
 
 @contextlib.contextmanager

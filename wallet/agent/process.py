@@ -89,6 +89,8 @@ class AgentProcess:
         env["HOME"] = str(self.home)
         repo_root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [repo_root, env.get("PYTHONPATH")]))
+        if self._log is not None:  # a restart after the agent died: its old log handle
+            self._log.close()
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         self._proc = subprocess.Popen(
             [self.python, "-m", "wallet.agent.launch", "start", "--arg-file", str(self.arg_file)],
