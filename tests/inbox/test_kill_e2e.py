@@ -62,6 +62,10 @@ def kill_during_delivery(world, window, send, message_type):
     """Run `send()` so that a message reaches the holder, kill the holder at `window`,
     start it again (as the wallet does on unlock) and let the inbox redeliver."""
     holder, client, person = world.holder_agent, world.inbox.client, world.person_id
+    # The previous step's messages may still be in the inbox: the holder's webhook can
+    # come before its plugin confirms the message processed. Restarting the holder now
+    # would have the inbox redeliver that message first, into this window's hold.
+    wait_until(lambda: client.pending_count(person) == 0, "earlier messages to be processed")
     if window == "after-200":
         client.hold(person)
         send()
