@@ -7,7 +7,6 @@ import shutil
 import pytest
 
 from wallet import scenario
-from wallet.agent.deployment import Deployment
 from wallet.backup import create_backup, restore_backup
 from wallet.backup.contents import key_file
 from wallet.flows import present
@@ -45,8 +44,9 @@ def _wipe_restore_restart(world, backup):
     key_file(world.settings).unlink()
     result = restore_backup(world.settings, backup, PASSPHRASE)
     hub = world.holder.hub
-    proc = Deployment(world.settings).process("holder", webhook_url=hub.url_for("holder"))
-    world.procs["holder"] = proc  # the world's teardown stops this one
+    party = world.parties["holder"]  # the holder's own deployment (its did:webvh registry)
+    proc = party.deployment.process("holder", webhook_url=hub.url_for("holder"))
+    world.procs["holder"] = party.process = proc  # the world's teardown stops the party's
     proc.start()
     return result
 
