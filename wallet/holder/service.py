@@ -30,6 +30,7 @@ from ..schemas import load_all
 from ..secrets import ensure_private_dir
 from .autobackup import ScheduledBackups
 from .errors import WrongPassphrase
+from .history_anchor import store_anchor
 from .inbox import InboxLink
 from .responders import NoResponders, Responders
 from .revocation import DEFAULT_INTERVAL, DEFAULT_MAX_AGE, RevocationWatch
@@ -107,6 +108,7 @@ class HolderService:
             idle_timeout=idle_timeout,
             scrypt_n=scrypt_n,
             backoff=backoff,
+            history_anchor=store_anchor(settings) if runner is None else None,
         )
         revocation = RevocationWatch(
             StatusCache.for_settings(settings),
