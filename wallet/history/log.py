@@ -65,6 +65,7 @@ class Entry:
     credentials: list = field(default_factory=list)
     reason: str = ""
     rule: str = ""  # which rule decided: "person", or a policy rule such as "shape:age-checks"
+    id: str = ""  # random, unique per entry (receipts link to it); older entries have none
 
     def __post_init__(self):
         """Refuse unknown actions."""
@@ -234,7 +235,10 @@ class HistoryLog:
         Every entry is stamped with the clock's time; returns the entries.
         """
         when = self.clock().isoformat(timespec="seconds")
-        made = [Entry(when=when, action=action, to=to, **details) for action, to, details in items]
+        made = [
+            Entry(when=when, action=action, to=to, id=secrets.token_hex(8), **details)
+            for action, to, details in items
+        ]
         with self._append_lock, durable.locked(self.path):
             self.entries()  # refuses to extend a log that was altered (cheap when unchanged)
             _, verified, count, previous = self._verified
