@@ -15,6 +15,7 @@ automatic backups, until lock), and the agent's arg file holding it is removed o
 the agent has read it.
 """
 
+import contextlib
 import threading
 import time
 
@@ -177,7 +178,8 @@ class HolderService:
         session = self._open(passphrase)
         ensure_private_dir(self.data_dir)
         created = self.wall_clock().isoformat(timespec="seconds")
-        durable.write_json(self.marker, {"created": created})
+        with contextlib.suppress(FileExistsError):  # never replaced: the first setup's stays
+            durable.write_json(self.marker, {"created": created}, replace=False)
         return session
 
     def unlock(self, passphrase):
