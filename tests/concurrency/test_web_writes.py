@@ -8,6 +8,10 @@ import json
 import re
 import threading
 
+from web.conftest import PASSPHRASE
+from web.fake_agent import INCOME, NATIONAL_ID
+
+from wallet.history import HistoryLog
 from wallet.holder.rules import RulesFile
 from wallet.pricing import store
 
@@ -159,3 +163,45 @@ def test_twenty_tokens_made_at_once_are_all_kept_and_all_work(unlocked, app, fig
     assert [status for status, _ in made] == [200] * WRITERS
     assert listed == {f"script {i}" for i in range(WRITERS)}
     assert len(working) == WRITERS
+
+
+def test_twenty_requests_approved_at_once_are_all_sent_and_all_in_the_history(
+    unlocked, app, fake, service, figures
+):
+    fake.ids = [fake.add_credential(NATIONAL_ID), fake.add_credential(INCOME)]
+    asked = [fake.add_request() for _ in range(WRITERS)]
+    form = unlocked.token(f"/requests/{asked[0]}")
+    digests = [
+        re.search(r'name="digest" value="([0-9a-f]+)"', page)[1]
+        for page in (unlocked.client.get(f"/requests/{a}").get_data(as_text=True) for a in asked)
+    ]
+    statuses = at_once(
+        lambda i: (
+            browser(app, unlocked)
+            .post(f"/requests/{asked[i]}/approve", data={"csrf_token": form, "digest": digests[i]})
+            .status_code
+        )
+    )
+    sent = [p for _, p, _ in fake.posted if p.endswith("/send-presentation")]
+    entries = history_reread(service)
+    figures(
+        "POST /requests/<id>/approve (history line each)",
+        WRITERS,
+        WRITERS,
+        statuses.count(302),
+        len({e.id for e in entries}),
+    )
+    assert statuses == [302] * WRITERS
+    assert sorted(sent) == sorted(
+        f"/present-proof-2.0/records/{a}/send-presentation" for a in asked
+    )
+    assert len({e.id for e in entries}) == WRITERS and all(e.action == "sent" for e in entries)
+
+
+def history_reread(service):
+    """Every entry, read by a fresh reader that checks the whole chain and its anchor."""
+    log = HistoryLog(service.history.directory, PASSPHRASE, scrypt_n=2**10)
+    try:
+        return log.entries()
+    finally:
+        log.close()
