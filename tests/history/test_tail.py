@@ -108,7 +108,7 @@ def test_an_edited_line_is_reported(make_log, line):
         make_log().entries()
 
 
-@pytest.mark.parametrize("torn", [1, 20, -1])
+@pytest.mark.parametrize("torn", [1, 20, -2])
 def test_a_half_written_last_line_is_set_aside_and_the_history_goes_on(make_log, torn):
     log = filled(make_log, 3)
     whole, anchored = log.path.read_bytes(), log.anchor.load()
@@ -146,3 +146,25 @@ def test_the_anchor_never_moves_back(make_log):
     log.extend([("sent", "More", {})])
     stale._anchor(Head(5, bytes(32)))  # a reader that saw five lines, late
     assert log.anchor.load().count == 6
+
+
+def test_a_last_line_missing_only_its_line_end_is_kept(make_log):
+    log = filled(make_log, 3)
+    anchored = log.anchor.load()
+    log.append("sent", "Whole but for the line end")
+    log.path.write_bytes(log.path.read_bytes()[:-1])
+    log.anchor.save(anchored)
+    reader = make_log()
+    assert [e.to for e in reader.entries()][-1] == "Whole but for the line end"
+    assert reader.notices == [] and not list(log.path.parent.glob("history.log.torn-*"))
+    reader.append("sent", "Next")
+    assert [e.to for e in make_log().entries()][-2:] == ["Whole but for the line end", "Next"]
+
+
+def test_an_edited_last_line_missing_its_line_end_is_still_tampering(make_log):
+    log = filled(make_log, 3)
+    lines = log.path.read_text().splitlines()
+    lines[-1] = lines[-1].replace('"c": "', '"c": "AAAA')
+    log.path.write_text("\n".join(lines))  # no line end after the edited last line
+    with pytest.raises(HistoryError, match="line 3 cannot be opened"):
+        make_log().entries()

@@ -8,7 +8,8 @@ Attribute values are never written: only names, predicates and credential ids.
 The head (line count, hash of the last line) is anchored elsewhere (`anchor.py`), so
 that lines dropped from the end are reported as tampering too. A half-written last
 line (the wallet stopped during an append) is set aside as `history.log.torn-<time>`,
-said in `notices` and the log, and the history goes on from the last whole line.
+said in `notices` and the log, and the history goes on from the last whole line; a
+last line missing only its line end gets it back and is checked like any other.
 Appends hold the log's lock across threads and processes.
 """
 
@@ -71,6 +72,15 @@ class Entry:
         """Refuse unknown actions."""
         if self.action not in ACTIONS:
             raise InputError(f"History action must be one of {', '.join(ACTIONS)}.")
+
+
+def _whole_line(data):
+    """Return True when `data` is a whole sealed line (nonce and ciphertext), unchecked."""
+    try:
+        sealed = json.loads(data)
+    except (UnicodeDecodeError, ValueError):
+        return False
+    return isinstance(sealed, dict) and set(sealed) == {"n", "c"}
 
 
 class HistoryLog:
@@ -140,6 +150,10 @@ class HistoryLog:
             if raw.endswith(b"\n") or not raw:
                 return raw  # an append finished it meanwhile
             keep = raw.rfind(b"\n") + 1
+            if _whole_line(raw[keep:]):  # only its line end is missing: opened as any line
+                durable.append_text(self.path, "\n")
+                LOG.warning("The last line of %s lacked its line end; it was added.", self.path)
+                return raw + b"\n"
             stamp = self.clock().astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
             aside = self.path.with_name(f"{LOG_FILE}.torn-{stamp}-{secrets.token_hex(3)}")
             durable.cut(self.path, keep, aside)
