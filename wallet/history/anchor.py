@@ -18,6 +18,7 @@ as tampering. The anchor only moves forward, after the lines it counts are on di
 import asyncio
 import base64
 import json
+import logging
 import secrets
 import threading
 import urllib.parse
@@ -33,6 +34,7 @@ ANCHOR_AAD = b"tessera-history-anchor"
 CATEGORY = "tessera-history"
 RECORD = "head"
 KEY_METHOD = "kdf:argon2i:mod"  # ACA-Py's default wallet key derivation
+LOG = logging.getLogger(__name__)
 
 
 class AnchorError(WalletError):
@@ -153,13 +155,17 @@ class StoreAnchor:
         self._run(put)
 
     def close(self):
-        """Close the store and the loop (on lock)."""
+        """Close the store and the loop (on lock); a store that fails to close is logged."""
+        from aries_askar import AskarError
+
         with self._lock:
             if self._loop is None:
                 return
             try:
                 if self._store is not None:
                     self._loop.run_until_complete(self._store.close())
+            except AskarError as exc:  # locking goes on: the agent must still be stopped
+                LOG.warning("The wallet's store did not close after the history: %s", exc)
             finally:
                 self._store = None
                 self._loop.close()
