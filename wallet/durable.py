@@ -127,6 +127,27 @@ def append_text(path, text):
         os.fsync(handle.fileno())
 
 
+def cut(path, size, aside):
+    """Keep the first `size` bytes of the file `path`; the rest goes to the new file `aside`.
+
+    For a half-written tail (a crash during an append): the tail is written to `aside`
+    (never replacing a file) before the file is cut, and both are synced.
+    """
+    if mounted(path):
+        raise InputError(f"{path} is kept in a store that never holds half a write; not cut.")
+    with open(path, "rb") as handle:
+        handle.seek(size)
+        tail = handle.read()
+    write_bytes(aside, tail, replace=False)
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        os.ftruncate(fd, size)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return tail
+
+
 def version(path):
     """Return a value that changes whenever the file `path` changes (None when missing)."""
     found = mounted(path)

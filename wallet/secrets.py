@@ -1,7 +1,6 @@
 """Generated secrets (admin API keys, demo wallet keys) kept with owner-only permissions."""
 
 import contextlib
-import os
 import secrets
 
 from . import durable
@@ -25,20 +24,12 @@ def load_or_create(directory, name, nbytes=32):
     if path.exists():
         return _read_existing(path)
     value = secrets.token_urlsafe(nbytes)
-    tmp = path.with_name(f".{name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(value + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
     try:
-        # A link never replaces an existing file: if another process won the race,
+        # Never replaces an existing file: if another thread or process won the race,
         # its secret is the one everybody uses.
-        os.link(tmp, path)
+        durable.write_text(path, value + "\n", replace=False)
     except FileExistsError:
         return _read_existing(path)
-    finally:
-        os.unlink(tmp)
     return value
 
 

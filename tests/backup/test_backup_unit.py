@@ -59,6 +59,7 @@ def test_backup_holds_store_data_and_demo_key_but_no_run_files_or_logs(good_back
         "agents/holder/home/.acapy_agent/wallet/holder/sqlite.db",
         "agents/holder/home/.indy_client/tails/abc123",
         "agents/holder/inbox-id",
+        "agents/holder/tessera/history/history.anchor",  # no agent store here: a file
         "agents/holder/tessera/history/history.log",
         "agents/holder/tessera/history/history.salt",
         "agents/holder/tessera/policy.json",

@@ -26,3 +26,13 @@ def test_history_is_paged_newest_first(unlocked, client, service, page, first, l
     assert ("Older</a>" in html) is older
     assert ("Newer</a>" in html) is newer
     assert "250 answers" in html
+
+
+def test_a_half_written_last_line_is_told_once_and_the_history_shows(unlocked, client, service):
+    service.history.extend([("sent", "Bank", {}), ("sent", "Shop", {})])
+    with service.history.path.open("ab") as handle:
+        handle.write(b'{"n": "half a li')  # the wallet stopped during an append
+    html = client.get("/history/").get_data(as_text=True)
+    assert "half-written" in html and "history.log.torn-" in html
+    assert "<td>Bank</td>" in html and "<td>Shop</td>" in html
+    assert "half-written" not in client.get("/history/").get_data(as_text=True)

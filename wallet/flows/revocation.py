@@ -209,17 +209,47 @@ class StatusCache:
         """
         try:
             doc = durable.read_json(self.path, missing={"statuses": {}}, advice=RECHECK)
-            return {k: CredentialStatus(**v) for k, v in doc["statuses"].items()}
         except durable.CorruptFile as exc:
             LOG.warning("%s", exc)
             return {}
-        except (ValueError, KeyError, TypeError, AttributeError):
-            return {}
+        return _statuses(doc)
 
     def save(self, statuses):
         """Write {cred_id: CredentialStatus} atomically and durably."""
-        doc = {"statuses": {k: asdict(v) for k, v in sorted(statuses.items())}}
-        durable.write_json(self.path, doc, indent=1)
+        durable.write_json(self.path, _document(statuses), indent=1)
+
+    def update(self, change):
+        """Write `change(stored statuses)` under the file's lock; return what was written.
+
+        Two checks at once (the timer and the person's button) both keep what they
+        learned. A corrupt cache is set aside (and logged) and counts as empty.
+        """
+
+        def changed(doc):
+            return _document(change(_statuses(doc)))
+
+        try:
+            doc = durable.update_json(
+                self.path, changed, missing={"statuses": {}}, advice=RECHECK, indent=1
+            )
+        except durable.CorruptFile as exc:
+            LOG.warning("%s", exc)
+            doc = durable.update_json(
+                self.path, changed, missing={"statuses": {}}, advice=RECHECK, indent=1
+            )
+        return _statuses(doc)
+
+
+def _document(statuses):
+    return {"statuses": {k: asdict(v) for k, v in sorted(statuses.items())}}
+
+
+def _statuses(doc):
+    """Return {cred_id: CredentialStatus} of a cache document; an unreadable one is empty."""
+    try:
+        return {k: CredentialStatus(**v) for k, v in doc["statuses"].items()}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return {}
 
 
 def is_revoked(holder, cred_id, at=None):
@@ -256,22 +286,32 @@ def refresh(holder, cache, now, cred_ids=None):
     `cred_ids` limits the check; the newly revoked are those the person has not yet
     been told about: revoked now, not revoked (or unknown) in the cache before.
     """
-    before = cache.load()
     current = statuses(holder, cache)
     if cred_ids is not None:
         unknown = set(cred_ids) - set(current)
         if unknown:
             raise InputError(f"The wallet holds no credential {', '.join(sorted(unknown))}.")
+    checked = {
+        cred_id: CredentialStatus(cred_id, True, is_revoked(holder, cred_id, at=now), int(now))
+        for cred_id, status in current.items()
+        if status.revocable and (cred_ids is None or cred_id in cred_ids)
+    }
     newly = []
-    for cred_id, status in current.items():
-        if not status.revocable or (cred_ids is not None and cred_id not in cred_ids):
-            continue
-        revoked = is_revoked(holder, cred_id, at=now)
-        current[cred_id] = CredentialStatus(cred_id, True, revoked, int(now))
-        if revoked and not (before.get(cred_id) and before[cred_id].revoked):
-            newly.append(cred_id)
-    cache.save(current)
-    return current, newly
+
+    def merge(stored):
+        # Under the cache's lock: another check may have saved since `current` was read.
+        newly.clear()
+        merged = {**current, **stored}
+        for cred_id, status in checked.items():
+            old = stored.get(cred_id)
+            if status.revoked and not (old and old.revoked):
+                newly.append(cred_id)
+            if old is None or (old.checked_at or 0) <= status.checked_at:
+                merged[cred_id] = status
+        return merged
+
+    saved = cache.update(merge)
+    return {cred_id: saved[cred_id] for cred_id in current}, newly
 
 
 def refresh_due(holder, cache, now, max_age=DEFAULT_MAX_AGE):

@@ -4,6 +4,13 @@ The key is derived from the passphrase with scrypt and a random salt kept next t
 log; the passphrase itself is never stored. Each line's associated data binds its
 position and the previous line, so removing or reordering lines is detected on read.
 Attribute values are never written: only names, predicates and credential ids.
+
+The head (line count, hash of the last line) is anchored elsewhere (`anchor.py`), so
+that lines dropped from the end are reported as tampering too. A half-written last
+line (the wallet stopped during an append) is set aside as `history.log.torn-<time>`,
+said in `notices` and the log, and the history goes on from the last whole line; a
+last line missing only its line end gets it back and is checked like any other.
+Appends hold the log's lock across threads and processes.
 """
 
 import base64
@@ -11,6 +18,7 @@ import contextlib
 import datetime
 import hashlib
 import json
+import logging
 import secrets
 import threading
 from dataclasses import asdict, dataclass, field
@@ -21,12 +29,14 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from .. import durable
 from ..errors import InputError, WalletError
+from .anchor import ANCHOR_FILE, AnchorError, FileAnchor, Head
 
 SCRYPT_N = 2**15
 SALT_FILE = "history.salt"
 LOG_FILE = "history.log"
 BREACH = "breach-reported"  # the person said a firm was breached (the exposure map)
 ACTIONS = ("sent", "declined", BREACH)
+LOG = logging.getLogger(__name__)
 
 
 class HistoryError(WalletError):
@@ -56,6 +66,7 @@ class Entry:
     credentials: list = field(default_factory=list)
     reason: str = ""
     rule: str = ""  # which rule decided: "person", or a policy rule such as "shape:age-checks"
+    id: str = ""  # random, unique per entry (receipts link to it); older entries have none
 
     def __post_init__(self):
         """Refuse unknown actions."""
@@ -63,14 +74,29 @@ class Entry:
             raise InputError(f"History action must be one of {', '.join(ACTIONS)}.")
 
 
+def _whole_line(data):
+    """Return True when `data` is a whole sealed line (nonce and ciphertext), unchecked."""
+    try:
+        sealed = json.loads(data)
+    except (UnicodeDecodeError, ValueError):
+        return False
+    return isinstance(sealed, dict) and set(sealed) == {"n", "c"}
+
+
 class HistoryLog:
     """An append-only sealed log in `directory`, opened with the person's passphrase."""
 
-    def __init__(self, directory, passphrase, clock=_utcnow, scrypt_n=SCRYPT_N):
-        """Derive the key (creating the salt on first use); nothing else is read yet."""
+    def __init__(self, directory, passphrase, clock=_utcnow, scrypt_n=SCRYPT_N, anchor=None):
+        """Derive the key (creating the salt on first use); nothing else is read yet.
+
+        `anchor` keeps the head (`StoreAnchor`: the wallet's store); by default a
+        `FileAnchor` beside the log.
+        """
         self.directory = durable.private_dir(directory)
         self.clock = clock
         self._aead = AESGCM(derive_key(passphrase, self._salt(), n=scrypt_n))
+        self.anchor = anchor or FileAnchor(self.directory / ANCHOR_FILE, self._aead)
+        self.notices = []  # what the person should be told (a torn last line set aside)
         # (file version, entries, line count, hash of the last line) as last verified:
         # while the file is unchanged, reads and appends need not open every line again.
         self._verified = None
@@ -92,12 +118,52 @@ class HistoryLog:
     def _aad(index, previous):
         return f"tessera-history:{index}:".encode() + previous
 
+    def take_notices(self):
+        """Return what the person should be told (once), and forget it."""
+        notices, self.notices = self.notices, []
+        return notices
+
+    def close(self):
+        """Release the anchor (on lock)."""
+        self.anchor.close()
+
     def _lines(self):
         try:
-            text = durable.read_bytes(self.path).decode("utf-8")
+            raw = durable.read_bytes(self.path)
         except FileNotFoundError:
             return []
+        if raw and not raw.endswith(b"\n") and not durable.mounted(self.path):
+            raw = self._set_torn_aside()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise HistoryError(
+                f"{self.path} is not the history's text: it was changed. Keep a copy and "
+                "restore it from a backup."
+            ) from exc
         return [line for line in text.splitlines() if line.strip()]
+
+    def _set_torn_aside(self):
+        """Cut a half-written last line off (under the lock); return the whole lines' bytes."""
+        with durable.locked(self.path):
+            raw = durable.read_bytes(self.path)
+            if raw.endswith(b"\n") or not raw:
+                return raw  # an append finished it meanwhile
+            keep = raw.rfind(b"\n") + 1
+            if _whole_line(raw[keep:]):  # only its line end is missing: opened as any line
+                durable.append_text(self.path, "\n")
+                LOG.warning("The last line of %s lacked its line end; it was added.", self.path)
+                return raw + b"\n"
+            stamp = self.clock().astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+            aside = self.path.with_name(f"{LOG_FILE}.torn-{stamp}-{secrets.token_hex(3)}")
+            durable.cut(self.path, keep, aside)
+        notice = (
+            f"The last line of your history was half-written (the wallet stopped while "
+            f"writing it): it was set aside as {aside.name} and the history goes on."
+        )
+        self.notices.append(notice)
+        LOG.warning("%s", notice)
+        return raw[:keep]
 
     def _version(self):
         return durable.version(self.path)
@@ -114,6 +180,7 @@ class HistoryLog:
         result = []
         previous = b""
         lines = self._lines()
+        digests = []
         for index, line in enumerate(lines):
             try:
                 sealed = json.loads(line)
@@ -127,8 +194,50 @@ class HistoryLog:
                 ) from exc
             result.append(Entry(**json.loads(plain)))
             previous = hashlib.sha256(line.encode()).digest()
+            digests.append(previous)
+        anchored = self._anchored()
+        self._check_head(anchored, digests)
+        if lines and (anchored is None or anchored.count < len(lines)):
+            self._anchor(Head(len(lines), previous))  # catch up (a stop after an append)
         self._verified = (version, result, len(lines), previous)
         return list(result)
+
+    def _anchored(self):
+        try:
+            return self.anchor.load()
+        except (AnchorError, durable.CorruptFile) as exc:
+            raise HistoryError(
+                f"The anchor of your history cannot be read ({exc}); the history cannot be "
+                "trusted to be whole. Keep a copy and restore it from a backup."
+            ) from exc
+
+    def _check_head(self, anchored, digests):
+        """Refuse a history shorter than its anchor, or one that left the anchored line."""
+        if anchored is None or anchored.count == 0:
+            return
+        count = len(digests)
+        if count < anchored.count:
+            missing = anchored.count - count
+            raise HistoryError(
+                f"Your history ends {missing} line(s) short of where it reached "
+                f"({anchored.count} lines): lines were removed from the end of {self.path}. "
+                "Keep a copy and restore it from a backup."
+            )
+        if digests[anchored.count - 1] != anchored.digest:
+            raise HistoryError(
+                f"Line {anchored.count} of your history is not the one it had: {self.path} "
+                "was replaced. Keep a copy and restore it from a backup."
+            )
+
+    def _anchor(self, head):
+        """Move the anchor forward to `head`; a failure is logged (the lines are kept)."""
+        try:
+            with durable.locked(self.path):
+                current = self.anchor.load()
+                if current is None or current.count < head.count:
+                    self.anchor.save(head)
+        except (AnchorError, durable.CorruptFile, OSError) as exc:
+            LOG.warning("The history's head could not be anchored: %s", exc)
 
     def append(self, action, to, **details):
         """Seal and append an entry stamped with the clock's time; return it."""
@@ -140,8 +249,11 @@ class HistoryLog:
         Every entry is stamped with the clock's time; returns the entries.
         """
         when = self.clock().isoformat(timespec="seconds")
-        made = [Entry(when=when, action=action, to=to, **details) for action, to, details in items]
-        with self._append_lock:
+        made = [
+            Entry(when=when, action=action, to=to, id=secrets.token_hex(8), **details)
+            for action, to, details in items
+        ]
+        with self._append_lock, durable.locked(self.path):
             self.entries()  # refuses to extend a log that was altered (cheap when unchanged)
             _, verified, count, previous = self._verified
             lines = []
@@ -150,6 +262,7 @@ class HistoryLog:
                 previous = hashlib.sha256(lines[-1].encode()).digest()
             durable.append_text(self.path, "".join(line + "\n" for line in lines))
             self._verified = (self._version(), [*verified, *made], count + len(lines), previous)
+            self._anchor(Head(count + len(lines), previous))
         return made
 
     def _seal(self, entry, index, previous):

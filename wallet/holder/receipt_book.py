@@ -53,7 +53,13 @@ def issue(agent, data_dir, record, now):
 
 
 def entry_key(entry):
-    """Return the key a history entry is linked to its receipt by (no value is part of it)."""
+    """Return the key a history entry is linked to its receipt by (no value is part of it).
+
+    Entries have a unique id; older ones (without) are keyed by what they say, which
+    two answers to the same request in the same second share.
+    """
+    if getattr(entry, "id", ""):
+        return f"id:{entry.id}"
     text = f"{entry.when}|{entry.to}|{entry.request_name}|{','.join(entry.revealed)}"
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 

@@ -15,6 +15,7 @@ automatic backups, until lock), and the agent's arg file holding it is removed o
 the agent has read it.
 """
 
+import contextlib
 import threading
 import time
 
@@ -30,6 +31,7 @@ from ..schemas import load_all
 from ..secrets import ensure_private_dir
 from .autobackup import ScheduledBackups
 from .errors import WrongPassphrase
+from .history_anchor import store_anchor
 from .inbox import InboxLink
 from .responders import NoResponders, Responders
 from .revocation import DEFAULT_INTERVAL, DEFAULT_MAX_AGE, RevocationWatch
@@ -107,6 +109,7 @@ class HolderService:
             idle_timeout=idle_timeout,
             scrypt_n=scrypt_n,
             backoff=backoff,
+            history_anchor=store_anchor(settings) if runner is None else None,
         )
         revocation = RevocationWatch(
             StatusCache.for_settings(settings),
@@ -175,7 +178,8 @@ class HolderService:
         session = self._open(passphrase)
         ensure_private_dir(self.data_dir)
         created = self.wall_clock().isoformat(timespec="seconds")
-        durable.write_json(self.marker, {"created": created})
+        with contextlib.suppress(FileExistsError):  # never replaced: the first setup's stays
+            durable.write_json(self.marker, {"created": created}, replace=False)
         return session
 
     def unlock(self, passphrase):

@@ -34,11 +34,14 @@ class Session:
         idle_timeout=900.0,
         scrypt_n=None,
         backoff=None,
+        history_anchor=None,
     ):
         """Use `runner` to start the agent; `clock` (monotonic) measures idleness.
 
         `backoff` slows down repeated wrong passphrases (unlock and backup checks);
-        `scrypt_n` sets the history key's cost (tests make it cheap).
+        `scrypt_n` sets the history key's cost (tests make it cheap);
+        `history_anchor(passphrase)` gives where the history's head is anchored (None:
+        beside the history).
         """
         self.data_dir = data_dir
         self.runner = runner
@@ -47,6 +50,7 @@ class Session:
         self.idle_timeout = idle_timeout
         self.backoff = backoff or Backoff(clock=clock)
         self._scrypt = {"scrypt_n": scrypt_n} if scrypt_n else {}
+        self.history_anchor = history_anchor or (lambda passphrase: None)
         self.hub = None
         self.agent = None
         self.history = None
@@ -76,7 +80,11 @@ class Session:
         try:
             admin = self.runner.start(passphrase, hub.url_for("holder"))
             history = HistoryLog(
-                self.data_dir / "history", passphrase, clock=self.wall_clock, **self._scrypt
+                self.data_dir / "history",
+                passphrase,
+                clock=self.wall_clock,
+                anchor=self.history_anchor(passphrase),
+                **self._scrypt,
             )
         except BaseException:
             self.runner.stop()
@@ -98,7 +106,9 @@ class Session:
     def close(self):
         """Forget the agent, history and session id; stop the agent and the hub."""
         self.agent = None
-        self.history = None
+        history, self.history = self.history, None
+        if history is not None:
+            history.close()
         self.session_id = None
         self.runner.stop()
         if self.hub is not None:

@@ -16,6 +16,8 @@ PAGE_SIZE = 100
 def index():
     """Show the history a page at a time, newest first, each answer linked to its receipt."""
     entries = list(reversed(service().history.entries()))
+    for notice in service().history.take_notices():  # a half-written last line set aside
+        flash(notice)
     pages = max(1, -(-len(entries) // PAGE_SIZE))
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
     shown = entries[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
