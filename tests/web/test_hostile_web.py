@@ -484,3 +484,64 @@ def test_live_wait_clamps_its_timeout(args, expected):
 def test_live_wait_arguments_refuse_non_finite_timeouts(timeout):
     with pytest.raises(InputError):
         live._wait_args({"timeout": timeout})
+
+
+# Sweeps: every API body field and every page form field given values of every JSON type.
+
+SWEEP_VALUES = [None, 5, "x", [], [1], {}, {"a": 5}, {"a": [1]}, {"a": {"b": 1}}, True, 1e308]
+SWEEP_VALUES += ["\x00", "é" * 5000, "../..", "http://127.0.0.1:1/"]
+API_FIELDS = [
+    ("POST", "/api/v1/requests/{px}/approve", ["digest", "chosen", "self_attested"]),
+    ("POST", "/api/v1/requests/{px}/decline", ["code", "reason"]),
+    ("POST", "/api/v1/requests/{px}/counter", ["choices", "thresholds"]),
+    ("POST", "/api/v1/requests/{px}/terms", ["decision", "price", "reason"]),
+    ("POST", "/api/v1/offers/{cx}/decline", ["reason"]),
+    ("POST", "/api/v1/connections", ["invitation_url"]),
+    ("PUT", "/api/v1/prices", ["version", "prices", "default", "currency"]),
+    ("PUT", "/api/v1/rules", ["version", "attributes", "firms", "shapes"]),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "keys"), API_FIELDS, ids=lambda v: str(v)[:40])
+def test_api_fields_of_every_type_never_fail_the_server(token, client, fake, method, path, keys):
+    found = []
+    for key in keys:
+        for value in SWEEP_VALUES:
+            url = path.format(px=fake.add_request(), cx=fake.add_offer({"nationality": "FR"}))
+            body = {"digest": "x", "version": 1, key: value}
+            response = client.open(url, method=method, json=body, headers=bearer(token))
+            text = response.get_data(as_text=True)
+            if response.status_code >= 500 or any(i in text for i in INTERNAL[:1]):
+                found.append((key, repr(value)[:30], response.status_code, text[:120]))
+    assert not found
+
+
+FORM_FIELDS = ["url", "passphrase", "confirm", "name", "reason", "code", "amount", "currency"]
+FORM_FIELDS += ["decision", "digest", "folder", "every_hours", "keep", "backup_passphrase"]
+FORM_JUNK = ["", "x", "\x00", "é" * 3000, "-1", "nan", "1e999", "../..", "{}", "[]"]
+
+
+@pytest.mark.parametrize("junk", FORM_JUNK, ids=repr)
+def test_every_page_form_with_junk_fields_never_fails_the_server(
+    unlocked, client, app, fake, service, junk
+):
+    px = fake.add_request()
+    found = []
+    for rule in app.url_map.iter_rules():
+        if (
+            "POST" not in rule.methods
+            or rule.rule.startswith("/api")
+            or rule.endpoint
+            in (
+                "auth.lock",
+                "auth.unlock",
+            )
+        ):
+            continue
+        data = {f: junk for f in FORM_FIELDS}
+        data["csrf_token"] = unlocked.token("/requests/")
+        response = client.post(re.sub(r"<[^>]+>", px, rule.rule), data=data)
+        if response.status_code >= 500 or INTERNAL[0] in response.get_data(as_text=True):
+            found.append((rule.rule, response.status_code))
+        assert service.unlocked, f"{rule.rule} locked the wallet"
+    assert not found
