@@ -205,6 +205,8 @@ CROSS_SITE = [
     ("/lock", {"Origin": "not a url"}),
     ("/lock", {"Sec-Fetch-Site": "cross-site"}),
     ("/lock", {"Sec-Fetch-Site": "same-site"}),
+    ("/lock", {"Sec-Fetch-Site": "cross-site", "Origin": "null"}),
+    ("/lock", {"Sec-Fetch-Site": "same-origin", "Origin": "http://evil.localhost"}),
     ("/unlock", {"Origin": "http://evil.localhost"}),
 ]
 
@@ -220,7 +222,12 @@ def test_cross_site_changes_are_refused(unlocked, client, service, path, headers
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"Origin": "http://localhost"}, {"Sec-Fetch-Site": "same-origin"}],
+    [
+        {},
+        {"Origin": "http://localhost"},
+        {"Sec-Fetch-Site": "same-origin"},
+        {"Sec-Fetch-Site": "same-origin", "Origin": "null"},  # Chromium, no-referrer policy
+    ],
 )
 def test_same_origin_changes_pass(unlocked, client, service, headers):
     data = {"csrf_token": unlocked.token("/requests/")}

@@ -4,9 +4,10 @@ A page on another site can make the person's browser talk to the wallet on loopb
 (DNS rebinding: a host name of the attacker's that resolves to 127.0.0.1). So the app
 answers only the host names it was configured with (`WALLET_HOSTS`: loopback names,
 plus `$TESSERA_WALLET_HOSTS`, comma-separated, plus what a hosted instance passes), and a
-state-changing request whose `Origin` is another origin, or whose `Sec-Fetch-Site`
-says it came from another site, is refused with 403 (forms also carry a CSRF token;
-API clients such as curl send neither header and are judged by their bearer token).
+state-changing request whose `Sec-Fetch-Site` says it came from another site, or whose
+`Origin` is another origin (or `null` without `Sec-Fetch-Site`), is refused with 403
+(forms also carry a CSRF token; API clients such as curl send neither header and are
+judged by their bearer token).
 """
 
 import os
@@ -18,6 +19,7 @@ LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 HOSTS_ENV = "TESSERA_WALLET_HOSTS"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 SAME_SITE = ("same-origin", "none")
+CROSS_SITE = "Changes to the wallet are accepted only from the wallet's own pages."
 
 
 def host_name(value):
@@ -60,17 +62,18 @@ def check_request():
         return None
     site = request.headers.get("Sec-Fetch-Site")
     if site is not None and site.strip().lower() not in SAME_SITE:
-        return _refuse(403, "Changes to the wallet are accepted only from the wallet's own pages.")
-    origin = request.headers.get("Origin")
-    if origin is not None and not _same_origin(origin):
-        return _refuse(403, "Changes to the wallet are accepted only from the wallet's own pages.")
+        return _refuse(403, CROSS_SITE)
+    origin = (request.headers.get("Origin") or "").strip()
+    if origin.lower() == "null":
+        # Browsers send "null" for the wallet's own forms (Referrer-Policy: no-referrer):
+        # accepted only when the browser also says the request is same-origin.
+        return None if site is not None else _refuse(403, CROSS_SITE)
+    if origin and not _same_origin(origin):
+        return _refuse(403, CROSS_SITE)
     return None
 
 
 def _same_origin(origin):
-    origin = origin.strip()
-    if origin.lower() == "null":
-        return False
     try:
         parts = urlsplit(origin)
         port = parts.port
