@@ -43,6 +43,17 @@ class AgentError(WalletError):
             super().__init__(f"{method} {url}: no answer from the agent ({shown})")
         else:
             super().__init__(f"{method} {url}: HTTP {status}: {shown}")
+        answer = "no answer" if status is None else f"HTTP {status}"
+        self.public = f"The agent could not do this ({answer}): {shown}".replace(url, "")
+
+
+def public_message(error, hide=()):
+    """Return what a person may read of `error`: no agent admin URL, nor any of `hide`."""
+    text = getattr(error, "public", None) or str(error)
+    for secret in hide:
+        if secret:
+            text = text.replace(secret, "(agent)")
+    return text
 
 
 class AgentStartError(WalletError):

@@ -1,8 +1,12 @@
 """Console login with a password from config, and the security headers of every answer."""
 
 import hmac
+import time
 
-from flask import current_app, redirect, request, session, url_for
+from flask import Response, current_app, redirect, request, session, url_for
+from werkzeug.exceptions import SecurityError
+
+from ..holder.backoff import Backoff, ClientBackoff
 
 OPEN_ENDPOINTS = ("common.login", "static")
 CSP = "; ".join(
@@ -36,6 +40,21 @@ def log_in():
     session["console"] = current_app.config["ROLE"]
 
 
+def login_backoff():
+    """Return the backoff slowing down wrong console passwords (per client and for all)."""
+    return current_app.extensions["console_login_backoff"]
+
+
+def _known_host():
+    # An untrusted Host leaves Flask without a URL adapter: answer before anything
+    # calls url_for (which would fail with a 500).
+    if isinstance(request.routing_exception, SecurityError):
+        return Response(
+            "This console does not answer to that host name.\n", 400, mimetype="text/plain"
+        )
+    return None
+
+
 def _require_login():
     if request.endpoint in OPEN_ENDPOINTS or logged_in():
         return None
@@ -54,6 +73,14 @@ def _headers(response):
 
 
 def init_app(app):
-    """Require login on every page but the login page, and add security headers."""
+    """Require login on every page but the login page, and add security headers.
+
+    Config: MONOTONIC, the clock of the login backoff (default `time.monotonic`).
+    """
+    clock = app.config.get("MONOTONIC", time.monotonic)
+    app.extensions["console_login_backoff"] = ClientBackoff(
+        shared=Backoff(clock=clock, free=20), clock=clock, free=5
+    )
+    app.before_request(_known_host)
     app.before_request(_require_login)
     app.after_request(_headers)

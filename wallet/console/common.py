@@ -1,5 +1,7 @@
 """Pages both consoles share: login, logout, connections and invitations."""
 
+from urllib.parse import urlsplit
+
 import segno
 from flask import (
     Blueprint,
@@ -11,6 +13,7 @@ from flask import (
 )
 
 from ..flows import connect
+from ..holder.errors import TooManyAttempts
 from . import auth
 
 bp = Blueprint("common", __name__)
@@ -47,18 +50,33 @@ def connections():
     return sorted(found, key=lambda c: c.created_at, reverse=True)
 
 
-def _safe_next(target):
-    return target if target and target.startswith("/") and not target.startswith("//") else None
+def safe_next(target):
+    """Return `target` when it is a path on this site, else None (no `//host`, `/\\host`, tabs)."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    if any(c.isspace() or c == "\\" or ord(c) < 32 or ord(c) == 127 for c in target):
+        return None  # browsers drop tabs and newlines: "/\t/evil" becomes "//evil"
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Ask for the console password."""
+    """Ask for the console password; wrong ones are slowed down per client and for all."""
     error = ""
     if request.method == "POST":
+        client = request.remote_addr or ""
+        backoff = auth.login_backoff()
+        try:
+            backoff.check(client)
+        except TooManyAttempts as exc:
+            page = render_template("common/login.html", error=str(exc))
+            return page, 429, {"Retry-After": str(exc.retry_after)}
         if auth.check_password(request.form.get("password", "")):
+            backoff.success(client)
             auth.log_in()
-            return redirect(_safe_next(request.args.get("next")) or url_for("common.home"))
+            return redirect(safe_next(request.args.get("next")) or url_for("common.home"))
+        backoff.failure(client)
         error = "Wrong console password. It was printed when the console started."
     status = 401 if error else 200
     return render_template("common/login.html", error=error), status

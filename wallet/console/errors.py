@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_wtf.csrf import CSRFError
 
 from ..errors import (
@@ -14,6 +14,7 @@ from ..errors import (
     RegistryError,
     WaitTimeout,
     WalletError,
+    public_message,
 )
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,9 @@ def _wallet_error(exc):
     status = status_of(exc)
     if status >= 500:
         log.warning("Console error: %s", exc)
-    return render_template("common/error.html", message=str(exc), status=status), status
+    agent = current_app.extensions["tessera"]["agent"]
+    message = public_message(exc, hide=(getattr(agent.admin, "base_url", ""),))
+    return render_template("common/error.html", message=message, status=status), status
 
 
 def _csrf_error(exc):

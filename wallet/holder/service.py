@@ -175,25 +175,45 @@ class HolderService:
             raise InputError(f"Choose a passphrase of at least {MIN_PASSPHRASE} characters.")
         if passphrase != confirm:
             raise InputError("The two passphrases differ; type the same one twice.")
-        session = self._open(passphrase)
-        ensure_private_dir(self.data_dir)
+        with self._lock:
+            if self.unlocked:  # two first-run forms posted at once: only the first one wins
+                raise InputError("The wallet already has a passphrase; unlock it instead.")
+            session = self._open(passphrase)
+            ensure_private_dir(self.data_dir)
+            self.session.passcheck.save(passphrase)
         created = self.wall_clock().isoformat(timespec="seconds")
         with contextlib.suppress(FileExistsError):  # never replaced: the first setup's stays
             durable.write_json(self.marker, {"created": created}, replace=False)
         return session
 
-    def unlock(self, passphrase):
-        """Start the agent with `passphrase`; return a new session id."""
+    def unlock(self, passphrase, client=""):
+        """Check `passphrase`, start the agent if it is not running; return a new session id.
+
+        Every unlock is checked against the passphrase verifier, also while the wallet is
+        already unlocked (a wrong passphrase then gets no session and ends none). A
+        wallet without a verifier yet is checked by the agent's start, and gets one.
+        Wrong passphrases are slowed down per `client` (its address) and for everyone.
+        """
         if self.first_run:
             raise InputError("The wallet has no passphrase yet; choose one first.")
-        backoff = self.session.backoff
-        backoff.check()
+        backoff = self.session.unlock_backoff
+        backoff.check(client)
+        check = self.session.passcheck
         try:
-            session = self._open(passphrase)
+            with self._lock:
+                known = check.exists
+                if known and not check.matches(passphrase):
+                    raise WrongPassphrase()
+                if not known and self.unlocked:
+                    # Nothing to check a passphrase against while the agent runs: refuse.
+                    raise WrongPassphrase()
+                session = self._open(passphrase)
+                if not known:
+                    check.save(passphrase)
         except WrongPassphrase:
-            backoff.failure()
+            backoff.failure(client)
             raise
-        backoff.success()
+        backoff.success(client)
         return session
 
     def _open(self, passphrase):

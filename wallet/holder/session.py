@@ -13,8 +13,9 @@ import time
 from ..agent.handle import Agent
 from ..agent.webhooks import WebhookHub
 from ..history import HistoryLog
-from .backoff import Backoff
+from .backoff import Backoff, ClientBackoff
 from .errors import Locked
+from .passcheck import PassphraseCheck
 from .records import IssuanceIndex
 
 
@@ -38,10 +39,11 @@ class Session:
     ):
         """Use `runner` to start the agent; `clock` (monotonic) measures idleness.
 
-        `backoff` slows down repeated wrong passphrases (unlock and backup checks);
-        `scrypt_n` sets the history key's cost (tests make it cheap);
-        `history_anchor(passphrase)` gives where the history's head is anchored (None:
-        beside the history).
+        `backoff` slows down repeated wrong passphrases (backup checks, and unlocks by
+        everyone together); `unlock_backoff` also slows each client down on its own;
+        `scrypt_n` sets the cost of the history key and the passphrase verifier (tests
+        make it cheap); `history_anchor(passphrase)` gives where the history's head is
+        anchored (None: beside the history).
         """
         self.data_dir = data_dir
         self.runner = runner
@@ -49,6 +51,9 @@ class Session:
         self.wall_clock = wall_clock
         self.idle_timeout = idle_timeout
         self.backoff = backoff or Backoff(clock=clock)
+        shared = backoff or Backoff(clock=clock, free=10)
+        self.unlock_backoff = ClientBackoff(shared=shared, clock=clock)
+        self.passcheck = PassphraseCheck(data_dir, scrypt_n)
         self._scrypt = {"scrypt_n": scrypt_n} if scrypt_n else {}
         self.history_anchor = history_anchor or (lambda passphrase: None)
         self.hub = None

@@ -14,6 +14,7 @@ import logging
 import shutil
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -103,6 +104,8 @@ def _wallet_app(host_app):
                 "IDLE_TIMEOUT": instance.config.idle_timeout,
                 "WALL_CLOCK": instance.wall_clock,
                 "RESTORE_MAX_BYTES": 0,
+                # The host's public names: its inbox's, and $TESSERA_WALLET_HOSTS (#14.1).
+                "WALLET_HOSTS": [urlsplit(instance.config.public_inbox_url).hostname or ""],
             }
         )
         app.extensions["tokens"] = IndexedTokenStore(

@@ -1,18 +1,20 @@
 """The person's wallet as a Flask app: pages and a JSON API over the holder agent."""
 
 import datetime
+import re
 from pathlib import Path
 
 from flask import Flask, g, jsonify, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from ..errors import WalletError
+from ..errors import InputError, WalletError, public_message
 from ..holder.service import TIMER_INTERVAL, HolderService
 from ..holder.tokens import TokenStore
 from ..schemas import load_all
 from ..secrets import load_or_create
 from ..settings import Settings, from_env
 from .errors import status_of
+from .origin import allowed_hosts, check_request
 
 csrf = CSRFProtect()
 
@@ -29,7 +31,10 @@ def _utcnow():
 
 
 def create_app(test_config=None):
-    """Build the wallet app; `test_config` may carry HOLDER_SERVICE, SCHEMAS, clocks, keys."""
+    """Build the wallet app; `test_config` may carry HOLDER_SERVICE, SCHEMAS, clocks, keys.
+
+    WALLET_HOSTS: host names answered besides loopback and $TESSERA_WALLET_HOSTS.
+    """
     config = dict(test_config or {})
     app = Flask(__name__)
     settings = config.pop("SETTINGS", None) or _settings(config)
@@ -43,6 +48,7 @@ def create_app(test_config=None):
         WTF_CSRF_TIME_LIMIT=None,
     )
     app.config.update(config)
+    app.config["WALLET_HOSTS"] = allowed_hosts(app.config.get("WALLET_HOSTS") or ())
     given = app.config.get("HOLDER_SERVICE")
     if given is not None and "WALL_CLOCK" not in config:
         app.config["WALL_CLOCK"] = given.wall_clock  # one clock for the pages and the service
@@ -62,6 +68,8 @@ def create_app(test_config=None):
     app.extensions["tokens"] = TokenStore(
         Path(service.data_dir) / "api-tokens.json", clock=app.config["WALL_CLOCK"]
     )
+    app.url_value_preprocessor(check_ids)
+    app.before_request(check_request)  # first: before the CSRF check and the login guard
     csrf.init_app(app)
     _register(app)
     app.before_request(_guard)
@@ -102,6 +110,20 @@ def _register(app):
     app.add_url_rule("/", "index", lambda: redirect(url_for("requests.index")))
 
 
+ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+
+
+def check_ids(endpoint, values):
+    """Refuse (400) a record id in the path that no agent or store could have made.
+
+    The ids go into the agent's admin URLs: `..`, NUL or 10,000 characters must
+    never reach it.
+    """
+    for name, value in (values or {}).items():
+        if (name.endswith("_id") or name == "token") and not ID.fullmatch(str(value)):
+            raise InputError("That is not a valid id: ids are letters, digits and . _ : -")
+
+
 def service_of(app=None):
     """Return the app's `HolderService`."""
     from flask import current_app
@@ -134,16 +156,23 @@ def _headers(response):
     return response
 
 
+def _shown(error):
+    """Return the error's text for the person: never the agent's internal admin URL."""
+    agent = service_of().agent
+    return public_message(error, hide=(agent.admin.base_url,) if agent is not None else ())
+
+
 def _wallet_error(error):
     status = status_of(error)
+    message = _shown(error)
     if request.path.startswith(("/api/", "/live/")):
-        body = {"error": type(error).__name__, "message": str(error)}
+        body = {"error": type(error).__name__, "message": message}
         response = jsonify(body)
         response.status_code = status
         if hasattr(error, "retry_after"):
             response.headers["Retry-After"] = str(error.retry_after)
         return response
-    return render_template("error.html", message=str(error), status=status), status
+    return render_template("error.html", message=message, status=status), status
 
 
 def _csrf_error(error):

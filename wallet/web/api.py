@@ -11,6 +11,7 @@ from ..flows import present
 from ..flows import receipts as flow
 from ..holder import actions, disclosure, receipt_book, records, terms_view
 from ..pricing import store
+from . import request_json
 from .context import agent, schemas, service, today, tokens
 from .errors import Unauthorized
 from .pricing import check_document
@@ -29,12 +30,25 @@ def _authorise():
 
 
 def _body():
-    data = request.get_json(silent=True)
-    if data is None:
+    return request_json.body()
+
+
+def _object(body, key, shape):
+    """Return `body[key]` when it is a JSON object ({} when absent); raise `InputError` else."""
+    value = body.get(key)
+    if value is None:
         return {}
-    if not isinstance(data, dict):
-        raise InputError("Send a JSON object as the request body.")
-    return data
+    if not isinstance(value, dict):
+        raise InputError(f"'{key}' must be a JSON object: {shape}.")
+    return value
+
+
+def _text_map(body, key, shape):
+    """Return `body[key]` when it maps names to text ({} when absent); raise `InputError` else."""
+    value = _object(body, key, shape)
+    if not all(isinstance(text, str) for text in value.values()):
+        raise InputError(f"'{key}' must map each name to text: {shape}.")
+    return value
 
 
 @bp.get("/connections")
@@ -164,17 +178,12 @@ def get_request(pres_ex_id):
 def approve(pres_ex_id):
     """Approve: {"digest": from GET, "chosen": {referent: cred_id}, "self_attested": {...}}."""
     body = _body()
-    if not body.get("digest"):
-        raise InputError("Send the 'digest' of the request as read from GET /requests/<id>.")
-    summary = actions.approve(
-        service(),
-        schemas(),
-        pres_ex_id,
-        dict(body.get("chosen") or {}),
-        dict(body.get("self_attested") or {}),
-        str(body["digest"]),
-        today(),
-    )
+    digest = body.get("digest")
+    if not isinstance(digest, str) or not digest:
+        raise InputError("Send the 'digest' of the request (text) as read from GET /requests/<id>.")
+    chosen = _text_map(body, "chosen", '{"referent": "credential id"}')
+    attested = _text_map(body, "self_attested", '{"referent": "typed value"}')
+    summary = actions.approve(service(), schemas(), pres_ex_id, chosen, attested, digest, today())
     return jsonify({"sent": pres_ex_id, **summary})
 
 
@@ -203,15 +212,47 @@ def counter(pres_ex_id):
 
 @bp.get("/rules")
 def get_rules():
-    """Read the person's disclosure rules (the versioned document)."""
+    """Read the person's disclosure rules (the versioned document); 423 while locked."""
+    service().require()
     return jsonify(rules_file().load().to_json())
 
 
 @bp.put("/rules")
 def put_rules():
-    """Replace the person's disclosure rules with a valid versioned document."""
-    saved = rules_file().save(parse_policy(_body()))
+    """Replace the person's disclosure rules with a valid versioned document; 423 while locked."""
+    service().require()
+    saved = rules_file().save(parse_policy(_rules_shape(_body())))
     return jsonify(saved.to_json())
+
+
+def _rules_shape(doc):
+    """Check the JSON types of a rules document (the values are checked by `parse_policy`)."""
+    for key in ("attributes", "firms"):
+        _text_map(doc, key, f'{{"name": "choice"}} under \'{key}\'')
+    shapes = doc.get("shapes")
+    if shapes is not None and not isinstance(shapes, list):
+        raise InputError("'shapes' must be a list of shape rules.")
+    for index, shape in enumerate(shapes or []):
+        where = f"shapes[{index}]"
+        if not isinstance(shape, dict):
+            raise InputError(f"{where} must be a JSON object with 'id', 'when' and 'then'.")
+        if not isinstance(shape.get("id", ""), str) or not isinstance(shape.get("then", ""), str):
+            raise InputError(f"{where}: 'id' and 'then' must be text.")
+        when = shape.get("when")
+        if when is None:
+            continue
+        if not isinstance(when, dict):
+            raise InputError(f"{where}.when must be a JSON object.")
+        names = when.get("attributes")
+        if names is not None and (
+            not isinstance(names, list) or not all(isinstance(n, str) for n in names)
+        ):
+            raise InputError(f"{where}.when.attributes must be a list of attribute names.")
+        if not isinstance(when.get("firm", ""), str):
+            raise InputError(f"{where}.when.firm must be text.")
+        if not isinstance(when.get("predicates_only", False), bool):
+            raise InputError(f"{where}.when.predicates_only must be true or false.")
+    return doc
 
 
 @bp.get("/history")

@@ -74,7 +74,7 @@ def unlock():
         return redirect(url_for("auth.setup"))
     if request.method == "POST":
         try:
-            sid = holder.unlock(request.form.get("passphrase", ""))
+            sid = holder.unlock(request.form.get("passphrase", ""), request.remote_addr or "")
         except InputError as exc:
             return _unlock_page(str(exc)), 401
         except TooManyAttempts as exc:

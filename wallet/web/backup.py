@@ -15,7 +15,7 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 
 from ..backup.errors import BackupError
 from ..backup.schedule import backups_in
-from ..errors import InputError, WalletError
+from ..errors import InputError, WalletError, public_message
 from ..holder.autobackup import parse_schedule
 from ..holder.errors import TooManyAttempts
 from ..secrets import ensure_private_dir
@@ -75,7 +75,7 @@ def download():
         holder.export_backup(out, form.get("wallet_passphrase", ""), passphrase)
         handle = open(out, "rb")  # noqa: SIM115 - closed by the response
     except WalletError as exc:
-        return _page(_status(exc), error=str(exc))
+        return _page(_status(exc), error=public_message(exc))
     finally:
         out.unlink(missing_ok=True)  # an open handle still reads it; the name is gone
         shutil.rmtree(folder, ignore_errors=True)

@@ -11,20 +11,34 @@ from ..invitations import parse_invitation_url
 from .context import agent, service
 
 bp = Blueprint("connections", __name__, url_prefix="/connections")
+MAX_QR_PIXELS = 40_000_000  # a 40-megapixel photo; decoding more is refused
 
 
-def decode_qr(data):
-    """Return the text of the first QR code in image bytes, or raise `InputError`."""
+def decode_qr(data, max_pixels=MAX_QR_PIXELS):
+    """Return the text of the first QR code in image bytes, or raise `InputError`.
+
+    The image's size is read from its header and refused above `max_pixels` before
+    anything is decoded (a 2 MiB PNG can unpack to gigabytes).
+    """
     import zxingcpp
     from PIL import Image, UnidentifiedImageError
 
+    not_image = "That file is not an image; upload a PNG or JPEG of the QR code."
     try:
         image = Image.open(io.BytesIO(data))
-        image.load()
-    except (UnidentifiedImageError, OSError):
+    except Image.DecompressionBombError:
+        image = None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
+        raise InputError(not_image) from None
+    if image is None or image.width * image.height > max_pixels:
         raise InputError(
-            "That file is not an image; upload a PNG or JPEG of the QR code."
-        ) from None
+            "That image is too large to read; upload a picture of the QR code of at most "
+            f"{max_pixels // 1_000_000} megapixels."
+        )
+    try:
+        image.load()
+    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError):
+        raise InputError(not_image) from None
     found = zxingcpp.read_barcodes(image)
     if not found:
         raise InputError("No QR code found in the image; upload a sharper picture.")

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 
-from ..errors import WalletError
+from ..errors import WalletError, public_message
 from ..holder import actions, records
 from ..holder.revocation import view
 from .context import agent, schemas, service
@@ -53,7 +53,8 @@ def _check(cred_ids):
     try:
         newly = service().revocation.check_now(agent(), cred_ids)
     except WalletError as exc:
-        flash(f"The status check did not finish ({exc}); nothing changed. Try again later.")
+        shown = public_message(exc, hide=(agent().admin.base_url,))
+        flash(f"The status check did not finish ({shown}); nothing changed. Try again later.")
         return
     if not newly:
         flash("Status checked just now: nothing was revoked since the last check.")

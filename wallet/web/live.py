@@ -6,12 +6,13 @@ per change (`InboxCache`), so a burst of tabs never becomes a burst of admin cal
 """
 
 import logging
+import math
 import threading
 import time
 
 from flask import Blueprint, current_app, jsonify, request
 
-from ..errors import WalletError
+from ..errors import InputError, WalletError
 from ..flows import present
 from ..holder import receipt_book, records
 from .context import agent, schemas, service
@@ -62,11 +63,7 @@ class InboxCache:
 @bp.route("/wait")
 def wait():
     """Answer at once when `since` is stale, else when the agent reports a change."""
-    try:
-        since = int(request.args.get("since", "-1"))
-        timeout = min(float(request.args.get("timeout", LONG_POLL)), LONG_POLL)
-    except ValueError:
-        since, timeout = -1, LONG_POLL
+    since, timeout = _wait_args(request.args)
     seq = service().wait_change(since, timeout)
     _erasure_due()
     holder = agent()
@@ -74,6 +71,23 @@ def wait():
     body = cache.get(seq, lambda: inbox(holder, schemas()))
     body["seq"] = seq
     return jsonify(body)
+
+
+def _wait_args(args):
+    """Return (since, timeout) from the query; timeout clamped to [0, LONG_POLL].
+
+    A timeout that is not a finite number (`nan` would wait forever) is refused.
+    """
+    try:
+        since = int(args.get("since", "-1"))
+        timeout = float(args.get("timeout", LONG_POLL))
+    except ValueError:
+        raise InputError(
+            "'since' must be a whole number and 'timeout' a number of seconds."
+        ) from None
+    if not math.isfinite(timeout):
+        raise InputError("'timeout' must be a finite number of seconds.")
+    return since, min(max(timeout, 0.0), LONG_POLL)
 
 
 def _erasure_due():
