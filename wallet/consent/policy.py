@@ -27,6 +27,9 @@ class Shape:
     firm: str = "trusted"
     predicates_only: bool = False
     attributes: frozenset = frozenset()  # if set, every item must name one of these
+    # {attribute: narrowest width a firm may learn from predicates answered by this rule}:
+    # days for dates, units for amounts; unset: a year, or a tenth of the amount.
+    narrowest: dict = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,7 @@ class Policy:
                         "predicates_only": s.predicates_only,
                         "attributes": sorted(s.attributes),
                     },
+                    **({"narrowest": dict(sorted(s.narrowest.items()))} if s.narrowest else {}),
                 }
                 for s in self.shapes
             ],
@@ -99,6 +103,67 @@ def _choice(value, allowed, where):
     if value not in allowed:
         raise InputError(f"{where}: '{value}' is not one of {', '.join(allowed)}.")
     return value
+
+
+MAX_WIDTH = 10**9
+
+
+def _narrowest(value, where):
+    """Validate a shape's {attribute: narrowest width} (whole numbers from 1)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InputError(
+            f'{where}: give {{attribute: narrowest width}}, e.g. {{"birthdate_dateint": 730}}.'
+        )
+    for name, width in value.items():
+        if isinstance(width, bool) or not isinstance(width, int) or not 1 <= width <= MAX_WIDTH:
+            raise InputError(
+                f"{where}.{name}: the narrowest width is a whole number of days (dates) "
+                f"or units (amounts) from 1 to {MAX_WIDTH}."
+            )
+    return {str(k): v for k, v in value.items()}
+
+
+def widths(policy, decision):
+    """Return the {attribute: narrowest width} of the shape rule that made `decision`."""
+    found = next((s for s in policy.shapes if f"shape:{s.id}" == decision.rule), None)
+    return dict(found.narrowest) if found is not None else {}
+
+
+def guard(decision, checked, narrowings, describe=str):
+    """Turn an automatic approval into a question when answering would tell too much (pure).
+
+    `checked` is the request's `RequestCheck`; `narrowings` what answering would let the
+    firm know (`probing.Narrowing`s). None of this depends on a hidden value: hidden
+    conditions and conflicts are in the request itself, and a narrowing is automatic
+    only when every outcome leaves the firm enough width.
+    """
+    if decision.action != "approve" or decision.rule == PROPOSAL_RULE:
+        return decision
+    if checked.conditions:
+        first = checked.conditions[0]
+        return Decision(
+            "ask",
+            f"condition:{first.name}",
+            "The request only fits if a value of yours is what the firm guesses; "
+            "answering would tell it, so you decide.",
+        )
+    if checked.conflicts:
+        return Decision(
+            "ask",
+            f"conflict:{checked.conflicts[0]}",
+            f"It asks {checked.conflicts[0]} both as a value and as a proven fact.",
+        )
+    for narrowing in narrowings:
+        if not narrowing.automatic:
+            return Decision(
+                "ask",
+                f"probing:{narrowing.name}",
+                f"With its earlier requests, answering could narrow {describe(narrowing.name)} "
+                "below the width your rule allows.",
+            )
+    return decision
 
 
 def parse_policy(data):
@@ -127,6 +192,7 @@ def parse_policy(data):
                 firm=_choice(when.get("firm", "trusted"), FIRM_TRUST, f"{where}.when.firm"),
                 predicates_only=bool(when.get("predicates_only", False)),
                 attributes=frozenset(when.get("attributes") or ()),
+                narrowest=_narrowest(raw.get("narrowest"), f"{where}.narrowest"),
             )
         )
     if len({s.id for s in shapes}) != len(shapes):

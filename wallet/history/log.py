@@ -67,6 +67,7 @@ class Entry:
     reason: str = ""
     rule: str = ""  # which rule decided: "person", or a policy rule such as "shape:age-checks"
     id: str = ""  # random, unique per entry (receipts link to it); older entries have none
+    conditions: list = field(default_factory=list)  # attributes a hidden condition tested
 
     def __post_init__(self):
         """Refuse unknown actions."""

@@ -11,10 +11,12 @@ import dataclasses
 import logging
 import threading
 
+from ..consent import policy as rules_of
+from ..consent import request_checks
 from ..consent.policy import Policy
 from ..errors import InputError, WalletError
 from ..flows import present
-from . import disclosure, records
+from . import disclosure, probes, records
 from .autorespond import AutoResponder
 from .rules import RulesFile
 
@@ -29,6 +31,7 @@ class Autoanswer:
         self.schemas = schemas
         self.today = today
         self.rules = RulesFile(data_dir)
+        self.probes = probes.ProbeBook(data_dir)
         self.responder = None
         self._history = None
         self._after_sent = None
@@ -46,6 +49,7 @@ class Autoanswer:
             on_outcome=self._log,
             prepare=lambda record, decision: self._describe(agent, record),
             gate=gate,
+            guard=lambda record, request, decision: self._guard(agent, record, request, decision),
         )
         with self._lock:
             self._history, self._after_sent = history, after_sent
@@ -73,6 +77,20 @@ class Autoanswer:
         except InputError as exc:
             LOG.warning("Your rules cannot be read, so every request is left to you: %s", exc)
             return Policy()
+
+    def _guard(self, agent, record, request, decision):
+        """Record the predicates asked; ask the person when answering would tell too much."""
+        who = records.connection_labels(agent).get(record.connection_id, "")
+        earlier = self.probes.ask(record.pres_ex_id, record.connection_id, who, request)
+        checked = request_checks.check(request, self.schemas)
+        found = []
+        if decision.action == "approve" and earlier and not checked.conditions:
+            widths = rules_of.widths(self._policy(), decision)
+            options = present.options(agent, record)
+            found = probes.narrowings(earlier, request, options, self.schemas, widths)
+        return rules_of.guard(
+            decision, checked, found, lambda name: probes.label_of(name, self.schemas).lower()
+        )
 
     def _describe(self, agent, record):
         request = present.anoncreds_request(record)

@@ -11,14 +11,16 @@ import queue
 import threading
 from dataclasses import dataclass
 
+from ..consent import request_checks
 from ..consent.policy import Decision, evaluate
-from ..errors import WalletError
+from ..errors import UnreadableFormat, WalletError
 from ..flows import present
 from ..flows.records import PresExchange
 
 LOG = logging.getLogger(__name__)
 TOPIC = "present_proof_v2_0"
 WORKERS = 2
+SET_ASIDE = "set-aside"
 
 
 @dataclass(frozen=True)
@@ -46,14 +48,18 @@ class AutoResponder:
         workers=WORKERS,
         prepare=None,
         gate=None,
+        guard=None,
     ):
         """`policy()` returns the current Policy; `firm_of(record)` names the firm.
 
         `prepare(record, decision)`, when given, runs before an approval or decline is
         sent (while the request is still pending); its result rides on the `Outcome`.
         `gate(record, decision)` may replace the policy's decision (the terms rule).
+        `guard(record, request, decision)` may turn an approval into a question (what
+        answering would tell the firm: probing, hidden conditions).
         `on_outcome(outcome)` hears what was done with each request, in its worker.
         """
+        self._guard = guard or (lambda record, request, decision: decision)
         self.holder = holder
         self.policy = policy
         self.firm_of = firm_of or (lambda record: record.connection_id or "unknown")
@@ -134,14 +140,24 @@ class AutoResponder:
             if not record.whole:  # webhooks without --debug-webhooks carry the state only
                 record = present.record(self.holder, pres_ex_id)
             request = present.anoncreds_request(record)
+        except UnreadableFormat as exc:
+            return self._set_aside(record, [str(exc)])
         except WalletError as exc:
             LOG.warning("Cannot read request %s: %s", pres_ex_id, exc)
             decision = Decision("ask", "error", f"Tessera could not read this request: {exc}")
             outcome = Outcome(pres_ex_id, record.connection_id, decision, error=str(exc))
             self.on_outcome(outcome)
             return outcome
+        problems = request_checks.check(request).problems
+        if problems:
+            return self._set_aside(record, problems)
         proposal = record.proposal
         decision = evaluate(self.policy(), request, self.firm_of(record), proposal)
+        try:
+            decision = self._guard(record, request, decision)
+        except WalletError as exc:
+            LOG.warning("Cannot weigh request %s, left to the person: %s", pres_ex_id, exc)
+            decision = Decision("ask", "error", f"Tessera could not weigh this request: {exc}")
         if decision.action == "approve" and not proposal:
             decision = self.gate(record, decision)
         prepared = sent = error = None
@@ -157,5 +173,13 @@ class AutoResponder:
             LOG.warning("Could not act on request %s: %s", pres_ex_id, exc)
             sent, error = None, str(exc)
         outcome = Outcome(pres_ex_id, record.connection_id, decision, sent, error, prepared, record)
+        self.on_outcome(outcome)
+        return outcome
+
+    def _set_aside(self, record, problems):
+        """Leave a request the wallet cannot read or that is malformed to the person."""
+        LOG.info("Request %s set aside: %s", record.pres_ex_id, "; ".join(problems))
+        decision = Decision("ask", SET_ASIDE, "This request is malformed; only you can decline it.")
+        outcome = Outcome(record.pres_ex_id, record.connection_id, decision, record=record)
         self.on_outcome(outcome)
         return outcome

@@ -10,6 +10,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from ..consent import request_checks
 from ..errors import InputError
 from ..schemas import dateint_to_date
 from .records import label_of, schema_for
@@ -50,6 +51,7 @@ class Disclosure:
     who: str
     name: str
     items: list
+    conditions: tuple = ()  # restrictions testing a hidden value: disclosures in themselves
 
     @property
     def answerable(self):
@@ -146,11 +148,34 @@ def describe(record, request, options, schemas, who, today):
             items.append(Item(referent, "predicate", text, choices))
         else:
             items.append(Item(referent, "unanswerable", text, why="no credential proves it"))
-    return Disclosure(record.pres_ex_id, who, request.get("name", ""), items)
+    checked = request_checks.check(request, schemas)
+    items = [_conflicting(item, request, checked.conflicts, schemas) for item in items]
+    return Disclosure(
+        record.pres_ex_id, who, request.get("name", ""), items, tuple(checked.conditions)
+    )
+
+
+def _conflicting(item, request, conflicts, schemas):
+    """Mark an item asking an attribute both revealed and proven as unanswerable, with why."""
+    asked = (request.get("requested_attributes") or {}).get(item.referent)
+    asked = asked or (request.get("requested_predicates") or {}).get(item.referent) or {}
+    names = [n for n in (asked.get("names") or [asked.get("name")]) if n in conflicts]
+    if not names:
+        return item
+    labels = ", ".join(label_of(n, _schema_with(n, schemas)).lower() for n in names)
+    why = request_checks.conflict_reason(names[0], labels)
+    return Item(item.referent, "unanswerable", item.text, why=why)
+
+
+def _schema_with(name, schemas):
+    return next((s for s in schemas.values() if name in s.attr_names), None)
 
 
 def resolve_choices(disclosure, chosen):
     """Return {referent: cred id}: the person's picks, the only choice where there is one."""
+    if not disclosure.answerable:
+        why = "; ".join(i.why for i in disclosure.of_kind("unanswerable"))
+        raise InputError(f"This request cannot be answered ({why}); decline it.")
     picks = {}
     for item in disclosure.items:
         if not item.choices:
@@ -168,6 +193,7 @@ def digest(disclosure):
         [i.referent, i.kind, i.text, [[c.cred_id, c.credential, c.shown] for c in i.choices]]
         for i in disclosure.items
     ]
+    shown += [["condition", c.referent, c.name, c.value] for c in disclosure.conditions]
     body = json.dumps([disclosure.who, disclosure.pres_ex_id, disclosure.name, shown])
     return hashlib.sha256(body.encode()).hexdigest()
 
@@ -189,4 +215,10 @@ def summary(disclosure, picks):
         "predicates": predicates,
         "credentials": sorted(set(used)),
         "self_attested": [i.text for i in disclosure.of_kind("self_attested")],
+        **({"conditions": conditions(disclosure)} if disclosure.conditions else {}),
     }
+
+
+def conditions(disclosure):
+    """Return the attribute names (or unreadable keys) the request's hidden conditions test."""
+    return list(dict.fromkeys(c.name for c in disclosure.conditions))

@@ -67,7 +67,7 @@ def disclosures(service, agent, schemas, now):
                 entry.to,
                 datetime.datetime.fromisoformat(entry.when),
                 tuple(entry.revealed) + _typed(entry),
-                _proven_names(entry, receipt, schemas),
+                _proven_names(entry, receipt, schemas) + tuple(entry.conditions),
                 receipt,
                 bool(row and row.countersigned),
                 row.erasure if row is not None else None,

@@ -9,7 +9,7 @@ from ..earnings import ledger
 from ..errors import InputError
 from ..flows import present
 from ..flows import receipts as flow
-from ..holder import actions, disclosure, receipt_book, records, terms_view
+from ..holder import actions, disclosure, probes, receipt_book, records, set_aside, terms_view
 from ..pricing import store
 from . import request_json
 from .context import agent, schemas, service, today, tokens
@@ -145,8 +145,12 @@ def _advice_json(advice):
 
 
 def _view_json(pres_ex_id):
+    aside = set_aside.find(agent(), schemas(), pres_ex_id)
+    if aside is not None:
+        return aside.to_json()
     record, view = actions.consent(agent(), schemas(), pres_ex_id, today())
     request_ = present.anoncreds_request(record)
+    warnings = probes.warnings(service().data_dir, agent(), record, request_, schemas(), view.who)
     terms = terms_view.view(agent(), service().data_dir, record, request_)
     advice = actions.advice(service(), schemas(), view, request_, today(), terms)
     return {
@@ -158,14 +162,25 @@ def _view_json(pres_ex_id):
         "items": [dataclasses.asdict(i) for i in view.items],
         "advice": _advice_json(advice),
         "terms": terms.to_json(),
+        "warnings": {
+            "narrowing": warnings,
+            "conditions": [
+                {"referent": c.referent, "name": c.name, "text": c.sentence()}
+                for c in view.conditions
+            ],
+        },
     }
 
 
 @bp.get("/requests")
 def list_requests():
     """List pending proof requests with what each would disclose and the advice on it."""
-    pending = records.pending_requests(agent())
-    return jsonify({"results": [_view_json(r.pres_ex_id) for r in pending]})
+    holder, labels = agent(), records.connection_labels(agent())
+    found = []
+    for record in records.pending_requests(holder):
+        aside = set_aside.of(record, schemas(), labels)
+        found.append(aside.to_json() if aside else _view_json(record.pres_ex_id))
+    return jsonify({"results": found})
 
 
 @bp.get("/requests/<pres_ex_id>")
@@ -178,6 +193,10 @@ def get_request(pres_ex_id):
 def approve(pres_ex_id):
     """Approve: {"digest": from GET, "chosen": {referent: cred_id}, "self_attested": {...}}."""
     body = _body()
+    aside = set_aside.find(agent(), schemas(), pres_ex_id)
+    if aside is not None:
+        message = "This request was set aside: it cannot be answered, only declined."
+        return jsonify({"error": message, "problems": list(aside.problems)}), 409
     digest = body.get("digest")
     if not isinstance(digest, str) or not digest:
         raise InputError("Send the 'digest' of the request (text) as read from GET /requests/<id>.")
@@ -191,6 +210,12 @@ def approve(pres_ex_id):
 def decline(pres_ex_id):
     """Decline: {"code": "too_much|unknown_firm|price|other", "reason": "..."} (both optional)."""
     body = _body()
+    aside = set_aside.find(agent(), schemas(), pres_ex_id)
+    if aside is not None:
+        reason = set_aside.decline(
+            service(), aside, str(body.get("reason", "")), str(body.get("code", ""))
+        )
+        return jsonify({"declined": pres_ex_id, "reason": reason})
     reason = actions.decline_request(
         service(), pres_ex_id, str(body.get("reason", "")), str(body.get("code", ""))
     )

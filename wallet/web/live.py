@@ -13,8 +13,7 @@ import time
 from flask import Blueprint, current_app, jsonify, request
 
 from ..errors import InputError, WalletError
-from ..flows import present
-from ..holder import receipt_book, records
+from ..holder import receipt_book, records, set_aside
 from .context import agent, schemas, service
 
 bp = Blueprint("live", __name__, url_prefix="/live")
@@ -34,12 +33,18 @@ def inbox(holder, catalogue):
         {
             "id": r.pres_ex_id,
             "from": labels.get(r.connection_id, "(unknown firm)"),
-            "title": present.anoncreds_request(r).get("name", "") or "Proof request",
+            "title": _title(r, catalogue),
             "kind": "request",
         }
         for r in records.pending_requests(holder)
     ]
     return {"offers": offers, "requests": asks, "count": len(offers) + len(asks)}
+
+
+def _title(record, catalogue):
+    """Return a request's title; a set-aside one says so (it can only be declined)."""
+    name, problems = set_aside.problems(record, catalogue)
+    return f"Set aside: {name or 'Proof request'}" if problems else name or "Proof request"
 
 
 class InboxCache:

@@ -6,7 +6,7 @@ from ..consent.advisor import revealed_names
 from ..consent.reasons import LABELS
 from ..errors import InputError, UntrustedRegistryObject
 from ..flows import present
-from ..holder import actions, disclosure, records, terms_view
+from ..holder import actions, disclosure, probes, records, set_aside, terms_view
 from ..holder.errors import Changed
 from .context import agent, schemas, service, today
 
@@ -25,16 +25,24 @@ def index():
     """List pending proof requests."""
     holder = agent()
     labels = records.connection_labels(holder)
-    pending = [
-        {
-            "pres_ex_id": r.pres_ex_id,
-            "who": labels.get(r.connection_id, "(unknown firm)"),
-            "name": present.anoncreds_request(r).get("name", ""),
-            "created_at": r.created_at,
-        }
-        for r in records.pending_requests(holder)
-    ]
+    pending = []
+    for r in records.pending_requests(holder):
+        aside = set_aside.of(r, schemas(), labels)
+        pending.append(
+            {
+                "pres_ex_id": r.pres_ex_id,
+                "who": labels.get(r.connection_id, "(unknown firm)"),
+                "name": aside.name if aside else present.anoncreds_request(r).get("name", ""),
+                "created_at": r.created_at,
+                "set_aside": aside,
+            }
+        )
     return render_template("requests/index.html", pending=pending)
+
+
+def _set_aside_page(item, error=None, status=200):
+    page = render_template("requests/set_aside.html", item=item, error=error, reasons=LABELS)
+    return page, status
 
 
 def counter_choices(form):
@@ -47,8 +55,12 @@ def counter_choices(form):
 
 
 def _consent_page(pres_ex_id, error=None, status=200):
+    aside = set_aside.find(agent(), schemas(), pres_ex_id)
+    if aside is not None:
+        return _set_aside_page(aside, error, status)
     record, view = actions.consent(agent(), schemas(), pres_ex_id, today())
     request_ = present.anoncreds_request(record)
+    warnings = probes.warnings(service().data_dir, agent(), record, request_, schemas(), view.who)
     terms = terms_view.view(agent(), service().data_dir, record, request_)
     advice = actions.advice(service(), schemas(), view, request_, today(), terms)
     page = render_template(
@@ -63,8 +75,15 @@ def _consent_page(pres_ex_id, error=None, status=200):
         reasons=LABELS,
         connected=bool(record.connection_id),
         terms=terms,
+        warnings=warnings,
+        conditions=[(c, labels_of(c.name)) for c in view.conditions],
     )
     return page, status
+
+
+def labels_of(name):
+    """Return an attribute's label from the schemas, or None."""
+    return next((a.label for s in schemas().values() for a in s.attributes if a.name == name), None)
 
 
 @bp.route("/<pres_ex_id>")
@@ -76,6 +95,9 @@ def show(pres_ex_id):
 @bp.route("/<pres_ex_id>/approve", methods=["POST"])
 def approve(pres_ex_id):
     """Send exactly what the consent screen showed."""
+    aside = set_aside.find(agent(), schemas(), pres_ex_id)
+    if aside is not None:
+        return _set_aside_page(aside, "This request cannot be answered; decline it.", 409)
     chosen, typed = form_choices(request.form)
     try:
         actions.approve(
@@ -94,7 +116,14 @@ def approve(pres_ex_id):
 @bp.route("/<pres_ex_id>/decline", methods=["POST"])
 def decline(pres_ex_id):
     """Decline with a reason picked from the list, plus free text."""
+    aside = set_aside.find(agent(), schemas(), pres_ex_id)
     try:
+        if aside is not None:
+            set_aside.decline(
+                service(), aside, request.form.get("reason", ""), request.form.get("code", "")
+            )
+            flash("Declined. Nothing was shared.")
+            return redirect(url_for("history.index"))
         actions.decline_request(
             service(), pres_ex_id, request.form.get("reason", ""), request.form.get("code", "")
         )
