@@ -8,7 +8,9 @@ from wallet.holder.autorespond import AutoResponder
 
 SMALLER = {
     "requested_attributes": {},
-    "requested_predicates": {"a": {"name": "birthdate_dateint", "p_type": "<=", "p_value": 20000101}},
+    "requested_predicates": {
+        "a": {"name": "birthdate_dateint", "p_type": "<=", "p_value": 20000101}
+    },
 }
 
 
