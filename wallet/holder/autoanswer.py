@@ -36,6 +36,7 @@ class Autoanswer:
         self._history = None
         self._after_sent = None
         self._lock = threading.Lock()
+        self._probe_lock = threading.Lock()  # weighing and marking told: one request at a time
 
     def start(self, agent, history, gate=None, after_sent=None):
         """Answer `agent`'s requests by the rules, log in `history`; catch up on waiting ones.
@@ -81,16 +82,19 @@ class Autoanswer:
     def _guard(self, agent, record, request, decision):
         """Record the predicates asked; ask the person when answering would tell too much."""
         who = records.connection_labels(agent).get(record.connection_id, "")
-        earlier = self.probes.ask(record.pres_ex_id, record.connection_id, who, request)
-        checked = request_checks.check(request, self.schemas)
-        found = []
-        if decision.action == "approve" and earlier and not checked.conditions:
-            widths = rules_of.widths(self._policy(), decision)
-            options = present.options(agent, record)
-            found = probes.narrowings(earlier, request, options, self.schemas, widths)
-        return rules_of.guard(
-            decision, checked, found, lambda name: probes.label_of(name, self.schemas).lower()
-        )
+        with self._probe_lock:
+            earlier = self.probes.ask(record.pres_ex_id, record.connection_id, who, request)
+            checked = request_checks.check(request, self.schemas)
+            found = []
+            if decision.action == "approve" and earlier and not checked.conditions:
+                widths = rules_of.widths(self._policy(), decision)
+                options = present.options(agent, record)
+                found = probes.narrowings(earlier, request, options, self.schemas, widths)
+            label = lambda name: probes.label_of(name, self.schemas).lower()  # noqa: E731
+            decision = rules_of.guard(decision, checked, found, label)
+            if decision.action == "approve" and earlier:
+                self.probes.told(record.pres_ex_id)  # before sending: a failure tells too
+        return decision
 
     def _describe(self, agent, record):
         request = present.anoncreds_request(record)

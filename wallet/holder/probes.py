@@ -1,10 +1,14 @@
 """Every predicate each firm has asked, per attribute: what its answers can add up to.
 
 Kept in `asked-predicates.json` (locked, atomic), recorded when a request is read,
-answered or not: a silence tells a firm something too. A firm is known by its
-connection and by its name, so firms sharing a connection, or one firm using several
-connections, add up together. `narrowings()` says, for a request, what answering it
-would let the firm know (`consent.probing`), on the person's own values.
+answered or not, and marked `told` once the wallet acts on it (the rules approve it,
+the person answers or declines it): from then on its outcome, a proof or the failure
+to make one, counts as known to the firm. A request left waiting tells nothing, since
+leaving it is decided without the hidden value; counting it as known would be wrong
+the other way: asking the same question again would then look harmless. A firm is
+known by its connection and by its name, so firms sharing a connection, or one firm
+using several connections, add up together. `narrowings()` says, for a request, what
+answering it would let the firm know (`consent.probing`), on the person's own values.
 """
 
 from pathlib import Path
@@ -42,9 +46,9 @@ class ProbeBook:
     def ask(self, pres_ex_id, connection_id, firm, request):
         """Record what `request` asks (once per exchange); return {name: earlier pairs}.
 
-        Earlier pairs are every other exchange's predicates from the same connection or
-        the same firm name, read under the same lock as the recording, so two requests
-        handled at once each count the other at least one way round.
+        Earlier pairs are the predicates of every other exchange told (acted on), from
+        the same connection or the same firm name, read under the same lock as the
+        recording.
         """
         asked = _pairs(request)
         names = {name for name, _, _ in asked}
@@ -57,14 +61,15 @@ class ProbeBook:
                 if (pres_ex_id, name, p_type, p_value) in have:
                     continue
                 if len(self._matching(rows, connection_id, firm, name)) >= LIMIT:
-                    continue  # `saturated` then holds: nothing more is answered alone
+                    continue  # the firm has asked too much: nothing more is answered alone
                 row = {"ex": pres_ex_id, "conn": connection_id or "", "firm": firm or ""}
-                rows.append({**row, "name": name, "p_type": p_type, "p_value": p_value})
+                row |= {"name": name, "p_type": p_type, "p_value": p_value, "told": False}
+                rows.append(row)
             for name in names:
                 result[name] = [
                     (r["p_type"], r["p_value"])
                     for r in self._matching(rows, connection_id, firm, name)
-                    if r["ex"] != pres_ex_id
+                    if r["ex"] != pres_ex_id and r["told"]
                 ]
             return {"version": VERSION, "asked": rows}
 
@@ -73,11 +78,30 @@ class ProbeBook:
             durable.update_json(self.path, change, missing={}, advice=ADVICE)
         return result
 
-    def earlier(self, connection_id, firm, name, exclude=None):
-        """Return the (p_type, p_value) pairs asked about `name` by the firm, but `exclude`."""
+    def told(self, pres_ex_id):
+        """Mark an exchange as acted on: its outcome now counts as known to the firm."""
+
+        def change(doc):
+            rows = [
+                {**r, "told": True} if r["ex"] == pres_ex_id else r for r in doc.get("asked") or []
+            ]
+            return {"version": VERSION, "asked": rows}
+
+        if durable.exists(self.path):
+            durable.update_json(self.path, change, missing={}, advice=ADVICE)
+
+    def earlier(self, connection_id, firm, name, exclude=None, told=True):
+        """Return the (p_type, p_value) pairs about `name` the firm was told, but `exclude`.
+
+        `told=False` returns every pair asked, acted on or not.
+        """
         doc = durable.read_json(self.path, missing={}, advice=ADVICE)
         rows = self._matching(doc.get("asked") or [], connection_id, firm, name)
-        return [(r["p_type"], r["p_value"]) for r in rows if r["ex"] != exclude]
+        return [
+            (r["p_type"], r["p_value"])
+            for r in rows
+            if r["ex"] != exclude and (r["told"] or not told)
+        ]
 
     @staticmethod
     def _matching(rows, connection_id, firm, name):
@@ -120,7 +144,7 @@ def narrowings(earlier, request, options, schemas, widths=None):
 
     `earlier` is {name: pairs} (from `ask`), `options` {referent: usable candidates},
     `widths` {name: narrowest width the person's rule allows} (defaults otherwise).
-    An attribute asked more than `LIMIT` times is never automatic.
+    An attribute told `LIMIT` times is never automatic.
     """
     found = []
     new = {}

@@ -203,6 +203,7 @@ def approve(pres_ex_id):
     chosen = _text_map(body, "chosen", '{"referent": "credential id"}')
     attested = _text_map(body, "self_attested", '{"referent": "typed value"}')
     summary = actions.approve(service(), schemas(), pres_ex_id, chosen, attested, digest, today())
+    probes.ProbeBook(service().data_dir).told(pres_ex_id)
     return jsonify({"sent": pres_ex_id, **summary})
 
 
@@ -219,6 +220,7 @@ def decline(pres_ex_id):
     reason = actions.decline_request(
         service(), pres_ex_id, str(body.get("reason", "")), str(body.get("code", ""))
     )
+    probes.ProbeBook(service().data_dir).told(pres_ex_id)
     return jsonify({"declined": pres_ex_id, "reason": reason})
 
 

@@ -109,6 +109,7 @@ def approve(pres_ex_id):
         )
     except UntrustedRegistryObject as exc:  # the issuer's objects cannot be checked or trusted
         return _consent_page(pres_ex_id, error=str(exc), status=409)
+    probes.ProbeBook(service().data_dir).told(pres_ex_id)
     flash("Sent. The firm received only what the consent screen listed.")
     return redirect(url_for("history.index"))
 
@@ -129,6 +130,7 @@ def decline(pres_ex_id):
         )
     except InputError as exc:
         return _consent_page(pres_ex_id, error=str(exc), status=400)
+    probes.ProbeBook(service().data_dir).told(pres_ex_id)
     flash("Declined. Nothing was shared.")
     return redirect(url_for("history.index"))
 
