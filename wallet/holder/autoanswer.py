@@ -88,7 +88,7 @@ class Autoanswer:
             found = []
             if decision.action == "approve" and earlier and not checked.conditions:
                 widths = rules_of.widths(self._policy(), decision)
-                options = present.options(agent, record)
+                options = probes.held_options(agent, record, request)
                 found = probes.narrowings(earlier, request, options, self.schemas, widths)
             label = lambda name: probes.label_of(name, self.schemas).lower()  # noqa: E731
             decision = rules_of.guard(decision, checked, found, label)

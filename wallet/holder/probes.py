@@ -178,6 +178,19 @@ def sentence(narrowing, schemas):
     return f"answering would let this firm know {words}"
 
 
+def held_options(agent, record, request):
+    """Return {referent: candidates holding the attribute}, whether the predicate holds or not.
+
+    Usable candidates are filtered by the predicate's truth: weighing only those would
+    make the decision depend on the hidden value (no candidate when it is false).
+    """
+    found = present.candidates(agent, record.pres_ex_id, request)
+    return {
+        referent: [c for c in found if referent in c.referents]
+        for referent in request.get("requested_predicates") or {}
+    }
+
+
 def warnings(data_dir, agent, record, request, schemas, who):
     """Return the consent screen's sentences on what answering would let the firm know.
 
@@ -186,5 +199,5 @@ def warnings(data_dir, agent, record, request, schemas, who):
     earlier = ProbeBook(data_dir).ask(record.pres_ex_id, record.connection_id, who, request)
     if not earlier:
         return []
-    found = narrowings(earlier, request, present.options(agent, record), schemas)
+    found = narrowings(earlier, request, held_options(agent, record, request), schemas)
     return list(dict.fromkeys(sentence(n, schemas) for n in found if n.warns))
