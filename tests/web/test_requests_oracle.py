@@ -4,6 +4,9 @@ import re
 
 import pytest
 
+from wallet.consent.policy import Policy, Shape
+from wallet.holder.rules import RulesFile
+
 from .fake_agent import NATIONAL_ID
 from .test_api import auth
 
@@ -185,3 +188,55 @@ def test_the_consent_screen_says_what_earlier_answers_add_up_to(unlocked, fake, 
     assert expected in text
     body = client.get(f"/api/v1/requests/{second}", headers=auth(token)).get_json()
     assert body["warnings"]["narrowing"] == [expected[0].lower() + expected[1:-1]]
+
+
+def _age_rule(service):
+    RulesFile(service.data_dir).save(
+        Policy(
+            firms={"conn-verifier": "trusted"},
+            shapes=(Shape("age", "approve", "trusted", True, frozenset({"birthdate_dateint"})),),
+        )
+    )
+
+
+def _age_request(p_type, p_value):
+    return {
+        **NORMAL,
+        "requested_predicates": {"a": {**ADULT, "p_type": p_type, "p_value": p_value}},
+    }
+
+
+@pytest.mark.parametrize(
+    ("threshold", "holds"), [(19900601, True), (19900301, False)]
+)  # the person was born on 15 April 1990
+def test_the_rule_weighs_a_narrowing_the_same_whether_the_predicate_holds_or_not(
+    unlocked, fake, service, threshold, holds
+):
+    fake.add_credential(NATIONAL_ID)
+    _age_rule(service)
+    responder = service.responders.rules.responder
+    first = fake.add_request(_age_request("<=", 19910101))
+    assert responder.handle(fake.requests[first]).decision.rule == "shape:age"
+    second = fake.add_request(_age_request("<=", threshold))
+    outcome = responder.handle(fake.requests[second])
+    assert (outcome.decision.action, outcome.decision.rule) == ("ask", "probing:birthdate_dateint")
+    assert fake.requests[second]["state"] == "request-received"
+
+
+def test_a_hidden_condition_is_left_to_the_person_by_the_rule(unlocked, fake, service):
+    fake.add_credential(NATIONAL_ID)
+    _age_rule(service)
+    asked = fake.add_request(HIDDEN)
+    outcome = service.responders.rules.responder.handle(fake.requests[asked])
+    assert (outcome.decision.action, outcome.decision.rule) == ("ask", "condition:address_city")
+
+
+@pytest.mark.parametrize(("make", "problem"), HOSTILE)
+def test_the_rule_sets_a_hostile_request_aside_without_error(
+    unlocked, fake, service, make, problem
+):
+    _age_rule(service)
+    bad = _add(fake, make)
+    outcome = service.responders.rules.responder.handle(fake.requests[bad])
+    assert (outcome.decision.rule, outcome.error) == ("set-aside", None)
+    assert fake.requests[bad]["state"] == "request-received"
