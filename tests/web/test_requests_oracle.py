@@ -143,6 +143,9 @@ def test_a_hidden_condition_is_said_in_words_and_counted_in_the_history(
     )
     assert sent.status_code == 200
     assert service.history.entries()[-1].conditions == ["address_city"]
+    exposure = client.get("/api/v1/exposure", headers=auth(token)).get_json()
+    firm = next(f for f in exposure["firms"] if f["firm"] == "Bank of Tests")
+    assert "address_city" in firm["proven_only"]
 
 
 def test_revealed_and_proven_on_one_attribute_is_unanswerable_before_any_click(
