@@ -86,6 +86,13 @@ def test_terms_to_erasure(terms_world, tmp_path):
     incoming = client.wait_message(firm, kind="receipt")
     countersign_received(firm, firm_keys, incoming)
     client.wait_message(holder, kind="countersigned")
+    # Each side's outbox hears the other's ack: nothing is left to resend.
+    for agent, kind in ((holder, "receipt"), (firm, "countersigned")):
+        agent.wait(
+            lambda a=agent, k=kind: client.messages(a, kind=k, direction="sent"),
+            lambda found: [m["delivery"] for m in found] == ["acked"],
+            what=f"the ack of the {kind}",
+        )
     (held,) = receipts(holder)
     (kept,) = receipts(firm, side="firm")
     assert held == kept

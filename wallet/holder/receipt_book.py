@@ -2,6 +2,7 @@
 and ask for erasure (by hand, or when a receipt's retention has ended)."""
 
 import hashlib
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,9 @@ from ..receipts.keys import KeyRing
 from ..receipts.receipt import ReceiptError, verify_party
 
 LINKS = "receipt-links.json"
+# The approve path, the rules and the owed-receipts sweep may issue for one presentation
+# at once: each looks for a receipt already sent and issues under this lock.
+_ISSUING = threading.Lock()
 
 
 def keys(data_dir):
@@ -41,6 +45,8 @@ def terms_messages(agent, **filters):
 def issue(agent, data_dir, record, now):
     """Sign and send the receipt of a presentation made under agreed terms; None without terms.
 
+    Issued once per presentation: when a receipt for its thread was sent already (before
+    a crash, or by another path just now), that receipt is returned and none is signed.
     `record` is the exchange after sending; it is read again only if it lacks the presentation.
     """
     connection_id = record.connection_id
@@ -48,8 +54,21 @@ def issue(agent, data_dir, record, now):
         return None
     if agreed_terms(agent, connection_id, record.thread_id) is None:
         return None
-    sent = record if record.presentation else present.record(agent, record.pres_ex_id)
-    return flow.issue_receipt(agent, keys(data_dir), sent, now)
+    with _ISSUING:
+        earlier = receipt_sent(agent, connection_id, record.thread_id)
+        if earlier is not None:
+            return earlier
+        sent = record if record.presentation else present.record(agent, record.pres_ex_id)
+        return flow.issue_receipt(agent, keys(data_dir), sent, now)
+
+
+def receipt_sent(agent, connection_id, proof_thread_id):
+    """Return the receipt this wallet sent for a presentation's thread, or None."""
+    for message in terms_messages(agent, connection_id=connection_id, kind="receipt"):
+        receipt = (message.get("body") or {}).get("receipt") or {}
+        if message["direction"] == "sent" and receipt.get("proof_thread_id") == proof_thread_id:
+            return receipt
+    return None
 
 
 def entry_key(entry):

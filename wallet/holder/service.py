@@ -33,6 +33,7 @@ from .autobackup import ScheduledBackups
 from .errors import WrongPassphrase
 from .history_anchor import store_anchor
 from .inbox import InboxLink
+from .receipts_owed import OwedReceipts
 from .responders import NoResponders, Responders
 from .revocation import DEFAULT_INTERVAL, DEFAULT_MAX_AGE, RevocationWatch
 from .runner import ProcessRunner
@@ -68,6 +69,7 @@ class HolderService:
         self._live = threading.Condition()
         self._lock = threading.RLock()
         self.timer = Timer(timer_interval, self.tick)
+        self.owed_receipts = OwedReceipts(self, timer_interval and max(timer_interval, 60.0))
         revocation.on_news = self._bump
 
     @classmethod
@@ -230,11 +232,13 @@ class HolderService:
             self.responders.start(agent, self.session.history)
             self.revocation.start(agent)
             self.timer.start()
+            self.owed_receipts.start()
             return self.session.new_id()
 
     def lock(self):
         """Stop the responders, hold the inbox, stop the agent; forget session, history, keys."""
         self.timer.stop()  # outside the lock: a tick may be locking the wallet itself
+        self.owed_receipts.stop()
         self.backups.disarm()
         with self._lock:
             running = self.unlocked

@@ -30,7 +30,10 @@ KINDS = {
     "settlement": ("receipt_id", "price", "settled_at", "signature"),
     "erasure-request": ("receipt_id", "reason", "requested_at", "signature"),
     "erasure-ack": ("receipt_id", "acknowledged_at", "signature"),
+    # "I have recorded your message `acks`": ends its resending (`v1_0/outbox.py`).
+    "ack": ("acks",),
 }
+MAX_ACKED_ID = 128
 DECISIONS = ("accept", "reject", "counter")
 ERASURE_REASONS = ("retention-ended", "person-asked")
 # Who sends each kind: the firm ("firm") or the person's wallet ("holder").
@@ -42,6 +45,7 @@ SENDER = {
     "settlement": "firm",
     "erasure-request": "holder",
     "erasure-ack": "firm",
+    "ack": "either",
 }
 
 
@@ -92,6 +96,8 @@ def check(kind, body):
     elif kind == "erasure-ack":
         _text(body, "receipt_id", where)
         parse_time(body["acknowledged_at"], "acknowledged_at")
+    elif kind == "ack" and len(_text(body, "acks", where)) > MAX_ACKED_ID:
+        raise InputError(f"{where}: 'acks' is longer than {MAX_ACKED_ID} characters.")
     if isinstance(body.get("revision"), bool) or not isinstance(body.get("revision", 0), int):
         raise InputError(f"{where}: 'revision' must be a whole number.")
     return body

@@ -1,13 +1,18 @@
 """The one handler of the terms protocol: check, record, and tell the controller."""
 
+import asyncio
+
 from acapy_agent.messaging.base_handler import BaseHandler, BaseResponder, HandlerException
 from acapy_agent.messaging.request_context import RequestContext
 
 from ...errors import InputError
 from ..validation import check, check_related
-from . import records
+from . import outbox, records
 
 WEBHOOK_TOPIC = "acapy::webhook::tessera_terms"
+# Inbound messages are handled concurrently: two copies of one message must not both
+# pass the "recorded before?" check.
+_RECORDING = asyncio.Lock()
 
 
 async def _related_check(session, connection_id, kind, body):
@@ -41,9 +46,39 @@ class TermsHandler(BaseHandler):
             raise HandlerException("Terms messages need an established connection.")
         message = context.message
         connection_id = context.connection_record.connection_id
+        now = outbox.now_utc()
+        if message.KIND == "ack":
+            await self._on_ack(context, connection_id, now)
+        else:
+            record = await self._record(context, connection_id)
+            if outbox.wants_ack(message.KIND):
+                await responder.send_reply(outbox.ack_for(message))
+            if record is not None:
+                await context.profile.notify(WEBHOOK_TOPIC, record)
+        # The peer is up again: what waits for it goes now, not at the next timer tick.
+        await outbox.redeliver(
+            context.profile, responder, now, outbox.RECONNECT_AFTER, connection_id
+        )
+
+    async def _on_ack(self, context, connection_id, now):
+        body = context.message.body
+        try:
+            check("ack", body)
+        except InputError as exc:
+            self._logger.warning("Refused a terms ack: %s", exc)
+            return
+        async with context.profile.session() as session:
+            await outbox.mark_acked(session, connection_id, body["acks"], now)
+
+    async def _record(self, context, connection_id):
+        """Record the message once (a copy already recorded returns None)."""
+        message = context.message
         body = message.body
         reason = ""
-        async with context.profile.session() as session:
+        async with _RECORDING, context.profile.session() as session:
+            if await outbox.received_before(session, connection_id, message._id):
+                self._logger.info("Terms %s %s arrived again", message.KIND, message._id)
+                return None
             try:
                 check(message.KIND, body)
                 await _related_check(session, connection_id, message.KIND, body)
@@ -61,4 +96,4 @@ class TermsHandler(BaseHandler):
             await records.save(session, record)
         if reason:
             self._logger.warning("Refused a terms %s message: %s", message.KIND, reason)
-        await context.profile.notify(WEBHOOK_TOPIC, record)
+        return record

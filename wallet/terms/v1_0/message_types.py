@@ -12,6 +12,7 @@ CLASS_NAMES = {
     "settlement": "Settlement",
     "erasure-request": "ErasureRequest",
     "erasure-ack": "ErasureAck",
+    "ack": "Ack",
 }
 
 

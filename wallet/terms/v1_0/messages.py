@@ -54,6 +54,7 @@ ReceiptCountersigned, ReceiptCountersignedSchema = _make("countersigned")
 Settlement, SettlementSchema = _make("settlement")
 ErasureRequest, ErasureRequestSchema = _make("erasure-request")
 ErasureAck, ErasureAckSchema = _make("erasure-ack")
+Ack, AckSchema = _make("ack")
 
 BY_KIND = {
     cls.KIND: cls
@@ -65,5 +66,6 @@ BY_KIND = {
         Settlement,
         ErasureRequest,
         ErasureAck,
+        Ack,
     )
 }

@@ -19,7 +19,7 @@ import re
 
 from acapy_agent.core.event_bus import Event, EventBus
 
-from . import records
+from . import outbox, records
 from .handlers import WEBHOOK_TOPIC
 
 LOG = logging.getLogger(__name__)
@@ -85,6 +85,8 @@ async def on_problem_report(profile, event: Event):
         refused = await _refused_message(session, ids)
         if refused is None:
             return
+        if refused.get("delivery") == outbox.PENDING:  # the party cannot read it: stop resending
+            await records.update(session, {**refused, "delivery": outbox.REFUSED})
         kept = await records.find(session, connection_id=refused["connection_id"], kind=KIND)
         if any(r["body"].get("refers_to") == refused["message_id"] for r in kept):
             return

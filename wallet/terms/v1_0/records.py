@@ -16,6 +16,7 @@ TAGS = (
     "direction",
     "status",
     "receipt_id",
+    "delivery",
 )
 
 
@@ -47,6 +48,15 @@ async def save(session, record):
     await storage.add_record(
         StorageRecord(RECORD_TYPE, json.dumps(record), tags, record["record_id"])
     )
+    return record
+
+
+async def update(session, record):
+    """Store a changed message record (its tags follow its fields)."""
+    tags = {k: str(record.get(k) or "") for k in TAGS}
+    storage = session.inject(BaseStorage)
+    stored = await storage.get_record(RECORD_TYPE, record["record_id"])
+    await storage.update_record(stored, json.dumps(record), tags)
     return record
 
 

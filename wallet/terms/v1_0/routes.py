@@ -1,8 +1,11 @@
 """Admin routes of the terms protocol: send a message, list messages sent and received.
 
-POST /tessera-terms/send      {connection_id, kind, body, thread_id?, unchecked?}
-GET  /tessera-terms/messages  ?connection_id&thread_id&kind&direction&status&receipt_id
+POST /tessera-terms/send       {connection_id, kind, body, thread_id?, unchecked?}
+GET  /tessera-terms/messages   ?connection_id&thread_id&kind&direction&status&receipt_id&delivery
+POST /tessera-terms/redeliver  {connection_id?, after_seconds?}: resend what awaits an ack
 """
+
+import datetime
 
 from acapy_agent.admin.decorators.auth import tenant_authentication
 from acapy_agent.admin.request_context import AdminRequestContext
@@ -12,10 +15,19 @@ from aiohttp import web
 
 from ...errors import InputError
 from ..validation import KINDS, check, check_kind
-from . import problems, records
+from . import outbox, problems, records
 from .messages import BY_KIND
 
-FILTERS = ("connection_id", "thread_id", "kind", "direction", "status", "receipt_id")
+FILTERS = (
+    "connection_id",
+    "thread_id",
+    "kind",
+    "direction",
+    "status",
+    "receipt_id",
+    "delivery",
+)
+MAX_AFTER = 86400
 
 
 def _bad(reason):
@@ -58,10 +70,51 @@ async def send_message(request: web.BaseRequest):
         message_id=message._id,
         body=body,
     )
+    if kind == "ack":
+        return _bad("Acks are sent by the plugin itself.")
+    record = outbox.mark_sent(record, outbox.now_utc())
     async with context.profile.session() as session:
         await records.save(session, record)
     await request["outbound_message_router"](message, connection_id=connection_id)
     return web.json_response(record)
+
+
+@tenant_authentication
+async def redeliver(request: web.BaseRequest):
+    """Resend the messages still awaiting an ack (on one connection, or all)."""
+    context: AdminRequestContext = request["context"]
+    try:
+        params = await request.json() if request.can_read_body else {}
+        after = params.get("after_seconds", 0)
+        if (
+            isinstance(after, bool)
+            or not isinstance(after, int | float)
+            or not (0 <= after <= MAX_AFTER)
+        ):
+            raise ValueError(f"after_seconds must be a number from 0 to {MAX_AFTER}.")
+        connection_id = params.get("connection_id") or None
+        if connection_id is not None and not isinstance(connection_id, str):
+            raise ValueError("connection_id must be text.")
+    except (ValueError, AttributeError) as exc:
+        return _bad(str(exc))
+    resent = await outbox.redeliver(
+        context.profile,
+        _Router(request["outbound_message_router"]),
+        outbox.now_utc(),
+        datetime.timedelta(seconds=after),
+        connection_id,
+    )
+    return web.json_response({"resent": [r["message_id"] for r in resent]})
+
+
+class _Router:
+    """The admin request's outbound router, seen as a responder's `send`."""
+
+    def __init__(self, route):
+        self.route = route
+
+    async def send(self, message, connection_id):
+        await self.route(message, connection_id=connection_id)
 
 
 @tenant_authentication
@@ -80,10 +133,12 @@ async def register(app: web.Application):
         [
             web.post("/tessera-terms/send", send_message),
             web.get("/tessera-terms/messages", list_messages, allow_head=False),
+            web.post("/tessera-terms/redeliver", redeliver),
         ]
     )
 
 
 def register_events(event_bus):
-    """Listen to problem reports about the terms messages this agent sent."""
+    """Listen to problem reports about our terms messages; run the outbox's resend timer."""
     problems.register(event_bus)
+    outbox.register(event_bus)
