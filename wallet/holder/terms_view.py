@@ -69,9 +69,12 @@ def answer_to(agent, offer):
 
 
 def asking_price(data_dir, request, purpose):
-    """Return the person's price (`Money`) for a request under a purpose."""
+    """Return the person's price (`Money`) for a request under a purpose; None if unset."""
+    prices = store.load(data_dir)
+    if prices is None:
+        return None
     revealed, predicates = names(request)
-    return quote(store.load(data_dir), revealed, predicates, purpose).asking
+    return quote(prices, revealed, predicates, purpose).asking
 
 
 def view(agent, data_dir, record, request):

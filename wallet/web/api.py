@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from ..consent.policy import parse_policy
 from ..earnings import ledger
-from ..errors import InputError
+from ..errors import InputError, NotFound
 from ..flows import present
 from ..flows import receipts as flow
 from ..holder import actions, disclosure, receipt_book, records, terms_view
@@ -287,9 +287,12 @@ def answer_terms(pres_ex_id):
 
 @bp.get("/prices")
 def get_prices():
-    """Read the person's price list (amounts as text)."""
+    """Read the person's price list (amounts as text); 404 while no prices are set."""
     service().require()
-    return jsonify(store.load(service().data_dir).to_json())
+    prices = store.load(service().data_dir)
+    if prices is None:
+        raise NotFound("You have not set any prices: PUT a price list to set them.")
+    return jsonify(prices.to_json())
 
 
 @bp.put("/prices")
