@@ -176,14 +176,20 @@ def get_request(pres_ex_id):
 
 @bp.post("/requests/<pres_ex_id>/approve")
 def approve(pres_ex_id):
-    """Approve: {"digest": from GET, "chosen": {referent: cred_id}, "self_attested": {...}}."""
+    """Approve: {"digest": from GET, "chosen": {referent: cred_id}, "self_attested": {...}}.
+
+    While terms are offered but not agreed, add "free": true to send without pay.
+    """
     body = _body()
     digest = body.get("digest")
     if not isinstance(digest, str) or not digest:
         raise InputError("Send the 'digest' of the request (text) as read from GET /requests/<id>.")
     chosen = _text_map(body, "chosen", '{"referent": "credential id"}')
     attested = _text_map(body, "self_attested", '{"referent": "typed value"}')
-    summary = actions.approve(service(), schemas(), pres_ex_id, chosen, attested, digest, today())
+    free = body.get("free") is True
+    summary = actions.approve(
+        service(), schemas(), pres_ex_id, chosen, attested, digest, today(), free=free
+    )
     return jsonify({"sent": pres_ex_id, **summary})
 
 

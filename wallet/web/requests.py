@@ -73,14 +73,37 @@ def show(pres_ex_id):
     return _consent_page(pres_ex_id)
 
 
+def _free_page(pres_ex_id, pending):
+    """The separate step before a free send: the firm has not agreed to the person's price."""
+    carried = [(k, v) for k, v in request.form.items(multi=True) if k not in ("csrf_token", "free")]
+    page = render_template(
+        "requests/free.html",
+        pres_ex_id=pres_ex_id,
+        message=str(pending),
+        terms=pending.terms,
+        carried=carried,
+    )
+    return page, 409
+
+
 @bp.route("/<pres_ex_id>/approve", methods=["POST"])
 def approve(pres_ex_id):
-    """Send exactly what the consent screen showed."""
+    """Send exactly what the consent screen showed (a free send only once confirmed)."""
     chosen, typed = form_choices(request.form)
+    free = request.form.get("free") == "yes"
     try:
         actions.approve(
-            service(), schemas(), pres_ex_id, chosen, typed, request.form.get("digest", ""), today()
+            service(),
+            schemas(),
+            pres_ex_id,
+            chosen,
+            typed,
+            request.form.get("digest", ""),
+            today(),
+            free=free,
         )
+    except terms_view.TermsPending as exc:
+        return _free_page(pres_ex_id, exc)
     except (InputError, Changed) as exc:
         return _consent_page(
             pres_ex_id, error=str(exc), status=409 if isinstance(exc, Changed) else 400
