@@ -83,7 +83,7 @@ def _free_page(pres_ex_id, pending):
         terms=pending.terms,
         carried=carried,
     )
-    return page, 409
+    return page, 200  # a step the person takes, not a failure
 
 
 @bp.route("/<pres_ex_id>/approve", methods=["POST"])
@@ -116,7 +116,11 @@ def approve(pres_ex_id):
 
 @bp.route("/<pres_ex_id>/decline", methods=["POST"])
 def decline(pres_ex_id):
-    """Decline with a reason picked from the list, plus free text."""
+    """Decline with a reason picked from the list, plus free text (only from its button)."""
+    if request.form.get("enter"):  # Enter in the form, not the Decline button
+        return _consent_page(
+            pres_ex_id, error="Nothing was declined: press the Decline button to decline."
+        )
     try:
         actions.decline_request(
             service(), pres_ex_id, request.form.get("reason", ""), request.form.get("code", "")
