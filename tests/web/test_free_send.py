@@ -92,3 +92,14 @@ def test_api_approve_needs_free_true_while_terms_are_pending(offered, unlocked, 
     assert _sent(fake) == []
     sent = unlocked.client.post(url, json={"digest": digest, "free": True}, headers=headers)
     assert sent.status_code == 200 and len(_sent(fake)) == 1
+
+
+@pytest.mark.parametrize("method", ["get", "post", "delete"])
+def test_unknown_api_route_answers_json_404(unlocked, app, client, method):
+    anonymous = getattr(client, method)("/api/v1/no-such-thing/here")
+    assert anonymous.status_code == 401 and anonymous.is_json  # JSON, not the unlock page
+    token = app.extensions["tokens"].create("script")[1]
+    headers = {"Authorization": f"Bearer {token}"}
+    response = getattr(client, method)("/api/v1/no-such-thing/here", headers=headers)
+    assert response.status_code == 404 and response.is_json
+    assert "no API route" in response.get_json()["message"]

@@ -360,3 +360,9 @@ def request_erasure(receipt_id):
     """Ask the firm to erase what the receipt covers; answer with the signed request sent."""
     sent = receipt_book.request_erasure(agent(), service().data_dir, receipt_id, _now())
     return jsonify({"requested": receipt_id, "request": sent}), 201
+
+
+@bp.route("/<path:unknown>", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
+def unknown_route(unknown):
+    """Answer an unknown /api/v1/... path with a JSON 404, never the HTML unlock page."""
+    raise NotFound(f"There is no API route /api/v1/{unknown}; see the README's API section.")
