@@ -53,12 +53,15 @@ def _name_and_city(world, today):
 def _approve(page, holder, firm, conn, request, terms=None, keys=None):
     """The firm asks (with terms if given); the person approves in the browser."""
     pres_ex_id, thread = present.request_proof(firm, conn, request)
-    if terms is not None:
+    record = present.wait_request(holder, thread)
+    if terms is not None:  # the person agrees the terms by their own click
         offer_terms(firm, conn, terms, keys.for_connection(conn).did, thread)
+        client.wait_message(holder, kind="offer", connection_id=record["connection_id"])
+        page.goto(f"/requests/{record['pres_ex_id']}")
+        page.click("#terms-answer button[value=accept]")
         client.wait_message(
             firm, kind="response", match=lambda m: m["body"]["decision"] == "accept"
         )
-    record = present.wait_request(holder, thread)
     page.goto(f"/requests/{record['pres_ex_id']}")
     if terms is not None:
         assert page.locator("[data-status=agreed]").count() == 1

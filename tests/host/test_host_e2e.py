@@ -22,6 +22,7 @@ from wallet.flows import receipts as receipt_flow
 from wallet.flows import terms as terms_client
 from wallet.flows.negotiation import Terms, offer_terms
 from wallet.host.run import running
+from wallet.pricing import store
 from wallet.pricing.money import Money
 from wallet.receipts.keys import KeyRing
 
@@ -169,8 +170,10 @@ def test_the_operator_can_read_nothing(hosted, firms, pg_cluster):
         browser = entry["browser"]
         token = browser.api_token()
         api = {"Authorization": f"Bearer {token}"}
-        prices = browser.get("/api/v1/prices", headers=api).json()
-        prices["attribute"] = "0.70"
+        assert browser.get("/api/v1/prices", headers=api).status_code == 404  # none set yet
+        # The person's own rule names every term the firm will offer: it may accept them.
+        rule = {"purposes": ["identity-check"], "max_retention": "P30D", "onward_sharing": False}
+        prices = {**store.DEFAULT, "attribute": "0.70", "auto_accept": rule}
         assert browser.http.put("/api/v1/prices", json=prices, headers=api).status_code == 200
         rules = browser.get("/api/v1/rules", headers=api).json()
         rules["attributes"] = {"family_name": "never", "employer": "ask"}

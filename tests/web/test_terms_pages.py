@@ -94,10 +94,13 @@ def _token(app):
 )
 def test_api_prices_take_text_amounts_only(unlocked, app, attribute, status):
     headers = {"Authorization": f"Bearer {_token(app)}"}
-    doc = unlocked.client.get("/api/v1/prices", headers=headers).get_json()
-    doc["attribute"] = attribute
+    assert unlocked.client.get("/api/v1/prices", headers=headers).status_code == 404
+    doc = {**store.DEFAULT, "attribute": attribute}
     response = unlocked.client.put("/api/v1/prices", json=doc, headers=headers)
     assert response.status_code == status, response.get_json()
+    if status == 200:
+        saved = unlocked.client.get("/api/v1/prices", headers=headers).get_json()
+        assert saved["attribute"] == attribute and saved["auto_counter"] is False
 
 
 def test_consent_screen_says_no_terms_stated(unlocked, fake):
@@ -109,7 +112,8 @@ def test_consent_screen_says_no_terms_stated(unlocked, fake):
     assert f'data-status="{NO_TERMS}"' in page and "No terms stated" in page
 
 
-def test_consent_screen_offers_counter_prefilled_from_price_list(unlocked, fake):
+def test_consent_screen_offers_counter_prefilled_from_price_list(unlocked, fake, service):
+    store.save(service.data_dir, store.DEFAULT)
     fake.add_credential(NATIONAL_ID)
     fake.add_credential(INCOME)
     pres_ex_id = fake.add_request(AGE_INCOME_REQUEST)
@@ -137,7 +141,7 @@ def test_consent_screen_offers_counter_prefilled_from_price_list(unlocked, fake)
     assert bad.status_code == 400 and "negative" in bad.get_data(as_text=True)
     sent = unlocked.post(
         f"{path}/terms",
-        {"decision": "counter", "amount": "2.80", "currency": "EUR"},
+        {"decision": "counter", "amount": "2.80", "currency": "EUR"},  # the counter form
         form_page=path,
     )
     assert sent.status_code == 302

@@ -76,8 +76,17 @@ def test_countered_terms_to_paid_and_erased(seeded_world, wallet, tmp_path):
         TRUSTED_ISSUERS=[world.issuer_did],
         REGISTRY_DIR=world.settings.registry_dir,
     )
-    # The firm asks "age at least 18" (one value, one fact: 0.60 EUR by the default
-    # price list, floor 0.48) and offers 0.10 EUR: the wallet counters by itself.
+    # A fresh wallet answers no offer by itself; the person sets prices (one value, one
+    # fact: 0.60 EUR, floor 0.48) and turns automatic counters on, accepting nothing.
+    prices = {
+        "currency": "EUR",
+        "attribute": "0.50",
+        "predicate": "0.10",
+        "floor_ratio": "0.8",
+        "auto_counter": "on",
+    }
+    assert wallet.post("/prices/", prices).status_code == 302
+    # The firm asks "age at least 18" and offers 0.10 EUR: the wallet counters by itself.
     form = {**TERMS, "mode": "connection", "connection_id": world.verifier_conn}
     sent = console.post("/verifier/requests/age_18", {**form, "threshold_0": "18"})
     assert sent.status_code == 302, sent.text
@@ -98,15 +107,26 @@ def test_countered_terms_to_paid_and_erased(seeded_world, wallet, tmp_path):
     assert 'id="counter"' in page and "0.60 EUR" in page
     assert console.post(f"/verifier/terms/accept-counter/{pres_ex_id}").status_code == 302
     client.wait_message(
+        world.holder,
+        kind="offer",
+        thread_id=offer["thread_id"],
+        match=lambda m: m["body"]["revision"] == 1,
+    )
+
+    # The firm now pays the person's price, yet no rule of theirs names these terms:
+    # the consent screen waits for their click, which agrees them.
+    record = present.wait_request(world.holder, thread)
+    path = f"/requests/{record['pres_ex_id']}"
+    screen = wallet.client.get(path).text
+    assert 'data-status="offered"' in screen and 'id="terms-answered"' not in screen
+    accepted = wallet.post(f"{path}/terms", {"decision": "accept"}, form_page=path)
+    assert accepted.status_code == 302
+    client.wait_message(
         world.verifier,
         kind="response",
         thread_id=offer["thread_id"],
         match=lambda m: m["body"]["decision"] == "accept" and m["body"]["revision"] == 1,
     )
-
-    # The consent screen shows the agreed terms; the person approves.
-    record = present.wait_request(world.holder, thread)
-    path = f"/requests/{record['pres_ex_id']}"
     screen = wallet.client.get(path).text
     assert 'data-status="agreed"' in screen and "Wine shop" in screen and "0.60 EUR" in screen
     digest = re.search(r'name="digest" value="([0-9a-f]+)"', screen).group(1)

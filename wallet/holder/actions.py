@@ -76,10 +76,15 @@ def _consent(agent, schemas, pres_ex_id, today):
     return record, view, assessed
 
 
-def approve(service, schemas, pres_ex_id, chosen, self_attested, shown_digest, today):
-    """Send exactly what was shown (checked by digest), log it; return the history summary."""
+def approve(service, schemas, pres_ex_id, chosen, self_attested, shown_digest, today, free=False):
+    """Send exactly what was shown (checked by digest), log it; return the history summary.
+
+    While the firm's terms are not agreed nothing leaves unless `free` says the person
+    confirmed sending it for free (`terms_view.TermsPending` otherwise).
+    """
     agent = service.require()
     record, view, assessed = _consent(agent, schemas, pres_ex_id, today)
+    _free_or_agreed(service, agent, record, view, free)
     picks = disclosure.resolve_choices(view, chosen)
     attested = {k: v for k, v in (self_attested or {}).items() if str(v).strip()}
     expected = {i.referent for i in view.of_kind("self_attested")}
@@ -94,6 +99,15 @@ def approve(service, schemas, pres_ex_id, chosen, self_attested, shown_digest, t
     summary = disclosure.summary(view, picks)
     entry = service.history.append("sent", view.who, request_name=view.name, rule=PERSON, **summary)
     return {**summary, "receipt_id": receipt_after(service, sent.record, entry)}
+
+
+def _free_or_agreed(service, agent, record, view, free):
+    """Raise `TermsPending` when terms are still open and the person did not confirm free."""
+    if free:
+        return
+    terms = terms_view.view(agent, service.data_dir, record, present.anoncreds_request(record))
+    if terms.pending:
+        raise terms_view.TermsPending(view.who, terms)
 
 
 def receipt_after(service, record, entry):

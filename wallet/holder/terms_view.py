@@ -29,6 +29,18 @@ NO_TERMS_GATE = "terms:none"
 DEFAULT_RULE = "rules"
 
 
+class TermsPending(InputError):
+    """Terms are offered but not agreed: sending now gives the answer away for free."""
+
+    def __init__(self, who, terms):
+        """Say what the person is about to do, and how to do it on purpose."""
+        self.terms = terms
+        super().__init__(
+            f"{who} has not agreed to your price, so this answer would go for free, with no "
+            "receipt and no earnings. Agree the terms first, or confirm that you send it free."
+        )
+
+
 @dataclass(frozen=True)
 class TermsView:
     """The terms of one proof request: agreed, offered (with the person's price) or none."""
@@ -43,6 +55,11 @@ class TermsView:
     def price(self):
         """Return the price stated in the terms, or None."""
         return Money.parse(self.terms["price"]) if self.terms else None
+
+    @property
+    def pending(self):
+        """Return True when terms were offered and are not agreed (waiting, countered, rejected)."""
+        return self.status == "offered"
 
     @property
     def open(self):
@@ -69,9 +86,12 @@ def answer_to(agent, offer):
 
 
 def asking_price(data_dir, request, purpose):
-    """Return the person's price (`Money`) for a request under a purpose."""
+    """Return the person's price (`Money`) for a request under a purpose; None if unset."""
+    prices = store.load(data_dir)
+    if prices is None:
+        return None
     revealed, predicates = names(request)
-    return quote(store.load(data_dir), revealed, predicates, purpose).asking
+    return quote(prices, revealed, predicates, purpose).asking
 
 
 def view(agent, data_dir, record, request):

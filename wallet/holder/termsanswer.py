@@ -2,10 +2,12 @@
 and ask for erasure when a receipt's retention has ended.
 
 `start()` listens on the unlocked wallet's webhook hub with one worker thread and
-catches up on what waited; `stop()` ends both at lock. Offers are priced against the
-person's price list (`auto_answer`): at or above their price accepted, below their
-floor countered, in between left to the person on the consent screen. An offer
-agreed lets the person's rules decide again on the request it belongs to
+catches up on what waited; `stop()` ends both at lock. Nothing is agreed for the
+person on its own: without a price list every offer waits for them; with one, an offer
+is accepted only when the person's accept rule names its every term (purpose,
+retention, onward sharing) and it pays their price, and countered below their floor
+only when they turned automatic counters on (`price_list.automatic`). An offer agreed
+lets the person's rules decide again on the request it belongs to
 (`on_agreed(pres_ex_id)`).
 """
 
@@ -15,9 +17,10 @@ import threading
 
 from ..errors import InputError, WalletError
 from ..flows import present
-from ..flows.negotiation import auto_answer, latest_offer
+from ..flows.negotiation import latest_offer, names, respond
 from ..flows.records import PresExchange
 from ..pricing import store
+from ..pricing.price_list import automatic, quote
 from . import receipt_book, terms_view
 
 LOG = logging.getLogger(__name__)
@@ -124,7 +127,17 @@ class TermsAnswer:
         except InputError as exc:
             LOG.warning("Your price list cannot be read, so offers are left to you: %s", exc)
             return None
-        result = auto_answer(agent, prices, offer, present.anoncreds_request(record))
+        if prices is None:  # no prices set: the person answers every offer
+            return None
+        body = offer["body"]
+        revealed, predicates = names(present.anoncreds_request(record))
+        try:
+            result = automatic(prices, body, quote(prices, revealed, predicates, body["purpose"]))
+        except InputError as exc:
+            LOG.warning("An offer cannot be priced, so it is left to you: %s", exc)
+            return None
+        if result.decision in ("accept", "counter"):
+            respond(agent, offer, result.decision, result.price, result.reason)
         if result.decision == "accept":
             self.on_agreed(record.pres_ex_id)
         return result

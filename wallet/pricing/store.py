@@ -7,6 +7,7 @@ from ..errors import InputError
 from .price_list import PriceList, parse_price_list
 
 FILE_NAME = "price-list.json"
+# An example to start from: a fresh wallet has no prices until the person saves some.
 DEFAULT = {
     "version": 1,
     "currency": "EUR",
@@ -16,19 +17,21 @@ DEFAULT = {
     "predicates": {},
     "purposes": {"identity-check": "1", "age-check": "1", "marketing": "4", "research": "2"},
     "floor_ratio": "0.8",
+    "auto_counter": False,
+    "auto_accept": None,
 }
 
 
 def load(directory):
-    """Return the saved price list, or the default one if none was saved yet."""
+    """Return the saved price list, or None: a person who set no prices has none."""
     path = Path(directory) / FILE_NAME
     try:
         data = durable.read_json(
-            path, missing=None, advice="fix or delete it; until then the default prices apply."
+            path, missing=None, advice="fix or delete it; until then no prices apply."
         )
     except OSError as exc:
         raise InputError(f"Cannot read your price list {path}: {exc.strerror}.") from exc
-    return parse_price_list(DEFAULT if data is None else data)
+    return None if data is None else parse_price_list(data)
 
 
 def save(directory, prices):

@@ -108,6 +108,9 @@ def _register(app):
     app.register_blueprint(exposure_api.bp, url_prefix="/api/v1")
     csrf.exempt(exposure_api.bp)
     app.add_url_rule("/", "index", lambda: redirect(url_for("requests.index")))
+    from . import words  # dates, durations and purposes in words for every template
+
+    words.register(app)
 
 
 ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")

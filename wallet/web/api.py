@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from ..consent.policy import parse_policy
 from ..earnings import ledger
-from ..errors import InputError
+from ..errors import InputError, NotFound
 from ..flows import present
 from ..flows import receipts as flow
 from ..holder import actions, disclosure, probes, receipt_book, records, set_aside, terms_view
@@ -191,7 +191,10 @@ def get_request(pres_ex_id):
 
 @bp.post("/requests/<pres_ex_id>/approve")
 def approve(pres_ex_id):
-    """Approve: {"digest": from GET, "chosen": {referent: cred_id}, "self_attested": {...}}."""
+    """Approve: {"digest": from GET, "chosen": {referent: cred_id}, "self_attested": {...}}.
+
+    While terms are offered but not agreed, add "free": true to send without pay.
+    """
     body = _body()
     aside = set_aside.find(agent(), schemas(), pres_ex_id)
     if aside is not None:
@@ -202,7 +205,10 @@ def approve(pres_ex_id):
         raise InputError("Send the 'digest' of the request (text) as read from GET /requests/<id>.")
     chosen = _text_map(body, "chosen", '{"referent": "credential id"}')
     attested = _text_map(body, "self_attested", '{"referent": "typed value"}')
-    summary = actions.approve(service(), schemas(), pres_ex_id, chosen, attested, digest, today())
+    free = body.get("free") is True
+    summary = actions.approve(
+        service(), schemas(), pres_ex_id, chosen, attested, digest, today(), free=free
+    )
     probes.ProbeBook(service().data_dir).told(pres_ex_id)
     return jsonify({"sent": pres_ex_id, **summary})
 
@@ -314,9 +320,12 @@ def answer_terms(pres_ex_id):
 
 @bp.get("/prices")
 def get_prices():
-    """Read the person's price list (amounts as text)."""
+    """Read the person's price list (amounts as text); 404 while no prices are set."""
     service().require()
-    return jsonify(store.load(service().data_dir).to_json())
+    prices = store.load(service().data_dir)
+    if prices is None:
+        raise NotFound("You have not set any prices: PUT a price list to set them.")
+    return jsonify(prices.to_json())
 
 
 @bp.put("/prices")
@@ -378,3 +387,9 @@ def request_erasure(receipt_id):
     """Ask the firm to erase what the receipt covers; answer with the signed request sent."""
     sent = receipt_book.request_erasure(agent(), service().data_dir, receipt_id, _now())
     return jsonify({"requested": receipt_id, "request": sent}), 201
+
+
+@bp.route("/<path:unknown>", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
+def unknown_route(unknown):
+    """Answer an unknown /api/v1/... path with a JSON 404, never the HTML unlock page."""
+    raise NotFound(f"There is no API route /api/v1/{unknown}; see the README's API section.")

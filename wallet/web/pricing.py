@@ -1,7 +1,9 @@
 """The person's price list page (/prices): prices per attribute and predicate, purposes, floor.
 
-Amounts are exact decimals typed as text in an ISO 4217 currency, never floats; a
-bad field is named with what to type instead and nothing is saved.
+Amounts are exact decimals typed as text in a three-letter currency code, never
+floats; a bad field is named with what to type instead and nothing is saved. A fresh
+wallet has no prices; automatic counters and acceptance are off until the person
+turns them on here (acceptance only with a rule naming purpose, retention and sharing).
 """
 
 from decimal import Decimal
@@ -42,6 +44,24 @@ def check_document(data):
     return prices
 
 
+def _auto_accept(form, errors):
+    """Return the accept rule document from the form (None unless turned on)."""
+    if form.get("auto_accept") != "on":
+        return None
+    purposes = [p for p in form.getlist("accept_purpose") if p in PURPOSES]
+    raw_days = form.get("accept_days", "").strip()
+    if not purposes:
+        errors["accept_purpose"] = "Tick at least one purpose your wallet may accept for you."
+    if not raw_days.isdigit() or not 0 < int(raw_days) <= 36500:
+        errors["accept_days"] = "Type the most days a firm may keep your answer (1 to 36500)."
+        raw_days = "0"
+    return {
+        "purposes": purposes,
+        "max_retention": f"P{int(raw_days)}D",
+        "onward_sharing": form.get("accept_sharing") == "on",
+    }
+
+
 def form_document(form):
     """Return (price list document, {field: error}) from the page's form."""
     errors = {}
@@ -70,6 +90,8 @@ def form_document(form):
         "predicates": {},
         "purposes": {},
         "floor_ratio": amount("floor_ratio", "Floor", RATIO_PLACES),
+        "auto_counter": form.get("auto_counter") == "on",
+        "auto_accept": _auto_accept(form, errors),
     }
     for key in sorted(form):
         for prefix, group, decimals in (
@@ -90,18 +112,42 @@ def form_document(form):
 
 def _page(doc=None, errors=None, status=200):
     data_dir = service().data_dir
-    current = doc or store.load(data_dir).to_json()
+    saved = store.load(data_dir)
+    current = doc or (saved.to_json() if saved else _blank())
     attributes = [(s.label, a) for s in schemas().values() for a in s.attributes]
     page = render_template(
         "pricing/index.html",
         doc=current,
         errors=errors or {},
+        unset=saved is None,
+        accept_days=_days(current.get("auto_accept")),
         attributes=attributes,
         purposes=PURPOSES,
         no_terms=terms_view.load_rule(data_dir),
         no_terms_rules=terms_view.NO_TERMS_RULES,
     )
     return page, status
+
+
+def _blank():
+    """The form of a wallet with no prices: every field empty, nothing automatic."""
+    return {
+        "currency": "",
+        "attribute": "",
+        "predicate": "",
+        "attributes": {},
+        "predicates": {},
+        "purposes": {},
+        "floor_ratio": "",
+        "auto_counter": False,
+        "auto_accept": None,
+    }
+
+
+def _days(rule):
+    """Return the accept rule's retention as a number of days for the form ("" if none)."""
+    text = (rule or {}).get("max_retention", "")
+    return text[1:-1] if text.startswith("P") and text.endswith("D") else ""
 
 
 @bp.get("/")

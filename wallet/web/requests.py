@@ -92,17 +92,40 @@ def show(pres_ex_id):
     return _consent_page(pres_ex_id)
 
 
+def _free_page(pres_ex_id, pending):
+    """The separate step before a free send: the firm has not agreed to the person's price."""
+    carried = [(k, v) for k, v in request.form.items(multi=True) if k not in ("csrf_token", "free")]
+    page = render_template(
+        "requests/free.html",
+        pres_ex_id=pres_ex_id,
+        message=str(pending),
+        terms=pending.terms,
+        carried=carried,
+    )
+    return page, 200  # a step the person takes, not a failure
+
+
 @bp.route("/<pres_ex_id>/approve", methods=["POST"])
 def approve(pres_ex_id):
-    """Send exactly what the consent screen showed."""
+    """Send exactly what the consent screen showed (a free send only once confirmed)."""
     aside = set_aside.find(agent(), schemas(), pres_ex_id)
     if aside is not None:
         return _set_aside_page(aside, "This request cannot be answered; decline it.", 409)
     chosen, typed = form_choices(request.form)
+    free = request.form.get("free") == "yes"
     try:
         actions.approve(
-            service(), schemas(), pres_ex_id, chosen, typed, request.form.get("digest", ""), today()
+            service(),
+            schemas(),
+            pres_ex_id,
+            chosen,
+            typed,
+            request.form.get("digest", ""),
+            today(),
+            free=free,
         )
+    except terms_view.TermsPending as exc:
+        return _free_page(pres_ex_id, exc)
     except (InputError, Changed) as exc:
         return _consent_page(
             pres_ex_id, error=str(exc), status=409 if isinstance(exc, Changed) else 400
@@ -116,8 +139,12 @@ def approve(pres_ex_id):
 
 @bp.route("/<pres_ex_id>/decline", methods=["POST"])
 def decline(pres_ex_id):
-    """Decline with a reason picked from the list, plus free text."""
+    """Decline with a reason picked from the list, plus free text (only from its button)."""
     aside = set_aside.find(agent(), schemas(), pres_ex_id)
+    if aside is None and request.form.get("enter"):  # Enter in the form, not the Decline button
+        return _consent_page(
+            pres_ex_id, error="Nothing was declined: press the Decline button to decline."
+        )
     try:
         if aside is not None:
             set_aside.decline(
