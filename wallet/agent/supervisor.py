@@ -156,3 +156,19 @@ def watch(supervisor, interval=0.5, lock=None):
 
     threading.Thread(target=loop, name=f"watch-{supervisor.name}", daemon=True).start()
     return stopping
+
+
+class Watched:
+    """A supervisor polled in its own thread, and the lock its restarts hold."""
+
+    def __init__(self, name, alive, restart, interval=0.5, **options):
+        """Start watching at once (the process taken as running); `options` go to `Supervisor`."""
+        self.lock = threading.RLock()
+        self.supervisor = Supervisor(name, alive, restart, **options)
+        self._stopping = watch(self.supervisor, interval, self.lock)
+
+    def stop(self):
+        """Stop restarting; return once no restart is under way."""
+        self._stopping.set()
+        with self.lock:
+            self.supervisor.stop()
