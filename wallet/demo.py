@@ -11,6 +11,7 @@ Everything stops on Ctrl-C.
 """
 
 import datetime
+import functools
 import threading
 from dataclasses import dataclass, field, replace
 
@@ -19,12 +20,14 @@ from werkzeug.serving import make_server
 from . import console, web
 from .agent.handle import Agent
 from .agent.process import port_in_use
+from .agent.supervisor import Watched
 from .agent.webhooks import WebhookHub
 from .errors import AgentStartError
 from .flows import issue
 from .inbox.process import InboxProcess
 from .schemas import load_all
 from .settings import HOST
+from .tails.server import TailsServer
 from .webvh import world
 
 UI_PORTS = {"wallet": 5000, "issuer": 5001, "verifier": 5002}
@@ -49,6 +52,9 @@ class Demo:
     cred_defs: dict = field(default_factory=dict)
     servers: list = field(default_factory=list)
     apps: dict = field(default_factory=dict)
+    watches: dict = field(default_factory=dict)  # what restarts a dead firm agent or server
+    inbox: object = None
+    parties: dict = field(default_factory=dict)
 
 
 def ui_ports(settings):
@@ -64,6 +70,33 @@ def seed(issuer, schemas):
         schema_id = issue.publish_schema(issuer, issuer_did, schema)
         cred_defs[name] = issue.create_cred_def(issuer, issuer_did, schema_id)
     return issuer_did, cred_defs
+
+
+def supervise(parties, hub, interval=0.5):
+    """Restart a firm's agent, or the issuer's tails server, when it dies; return the watches."""
+    watches = {}
+    for role, party in parties.items():
+        watches[role] = Watched(
+            f"{role}'s agent",
+            lambda party=party: party.process.running(),
+            functools.partial(_restart_agent, party, hub),
+            interval,
+        )
+        for server in party.servers:
+            if isinstance(server, TailsServer):
+                watches["tails"] = Watched("tails server", server.running, server.restart, interval)
+    return watches
+
+
+def _restart_agent(party, hub):
+    """Start a dead party's agent again (same ports, same stores, same webhook hub)."""
+    old = party.process
+    old.reap()
+    old.admin.close()
+    party.process = party.deployment.process(
+        party.role, webhook_url=hub.url_for(party.role) if hub else None
+    )
+    party.process.start()
 
 
 def _serve(app, port):
@@ -101,28 +134,39 @@ def run(settings, stop_event, on_ready=None, wallet=True):
         with world.running_parties(
             settings.home, settings.port_offset, ("issuer", "verifier"), hub=hub, now=now
         ) as (parties, _network):
-            issuer = Agent("issuer", parties["issuer"].deployment.admin("issuer"), hub)
-            verifier = Agent("verifier", parties["verifier"].deployment.admin("verifier"), hub)
-            demo.issuer_did, demo.cred_defs = seed(issuer, schemas)
-            demo.apps = {
-                "issuer": console.create_app("issuer", issuer, _console_config(homes, "issuer")),
-                "verifier": console.create_app(
-                    "verifier",
-                    verifier,
-                    {**_console_config(homes, "verifier"), "TRUSTED_ISSUERS": [demo.issuer_did]},
-                ),
-            }
-            if wallet:
-                demo.apps["wallet"] = web.create_app({"SETTINGS": person})
-            for name, app in demo.apps.items():
-                demo.servers.append(_serve(app, ports[name]))
-                demo.urls[name] = f"http://{HOST}:{ports[name]}/"
-            demo.passwords = {
-                role: demo.apps[role].config["CONSOLE_TOKEN"] for role in ("issuer", "verifier")
-            }
-            if on_ready:
-                on_ready(demo)
-            stop_event.wait()
+            demo.parties, demo.inbox = parties, inbox
+            demo.watches = supervise(parties, hub)
+            try:
+                issuer = Agent("issuer", parties["issuer"].deployment.admin("issuer"), hub)
+                verifier = Agent("verifier", parties["verifier"].deployment.admin("verifier"), hub)
+                demo.issuer_did, demo.cred_defs = seed(issuer, schemas)
+                demo.apps = {
+                    "issuer": console.create_app(
+                        "issuer", issuer, _console_config(homes, "issuer")
+                    ),
+                    "verifier": console.create_app(
+                        "verifier",
+                        verifier,
+                        {
+                            **_console_config(homes, "verifier"),
+                            "TRUSTED_ISSUERS": [demo.issuer_did],
+                        },
+                    ),
+                }
+                if wallet:
+                    demo.apps["wallet"] = web.create_app({"SETTINGS": person})
+                for name, app in demo.apps.items():
+                    demo.servers.append(_serve(app, ports[name]))
+                    demo.urls[name] = f"http://{HOST}:{ports[name]}/"
+                demo.passwords = {
+                    role: demo.apps[role].config["CONSOLE_TOKEN"] for role in ("issuer", "verifier")
+                }
+                if on_ready:
+                    on_ready(demo)
+                stop_event.wait()
+            finally:
+                for watch in demo.watches.values():  # before the agents stop
+                    watch.stop()
     finally:
         for server in demo.servers:
             server.shutdown()

@@ -60,6 +60,27 @@ class AgentStartError(WalletError):
     """An agent process could not be started or did not become ready."""
 
 
+class AgentRestarting(AgentStartError):
+    """The wallet's agent died and is being restarted: try again in `retry_after` seconds."""
+
+    def __init__(self, retry_after):
+        """Say that the wallet is reconnecting and when to try again."""
+        self.retry_after = retry_after
+        super().__init__(
+            "The wallet is reconnecting to its agent, which stopped and is being restarted. "
+            f"Nothing was lost; try again in {retry_after} s."
+        )
+
+
+class AgentGaveUp(AgentStartError):
+    """The wallet's agent kept dying and is no longer restarted: lock and unlock."""
+
+    def __init__(self, problem):
+        """Keep why it gave up."""
+        self.problem = problem
+        super().__init__(f"{problem} Lock the wallet and unlock it again to start it anew.")
+
+
 class WaitTimeout(WalletError):
     """Something awaited did not happen before its deadline."""
 

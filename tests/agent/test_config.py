@@ -128,3 +128,20 @@ def test_secret_readable_by_others_is_refused(tmp_path):
     (tmp_path / "k").chmod(0o644)
     with pytest.raises(ConfigError, match="chmod 600"):
         load_or_create(tmp_path, "k")
+
+
+@pytest.mark.parametrize(("role_value", "expected"), [(None, 30), (4, 4)])
+def test_agents_keep_retrying_an_unreachable_inbox_for_minutes(tmp_path, role_value, expected):
+    # ACA-Py's default (4 retries, 10 s apart) drops a firm's message after ~40 s.
+    args = load_role_file("issuer")
+    if role_value is not None:
+        args["max-outbound-retry"] = role_value
+    resolved = resolve_args(
+        args,
+        ports=ports_of(args),
+        api_key="k",
+        wallet_key="w",
+        webhook_url=None,
+        registry_dir=tmp_path / "registry",
+    )
+    assert resolved["max-outbound-retry"] == expected

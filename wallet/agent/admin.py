@@ -20,6 +20,9 @@ class AdminClient:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         self.base_url = base_url.rstrip("/")
+        # Called when the agent gives no answer; may return the error to raise instead
+        # (the wallet's supervisor: "reconnecting" while it restarts a dead agent).
+        self.on_no_answer = None
         self._http = httpx.Client(
             base_url=self.base_url, headers=headers, timeout=timeout, transport=transport
         )
@@ -50,6 +53,9 @@ class AdminClient:
         try:
             response = self._http.request(method, path, **kwargs)
         except httpx.HTTPError as exc:
+            instead = self.on_no_answer() if self.on_no_answer is not None else None
+            if instead is not None:
+                raise instead from exc
             raise AgentError(method, url, None, f"{type(exc).__name__}: {exc}") from exc
         if not 200 <= response.status_code < 300:
             raise AgentError(method, url, response.status_code, response.text)

@@ -28,6 +28,12 @@ SECRET_OPTIONS = {
 }
 
 
+# ACA-Py retries an undelivered message every 10 s, 4 times by default (about 40 s),
+# then drops it from its in-memory queue. 30 retries cover an outage of the person's
+# inbox of about five minutes (a role file may set its own).
+OUTBOUND_RETRIES = 30
+
+
 class Ports(NamedTuple):
     """The two ports of one agent."""
 
@@ -90,6 +96,7 @@ def resolve_args(
     resolved["endpoint"] = [endpoint or f"http://{HOST}:{ports.inbound}"]
     resolved["admin-api-key"] = api_key
     resolved["wallet-key"] = wallet_key
+    resolved.setdefault("max-outbound-retry", OUTBOUND_RETRIES)
     if webhook_url:
         resolved["webhook-url"] = [webhook_url]
     if tails_url:

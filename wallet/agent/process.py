@@ -141,6 +141,16 @@ class AgentProcess:
             return "(no log written)"
         return "\n".join(text.splitlines()[-lines:])
 
+    def reap(self):
+        """Collect a child that died by itself: its exit, its pipe, its log (not the client)."""
+        if self._proc is not None:
+            self._proc.wait()
+            if self._proc.stdin:
+                self._proc.stdin.close()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
     def terminate(self):
         """Ask the agent to exit (SIGTERM) without waiting."""
         if self._proc is not None and self._proc.poll() is None:

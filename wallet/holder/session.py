@@ -69,11 +69,24 @@ class Session:
         return self.agent is not None
 
     def require(self):
-        """Return the running `Agent` or raise `Locked`."""
+        """Return the running `Agent`; raise `Locked`, or `AgentRestarting` while it restarts."""
         agent = self.agent
         if agent is None:
             raise Locked()
+        problem = self.agent_problem()
+        if problem is not None:
+            raise problem
         return agent
+
+    def agent_problem(self):
+        """Return why the agent cannot answer now (`AgentRestarting`, `AgentGaveUp`), or None."""
+        unavailable = getattr(self.runner, "unavailable", None)
+        return unavailable() if unavailable is not None and self.agent is not None else None
+
+    @property
+    def reconnecting(self):
+        """Return True while unlocked and the agent is being restarted (or given up on)."""
+        return self.agent_problem() is not None
 
     def open(self, passphrase, on_event=None):
         """Start the hub, the agent (wallet key: `passphrase`) and the history; return the agent.

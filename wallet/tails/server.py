@@ -123,6 +123,7 @@ class TailsServer:
         )
         self._port = port
         self._server = None
+        self._thread = None
 
     @property
     def port(self):
@@ -151,12 +152,25 @@ class TailsServer:
                 "Stop what uses the port, or set TESSERA_PORT_OFFSET to move every port."
             ) from err
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
         return self
+
+    def running(self):
+        """Return True while it serves (its thread alive)."""
+        return self._server is not None and self._thread is not None and self._thread.is_alive()
+
+    def restart(self):
+        """Serve again on the same port, after its thread died."""
+        port = self._server.server_port if self._server is not None else self._port
+        self.stop()
+        self._port = port
+        return self.start()
 
     def stop(self):
         """Stop serving."""
         if self._server is not None:
-            self._server.shutdown()
+            if self.running():
+                self._server.shutdown()
             self._server.server_close()
             self._server = None

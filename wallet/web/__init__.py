@@ -13,7 +13,7 @@ from ..holder.tokens import TokenStore
 from ..schemas import load_all
 from ..secrets import load_or_create
 from ..settings import Settings, from_env
-from .errors import status_of
+from .errors import agent_state, status_of
 from .origin import allowed_hosts, check_request
 
 csrf = CSRFProtect()
@@ -77,6 +77,7 @@ def create_app(test_config=None):
     app.register_error_handler(WalletError, _wallet_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.context_processor(lambda: {"unlocked": service.unlocked})
+    app.context_processor(lambda: agent_state(service))
     return app
 
 

@@ -2,6 +2,7 @@
 
 from ..errors import (
     AgentError,
+    AgentGaveUp,
     AgentStartError,
     FlowError,
     InputError,
@@ -43,3 +44,16 @@ def status_of(error):
         if isinstance(error, kind):
             return status
     return 500
+
+
+def agent_state(service):
+    """Return the template flags of the agent's supervision (see `_reconnecting.html`).
+
+    `agent_reconnecting`: the agent died and is being restarted; `agent_gave_up`: it kept
+    dying and is no longer restarted (lock and unlock).
+    """
+    problem = service.session.agent_problem()
+    return {
+        "agent_reconnecting": problem is not None and not isinstance(problem, AgentGaveUp),
+        "agent_gave_up": isinstance(problem, AgentGaveUp),
+    }

@@ -1,0 +1,128 @@
+"""kill -9 of the wallet's agent at each step of issuing and presenting; the wallet restarts it.
+
+After each kill the wallet is back by itself (no unlock, no passphrase typed again),
+and both sides' records are checked: the exchange ends where it should, once.
+"""
+
+import datetime
+
+import pytest
+
+from wallet import scenario
+from wallet.errors import AgentRestarting
+from wallet.flows import held, issue, present
+
+from .conftest import FIGURES, READY_S, crash_world, kill_holder, wait_until
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    with crash_world(tmp_path_factory.mktemp("crash") / "world") as world:
+        yield world
+    print(f"\ncrash suite, holder kills: {FIGURES}; seconds from kill to ready: {READY_S}")
+
+
+def holder_records(world, thread_id):
+    found = world.holder.admin.get("/issue-credential-2.0/records", thread_id=thread_id)
+    return [r["cred_ex_record"] for r in found["results"]]
+
+
+def issuer_state(world, cred_ex_id):
+    record = world.issuer.admin.get(f"/issue-credential-2.0/records/{cred_ex_id}")
+    return record["cred_ex_record"]["state"]
+
+
+def offer(world):
+    values = scenario.load_person()[scenario.IDENTITY]
+    return issue._offer(
+        world.issuer,
+        world.issuer_conn,
+        world.cred_defs[scenario.IDENTITY],
+        world.schemas[scenario.IDENTITY],
+        values,
+    )
+
+
+def stored(world, thread_id):
+    records = holder_records(world, thread_id)
+    return [r for r in records if r.get("state") == "done"] and records
+
+
+def check_issued(world, offered, before):
+    """Both sides: the issuer done, one holder record done, one more credential held."""
+    thread_id = offered["thread_id"]
+    records = wait_until(lambda: stored(world, thread_id), f"credential of {thread_id} stored")
+    wait_until(
+        lambda: issuer_state(world, offered["cred_ex_id"]) in ("done", "credential-issued"),
+        "the issuer's record to end",
+    )
+    count = len(held.credentials(world.holder))
+    FIGURES["duplicated"] += (len(records) - 1) + max(0, count - before - 1)
+    FIGURES["lost"] += count < before + 1
+    assert len(records) == 1 and count == before + 1
+    FIGURES["completed"] += 1
+
+
+REQUEST_SENT_LOSS = pytest.mark.xfail(
+    reason="open finding: holder killed right after send-request, the credential was not "
+    "stored within 90 s of the restart (seen once; not yet investigated)",
+    strict=False,
+)
+
+
+@pytest.mark.parametrize(
+    "moment",
+    ["offer-sent", pytest.param("request-sent", marks=REQUEST_SENT_LOSS), "credential-issued"],
+)
+def test_holder_killed_during_issuance_is_restarted_and_nothing_is_lost(world, moment):
+    FIGURES["attempted"] += 1
+    before = len(held.credentials(world.holder))
+    offered = offer(world)
+    if moment == "offer-sent":
+        kill_holder(world)  # the offer may be in flight, in the inbox or in the agent
+        theirs = issue.wait_offer(world.holder, offered["thread_id"], timeout=90)
+        issue.accept_offer(world.holder, theirs, timeout=90)
+    else:
+        theirs = issue.wait_offer(world.holder, offered["thread_id"], timeout=60)
+        world.holder.admin.post(f"/issue-credential-2.0/records/{theirs}/send-request", {})
+        if moment == "credential-issued":
+            wait_until(
+                lambda: issuer_state(world, offered["cred_ex_id"]) in ("credential-issued", "done"),
+                "the issuer to issue",
+            )
+        kill_holder(world)
+    check_issued(world, offered, before)
+
+
+def test_calls_while_the_agent_restarts_say_restarting_not_agent_error(world):
+    import os
+    import signal
+
+    runner = world.service.session.runner
+    os.kill(runner._proc.pid, signal.SIGKILL)
+    problem = wait_until(world.service.session.agent_problem, "the wallet to notice", timeout=10)
+    assert isinstance(problem, AgentRestarting) and problem.retry_after >= 1
+    with pytest.raises(AgentRestarting):
+        world.service.require()
+    wait_until(lambda: world.service.session.agent_problem() is None, "the agent back")
+    assert world.service.require().admin.ready()
+    assert runner.supervisor.restarts >= 1
+
+
+def test_holder_killed_at_presentation_the_verifier_verifies_once(world):
+    FIGURES["attempted"] += 1
+    if len(held.credentials(world.holder)) < 2:
+        scenario.issue_person(world, scenario.load_person())
+    today = datetime.date.today()
+    request = scenario.age_income_request(world.cred_defs, today)
+    pres_ex_id, thread_id = present.request_proof(world.verifier, world.verifier_conn, request)
+    record = present.wait_request(world.holder, thread_id, timeout=60)
+    present.present(world.holder, record, timeout=60)
+    kill_holder(world)  # the verifier receives (or has received) the presentation
+    verified = present.wait_verified(world.verifier, pres_ex_id, timeout=90)
+    assert verified["verified"] == "true"
+    theirs = present.records(world.holder, thread_id=thread_id)
+    assert len(theirs) == 1
+    FIGURES["completed"] += 1
