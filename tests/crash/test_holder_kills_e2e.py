@@ -65,6 +65,18 @@ def check_issued(world, offered, before):
     FIGURES["completed"] += 1
 
 
+# Open findings of this suite (issue 15), seen in both runs so far, not yet fixed;
+# non-strict, as each depends on where the kill lands.
+STORED_TWICE = pytest.mark.xfail(
+    reason="open finding: holder killed once the issuer has issued, the holder ends with "
+    "two new credentials for one exchange (one done record); cause not yet found",
+    strict=False,
+)
+LOST_PRESENTATION = pytest.mark.xfail(
+    reason="open finding: the record says presentation-sent before ACA-Py's in-memory "
+    "outbound queue has delivered it; killed then, the verifier never receives it",
+    strict=False,
+)
 REQUEST_SENT_LOSS = pytest.mark.xfail(
     reason="open finding: holder killed right after send-request, the credential was not "
     "stored within 90 s of the restart (seen once; not yet investigated)",
@@ -74,7 +86,12 @@ REQUEST_SENT_LOSS = pytest.mark.xfail(
 
 @pytest.mark.parametrize(
     "moment",
-    ["offer-sent", pytest.param("request-sent", marks=REQUEST_SENT_LOSS), "credential-issued"],
+    # request-sent last: its credential, when it comes late, must not count in another's
+    [
+        "offer-sent",
+        pytest.param("credential-issued", marks=STORED_TWICE),
+        pytest.param("request-sent", marks=REQUEST_SENT_LOSS),
+    ],
 )
 def test_holder_killed_during_issuance_is_restarted_and_nothing_is_lost(world, moment):
     FIGURES["attempted"] += 1
@@ -111,10 +128,10 @@ def test_calls_while_the_agent_restarts_say_restarting_not_agent_error(world):
     assert runner.supervisor.restarts >= 1
 
 
+@LOST_PRESENTATION
 def test_holder_killed_at_presentation_the_verifier_verifies_once(world):
     FIGURES["attempted"] += 1
-    if len(held.credentials(world.holder)) < 2:
-        scenario.issue_person(world, scenario.load_person())
+    scenario.issue_person(world, scenario.load_person())  # the income credential too
     today = datetime.date.today()
     request = scenario.age_income_request(world.cred_defs, today)
     pres_ex_id, thread_id = present.request_proof(world.verifier, world.verifier_conn, request)

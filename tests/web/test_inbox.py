@@ -177,7 +177,7 @@ class FakeDeployment:
 def test_agent_starts_with_its_endpoint_on_the_inbox(tmp_path):
     settings = Settings(home=tmp_path, port_offset=200)
     deployment = FakeDeployment(settings)
-    ProcessRunner(deployment).start(PASSPHRASE, "http://127.0.0.1:1/hook")
+    ProcessRunner(deployment, supervise=False).start(PASSPHRASE, "http://127.0.0.1:1/hook")
     endpoint = deployment.asked["endpoint"]
     person_id = (tmp_path / "agents" / "holder" / "inbox-id").read_text().strip()
     assert endpoint == f"http://127.0.0.1:8235/didcomm/{person_id}"
