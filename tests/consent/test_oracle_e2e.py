@@ -4,6 +4,8 @@ malformed requests are set aside while the others still list and can be answered
 
 import datetime
 import random
+import time
+import uuid
 
 import pytest
 from web.attached import attached_wallet
@@ -229,3 +231,57 @@ def _verifier_of(world, holder_id):
     thread = present.record(world.holder, holder_id).thread_id
     found = world.verifier.admin.get("/present-proof-2.0/records", thread_id=thread)["results"]
     return found[0]["pres_ex_id"]
+
+
+def _dif_request(world):
+    """A present-proof 2.0 request in the DIF format only: one the wallet does not read."""
+    definition = {
+        "id": str(uuid.uuid4()),
+        "input_descriptors": [
+            {
+                "id": "any-credential",
+                "schema": [{"uri": "https://www.w3.org/2018/credentials#VerifiableCredential"}],
+            }
+        ],
+    }
+    body = {
+        "connection_id": world.verifier_conn,
+        "presentation_request": {
+            "dif": {
+                "options": {"challenge": str(uuid.uuid4()), "domain": "verifier.tessera.localhost"},
+                "presentation_definition": definition,
+            }
+        },
+    }
+    return world.verifier.admin.post("/present-proof-2.0/send-request", body)
+
+
+def _holder_record(world, thread_id, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        found = world.holder.admin.get("/present-proof-2.0/records", thread_id=thread_id)
+        if found["results"]:
+            return found["results"][0]
+        assert time.monotonic() < deadline, f"no request of thread {thread_id} at the holder"
+        time.sleep(0.2)
+
+
+def test_a_format_the_wallet_cannot_read_is_set_aside_and_declined(seeded_world, wallet):
+    person, _, service = wallet
+    sent = _dif_request(seeded_world)
+    holder_id = _holder_record(seeded_world, sent["thread_id"])["pres_ex_id"]
+    responder = service.responders.rules.responder
+    responder.submit(present.record(seeded_world.holder, holder_id))  # the rules skip it
+    responder.drain()
+    listing = person.client.get("/requests/")
+    assert listing.status_code == 200 and f"/requests/{holder_id}" in listing.get_data(True)
+    page = person.client.get(f"/requests/{holder_id}")
+    assert page.status_code == 200 and 'id="decline"' in page.get_data(as_text=True)
+    declined = person.post(
+        f"/requests/{holder_id}/decline",
+        {"code": "other", "reason": "unreadable format"},
+        form_page=f"/requests/{holder_id}",
+    )
+    assert declined.status_code == 302
+    assert present.wait_abandoned(seeded_world.verifier, sent["pres_ex_id"])
+    assert service.history.entries()[-1].action == "declined"
