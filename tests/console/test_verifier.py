@@ -240,3 +240,60 @@ def test_a_request_naming_an_unresolvable_cred_def_still_shows(
     admin.get = get
     for url in ("/verifier/", f"/verifier/results/{PRES_EX}"):
         assert console.get(url).status_code == page
+
+
+def _probe_request(p_value):
+    return {
+        "anoncreds": {
+            "name": "Probe",
+            "requested_attributes": {},
+            "requested_predicates": {
+                "age": {
+                    "name": "birthdate_dateint",
+                    "p_type": "<=",
+                    "p_value": p_value,
+                    "restrictions": [{"cred_def_id": CRED_DEF}],
+                }
+            },
+        }
+    }
+
+
+@pytest.mark.parametrize(
+    ("by_format", "shown"),
+    [
+        ({"pres_proposal": _probe_request(20081130)}, "on or before 2008-11-30"),
+        ({"pres_proposal": _probe_request(2147483648)}, "&lt;= 2147483648"),  # no date
+        ({"pres_proposal": _probe_request(-1)}, "&lt;= -1"),
+        ({"pres_request": {"dif": {"presentation_definition": {}}}}, "asked in dif; this"),
+        ({"pres_request": {}}, "asked in no format at all"),
+    ],
+)
+def test_every_exchange_a_firm_sent_is_listed_whatever_it_asked(
+    tmp_path, requests_dir, by_format, shown
+):
+    """A probing threshold or a format the console does not read never breaks a page."""
+    console = _verifier_console(tmp_path, requests_dir)
+    admin = console.app.extensions["tessera"]["agent"].admin
+    record = {
+        "pres_ex_id": PRES_EX,
+        "state": "proposal-received",
+        "updated_at": "2026-11-29T00:00:00Z",
+        "by_format": by_format,
+    }
+    answer = admin.get
+
+    def get(path, **params):
+        if path.endswith("/records"):
+            return {"results": [record]}
+        if path.endswith(PRES_EX):
+            return record
+        if path.startswith("/anoncreds/schema/"):
+            return {"schema": {"name": "national_id"}}
+        return answer(path, **params)
+
+    admin.get = get
+    for url in ("/verifier/", "/verifier/results", f"/verifier/results/{PRES_EX}"):
+        page = console.get(url)
+        assert page.status_code == 200, url
+    assert shown.lower() in page.text.lower()

@@ -6,7 +6,7 @@ by attribute name from the credential schemas, never with a value.
 
 from dataclasses import dataclass
 
-from ..errors import InputError
+from ..errors import InputError, UnreadableFormat
 from ..flows.present import Verification, anoncreds_request
 from ..flows.records import PresExchange
 from ..schemas import dateint_to_date
@@ -78,11 +78,16 @@ def _shown(schemas, schema_name, attr_name, value):
 
 
 def _threshold(schemas, schema_name, pred):
+    # A threshold that is no date (a probing request's 2147483648, say) is shown as the
+    # number asked: the page lists every exchange and never fails on one of them.
     schema = schemas.get(schema_name)
     name, value = pred["name"], pred["p_value"]
     if schema and name in schema.attr_names and schema.attribute(name).type == "dateint":
         word = {"<=": "on or before", "<": "before", ">=": "on or after", ">": "after"}
-        return f"{word.get(pred['p_type'], pred['p_type'])} {dateint_to_date(value).isoformat()}"
+        try:
+            return f"{word.get(pred['p_type'], pred['p_type'])} {dateint_to_date(value).isoformat()}"
+        except InputError:
+            pass
     return f"{pred['p_type']} {value}"
 
 
@@ -92,8 +97,22 @@ def describe(record, schemas, schema_by_cred_def):
     `schema_by_cred_def` maps the cred def ids used in restrictions to schema names.
     """
     record = PresExchange.from_agent(record)
-    request = asked_of(record)
     state = record.state
+    try:
+        request = asked_of(record)
+    except UnreadableFormat as exc:
+        carried = ", ".join(exc.formats) or "no format at all"
+        return ResultView(
+            record.pres_ex_id,
+            "Proof request in a format this console does not read",
+            state,
+            PENDING.get(state, state),
+            None,
+            (),
+            (),
+            (),
+            f"Asked in {carried}; this console reads AnonCreds (anoncreds or indy) only.",
+        )
     referent_schema = {
         ref: _schema_name(item.get("restrictions"), schema_by_cred_def)
         for kind in ("requested_attributes", "requested_predicates")

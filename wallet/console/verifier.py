@@ -15,7 +15,7 @@ from flask import (
 )
 from werkzeug.datastructures import MultiDict
 
-from ..errors import AgentError, ConfigError, FlowError, InputError
+from ..errors import AgentError, ConfigError, FlowError, InputError, UnreadableFormat
 from ..flows import anoncreds, present
 from ..flows.negotiation import offer_terms
 from ..flows.oob import create_oob_request
@@ -219,7 +219,10 @@ PENDING_CHECK = ("request-sent", "presentation-received")
 
 
 def _restricted_ids(record):
-    request_ = results.asked_of(record)
+    try:
+        request_ = results.asked_of(record)
+    except UnreadableFormat:
+        return set()
     return {
         r.get("cred_def_id")
         for kind in ("requested_attributes", "requested_predicates")
