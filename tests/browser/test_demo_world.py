@@ -87,6 +87,18 @@ def reload_until_connected(console, url):
         time.sleep(0.25)
 
 
+def reload_until(page, url, selector, what):
+    """Reload a page until `selector` is on it (terms arrive and are agreed by messages)."""
+    deadline = time.monotonic() + POLL_TIMEOUT
+    while True:
+        page.goto(url)
+        if page.locator(selector).count() == 1:
+            return
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} did not show in {url}.")
+        time.sleep(0.25)
+
+
 def test_demo_walkthrough_proves_age_without_the_birthdate(tmp_path, browser):
     person = load_person()["national_id"]
     hidden = [
@@ -166,6 +178,11 @@ def test_demo_walkthrough_proves_age_without_the_birthdate(tmp_path, browser):
             assert "Nationality" in shared and person["nationality"] in shared
             consent = wallet.content()
             assert [v for v in never_said(person["birthdate_dateint"]) if v in consent] == []
+            # The demo verifier states its terms; nothing is agreed until the person clicks.
+            request_url = wallet.url
+            reload_until(wallet, request_url, "[data-status=offered]", "The firm's terms")
+            wallet.click("#terms-answer button[value=accept]")
+            reload_until(wallet, request_url, "[data-status=agreed]", "The agreed terms")
             wallet.click("#approve")
             wallet.wait_for_url("**/history/")
 
