@@ -245,6 +245,7 @@ def _their_ids(entry):
         "token_id": entry["person"].app.extensions["tokens"].list()[0]["id"],
         "shape_id": "shape-1",
         "filename": "style.css",
+        "unknown": f"requests/{entry['answered']}/nowhere",  # the API's JSON 404 catch-all
     }
 
 
