@@ -85,9 +85,11 @@ def _threshold(schemas, schema_name, pred):
     if schema and name in schema.attr_names and schema.attribute(name).type == "dateint":
         word = {"<=": "on or before", "<": "before", ">=": "on or after", ">": "after"}
         try:
-            return f"{word.get(pred['p_type'], pred['p_type'])} {dateint_to_date(value).isoformat()}"
+            when = dateint_to_date(value).isoformat()
         except InputError:
-            pass
+            when = None
+        if when is not None:
+            return f"{word.get(pred['p_type'], pred['p_type'])} {when}"
     return f"{pred['p_type']} {value}"
 
 

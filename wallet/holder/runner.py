@@ -79,6 +79,7 @@ class ProcessRunner:
         old = self._proc
         if old is not None:
             old.reap()
+            old.admin.close()  # its readiness client: dropped open, its socket would leak
         self._proc = self._spawn(*self._start_args)
 
     def unavailable(self):
