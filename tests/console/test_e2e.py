@@ -147,7 +147,10 @@ def test_predicate_only_proof_leaks_nothing_to_the_verifier(seeded_world, verifi
     pages += sorted(set(re.findall(r'href="(/verifier/requests/[a-z0-9_-]+)"', index)))
     for url in pages:
         response = verifier_console.get(url)
-        assert response.status_code == 200, (url, response.text[response.text.find("<main"):][:600])
+        assert response.status_code == 200, (
+            url,
+            response.text[response.text.find("<main") :][:600],
+        )
         assert scenario.leaked(response.text, held, {}) == [], url
     records = seeded_world.verifier.admin.get("/present-proof-2.0/records")["results"]
     mine = [r for r in records if r["pres_ex_id"] == pres_ex_id]
