@@ -93,11 +93,12 @@ def create_app(role, agent_or_deployment, test_config=None):
 
     app.register_blueprint(common.bp)
     if role == "issuer":
-        from . import issuer
+        from . import issuer, redrive
 
         app.register_blueprint(issuer.bp)
+        app.register_blueprint(redrive.issuer_bp)
     else:
-        from . import firm_terms, verifier
+        from . import firm_terms, redrive, verifier
 
         ring = KeyRing(data_dir / "secrets", "verifier")
         app.extensions["tessera"]["trust"] = Trust.from_config(app.config)
@@ -106,4 +107,5 @@ def create_app(role, agent_or_deployment, test_config=None):
             app.extensions["tessera"]["countersigner"] = Countersigner(agent, ring).start()
         app.register_blueprint(verifier.bp)
         app.register_blueprint(firm_terms.bp)
+        app.register_blueprint(redrive.verifier_bp)
     return app

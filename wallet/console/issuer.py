@@ -14,7 +14,7 @@ from flask import (
 from ..errors import InputError
 from ..flows import anoncreds, revocation
 from ..flows import issue as flow
-from . import issue_form, revocations
+from . import firm_terms, issue_form, redrive, revocations
 from .common import agent, connections, schemas
 from .jobs import JobBoard
 
@@ -150,7 +150,10 @@ def _issued_rows(issuer):
 @bp.get("/issued")
 def issued():
     """List the credentials offered and issued, with their state and revocation."""
-    return render_template("issuer/issued.html", rows=_issued_rows(agent()))
+    rows = _issued_rows(agent())
+    at = firm_terms.now()
+    waits = {r.id: redrive.waiting("issuer", r.state, r.updated, at) for r in rows}
+    return render_template("issuer/issued.html", rows=rows, waits=waits)
 
 
 @bp.route("/revoke", methods=["GET", "POST"])

@@ -22,7 +22,7 @@ from ..flows.oob import create_oob_request
 from ..flows.registry_check import presented_ids, untrusted
 from ..flows.revocation import non_revoked
 from ..receipts.vocabulary import LEGAL_BASES, PURPOSES
-from . import compose_form, firm_terms, request_templates, results, terms_form, trust
+from . import compose_form, firm_terms, redrive, request_templates, results, terms_form, trust
 from .common import agent, connections, qr_data_uri, schemas
 
 bp = Blueprint("verifier", __name__, url_prefix="/verifier")
@@ -259,7 +259,10 @@ def result(pres_ex_id):
         if refused:
             reasons = "; ".join(refused.values())
             view = dataclasses.replace(view, error=f"This proof cannot be checked now: {reasons}")
-    return render_template("verifier/result.html", view=view, talk=talk, shown=_shown(record, talk))
+    waits = redrive.waiting("verifier", record.state, record.updated_at, firm_terms.now())
+    return render_template(
+        "verifier/result.html", view=view, talk=talk, shown=_shown(record, talk), waiting=waits
+    )
 
 
 def _talk(record):

@@ -96,6 +96,39 @@ def _offer(issuer, connection_id, cred_def_id, schema, values, comment=None):
     return issuer.admin.post("/issue-credential-2.0/send-offer", body)
 
 
+def offer_again(issuer, record, reason):
+    """Issuer: offer the same values again where an offer was never answered.
+
+    The new offer goes on the same connection for the same credential definition, then
+    the first exchange ends with a problem report stating `reason` (a wallet that did
+    receive it sees it withdrawn). Returns the new exchange id.
+    """
+    record = CredExchange.from_agent(record)
+    offer = (record.by_format.get("cred_offer") or {}).get("anoncreds") or {}
+    if record.state != "offer-sent" or not record.connection_id or not offer.get("cred_def_id"):
+        raise FlowError(
+            f"Exchange {record.cred_ex_id} is {record.state}, not an offer sent over a "
+            "connection: there is nothing to offer again."
+        )
+    body = {
+        "connection_id": record.connection_id,
+        "credential_preview": {
+            "@type": CREDENTIAL_PREVIEW,
+            "attributes": [{"name": k, "value": v} for k, v in record.values.items()],
+        },
+        "filter": {"anoncreds": {"cred_def_id": offer["cred_def_id"]}},
+        "auto_remove": False,
+    }
+    if record.comment:
+        body["comment"] = record.comment
+    sent = issuer.admin.post("/issue-credential-2.0/send-offer", body)
+    issuer.admin.post(
+        f"/issue-credential-2.0/records/{record.cred_ex_id}/problem-report",
+        {"description": reason},
+    )
+    return sent["cred_ex_id"]
+
+
 def _record(agent, cred_ex_id):
     return agent.admin.get(f"/issue-credential-2.0/records/{cred_ex_id}")
 

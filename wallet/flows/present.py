@@ -33,6 +33,31 @@ def request_proof(verifier, connection_id, proof_request, comment=None):
     return sent["pres_ex_id"], sent["thread_id"]
 
 
+def ask_again(verifier, record, reason):
+    """Firm: send a request never answered again, then abandon the first one.
+
+    The same AnonCreds request goes on the same connection with a fresh nonce (ACA-Py
+    makes one), and the first exchange ends with a problem report stating `reason`, so
+    a wallet that did receive it sees it withdrawn. Returns (pres_ex_id, thread_id).
+    """
+    record = PresExchange.from_agent(record)
+    if record.state != "request-sent" or not record.connection_id:
+        raise FlowError(
+            f"Exchange {record.pres_ex_id} is {record.state}, not a request sent over a "
+            "connection: there is nothing to ask again."
+        )
+    proof_request = {k: v for k, v in anoncreds_request(record).items() if k != "nonce"}
+    sent = request_proof(verifier, record.connection_id, proof_request)
+    decline(verifier, record.pres_ex_id, reason)
+    return sent
+
+
+def check_again(verifier, pres_ex_id):
+    """Firm: verify a presentation received but never checked; return the record."""
+    answer = verifier.admin.post(f"/present-proof-2.0/records/{pres_ex_id}/verify-presentation")
+    return PresExchange.from_agent(answer)
+
+
 def record(agent, pres_ex_id):
     """Return one exchange record (`PresExchange`) by id."""
     return PresExchange.from_agent(agent.admin.get(f"/present-proof-2.0/records/{pres_ex_id}"))
