@@ -135,12 +135,24 @@ def test_counter_proposal_sends_the_smaller_request_then_declines(asked, unlocke
             {"keep-birthdate_dateint": "prove", "threshold-birthdate_dateint": "400"},
             "between 0 and 150",
         ),
+        (  # born 1990: at least 36 can be proven, 37 cannot (#19.4)
+            {"keep-birthdate_dateint": "prove", "threshold-birthdate_dateint": "37"},
+            "None of your credentials can prove you are at least 37",
+        ),
     ],
 )
 def test_a_bad_counter_proposal_sends_nothing(asked, unlocked, fake, form, message):
     response = unlocked.post(f"/requests/{asked}/counter", form, form_page=f"/requests/{asked}")
     assert response.status_code == 400 and message in response.get_data(as_text=True)
     assert _posts(fake, "/send-proposal") == [] and _posts(fake, "/problem-report") == []
+
+
+@pytest.mark.parametrize("years", ["18", "36"])
+def test_a_threshold_the_credential_meets_is_proposed(asked, unlocked, fake, years):
+    form = {"keep-birthdate_dateint": "prove", "threshold-birthdate_dateint": years}
+    response = unlocked.post(f"/requests/{asked}/counter", form, form_page=f"/requests/{asked}")
+    assert response.status_code == 302
+    assert len(_posts(fake, "/send-proposal")) == 1
 
 
 def test_a_connectionless_request_cannot_be_counter_proposed(unlocked, fake):

@@ -6,6 +6,7 @@ from ..consent import advisor
 from ..consent.reasons import decline_reason
 from ..errors import AgentError, InputError, NotFound, WalletError
 from ..flows import connect, held, issue, present
+from ..flows.matching import predicate_holds
 from ..invitations import parse_invitation_url
 from . import disclosure, receipt_book, records, terms_view
 from .errors import Changed
@@ -154,6 +155,16 @@ def held_values(view):
     }
 
 
+def held_options(view):
+    """Return {attribute name: every value the person could reveal for it} (all choices)."""
+    found = {}
+    for item in view.of_kind("revealed"):
+        for choice in item.choices:
+            for name, _, value in choice.shown:
+                found.setdefault(name, []).append(value)
+    return found
+
+
 def advice(service, schemas, view, request, today, terms=None):
     """Return the over-asking `Advice` for a request the person is reading.
 
@@ -201,6 +212,16 @@ def counter_propose(service, schemas, pres_ex_id, choices, thresholds, today):
         )
     wanted = {n: thresholds[n] for n in prove if str(thresholds.get(n, "")).strip()}
     smaller = advisor.counter_request(request, today, prove, drop, wanted)
+    options = held_options(view)
+    for name, suggestion in prove.items():
+        values = options.get(name) or ()
+        predicate = suggestion.predicate(today, wanted.get(name))
+        if values and not any(predicate_holds(predicate, v) for v in values):
+            raise InputError(
+                f"None of your credentials can {suggestion.sentence(wanted.get(name))}, so the "
+                "firm would accept an answer you cannot give. Pick a threshold your credential "
+                "meets, or share the value."
+            )
     words = "; ".join(
         [prove[n].sentence(wanted.get(n)) for n in prove] + [f"leave out {n}" for n in sorted(drop)]
     )
