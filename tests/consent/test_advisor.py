@@ -53,6 +53,7 @@ UNRESTRICTED = req({"nat": {"name": "nationality", "restrictions": [{}]}})
 PREDICATE_ONLY = req(preds=FAIR["requested_predicates"])
 BANK_BEFORE = [Seen("Bank", "sent", ["nationality"]), Seen("Shop", "sent", ["address_city"])]
 CITY_TOO = req({"a": {"names": ["nationality", "address_city"], "restrictions": ID}})
+CITY_ONLY = req({"a": {"name": "address_city", "restrictions": ID}})  # nothing else asked
 
 
 @pytest.mark.parametrize(
@@ -134,10 +135,33 @@ CITY_TOO = req({"a": {"names": ["nationality", "address_city"], "restrictions": 
                 "unrestricted": [],
                 "level": ("some", "little"),
                 "raw": (2, 1),
+                "over_asking": True,  # the city can be left out: the rest still answers
+            },
+        ),
+        (
+            CITY_ONLY,
+            BANK_BEFORE,
+            {
+                "suggest": [],
+                "whole": [],
+                "new": ["address_city"],  # said, as information
+                "first_time": False,
+                "unrestricted": [],
+                "level": ("little", "little"),
+                "raw": (1, 1),
+                "over_asking": False,  # leaving it out would answer nothing
             },
         ),
     ],
-    ids=["over-asking", "fair", "income-raw", "unrestricted", "predicate-only", "new-to-firm"],
+    ids=[
+        "over-asking",
+        "fair",
+        "income-raw",
+        "unrestricted",
+        "predicate-only",
+        "new-to-firm",
+        "only-new-to-firm",
+    ],
 )
 def test_advice_table(request_, history, expected):
     advice = advise(request_, SCHEMAS, TODAY, history, firm="Bank")
@@ -148,9 +172,11 @@ def test_advice_table(request_, history, expected):
     assert list(advice.unrestricted) == expected["unrestricted"]
     assert (advice.original.level, advice.smaller.level) == expected["level"]
     assert (advice.original.raw, advice.smaller.raw) == expected["raw"]
-    assert advice.over_asking is any(
-        expected[k] for k in ("suggest", "whole", "new", "unrestricted")
+    assert advice.over_asking is expected.get(
+        "over_asking", any(expected[k] for k in ("suggest", "whole", "unrestricted"))
     )
+    if not advice.over_asking:  # never a "smaller" answer that is the request itself
+        assert not advice.dropped and not advice.suggestions
 
 
 def test_smaller_request_proves_age_instead_of_revealing_the_birthdate():

@@ -150,10 +150,15 @@ class Advice:
 
     @property
     def over_asking(self):
-        """Return True when anything could be asked for with less."""
+        """Return True when anything could be asked for with less.
+
+        Values new to this firm count only where leaving them out still answers
+        something (`dropped`): a request of new values alone, whose smaller answer would
+        be the request itself, is information ("new to this firm"), not over-asking.
+        """
         return bool(
             self.suggestions
-            or self.new_attributes
+            or self.dropped
             or self.whole_credentials
             or self.unrestricted
             or self.beyond_purpose
