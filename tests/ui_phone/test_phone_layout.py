@@ -281,7 +281,9 @@ def test_targets_are_at_least_44_px(visit, name):
     assert small == [], f"{name}: targets under {MIN_TARGET}x{MIN_TARGET} px: {small}"
 
 
-def _axe_script():
+@pytest.fixture(scope="module")
+def axe_script():
+    """axe-core's script; set up before the agents, so a missing one skips (or fails) at once."""
     if AXE.exists():
         return AXE
     why = f"axe-core is not installed: run `npm ci` in {AXE.parents[2]}"
@@ -301,9 +303,8 @@ async () => {
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_axe_finds_nothing(visit, name):
-    script = _axe_script()
+def test_axe_finds_nothing(axe_script, visit, name):
     page = visit(name)
-    page.add_script_tag(path=str(script))
+    page.add_script_tag(path=str(axe_script))
     violations = page.evaluate(AXE_RUN)
     assert violations == [], f"{name} ({page.url}): {violations}"
