@@ -20,7 +20,7 @@ def test_history_is_paged_newest_first(unlocked, client, service, page, first, l
         service.history.append("sent", f"Firm {i}", revealed=["nationality"])
     url = "/history/" if page is None else f"/history/?page={page}"
     html = client.get(url).get_data(as_text=True)
-    rows = [line for line in html.splitlines() if "<td>Firm " in line]
+    rows = [line for line in html.splitlines() if '<td data-label="To">Firm ' in line]
     assert rows[0].count(first) == 1 and rows[-1].count(last) == 1
     assert len(rows) == (50 if first == "Firm 49" else 100)
     assert ("Older</a>" in html) is older
@@ -34,5 +34,5 @@ def test_a_half_written_last_line_is_told_once_and_the_history_shows(unlocked, c
         handle.write(b'{"n": "half a li')  # the wallet stopped during an append
     html = client.get("/history/").get_data(as_text=True)
     assert "half-written" in html and "history.log.torn-" in html
-    assert "<td>Bank</td>" in html and "<td>Shop</td>" in html
+    assert '<td data-label="To">Bank</td>' in html and '<td data-label="To">Shop</td>' in html
     assert "half-written" not in client.get("/history/").get_data(as_text=True)
