@@ -11,6 +11,7 @@ from wallet.flows import connect, issue, present
 from .conftest import PASSPHRASE, SCREENSHOTS
 
 pytestmark = pytest.mark.e2e
+expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed").expect
 
 
 def _connect_by_link(page, firm):
@@ -41,13 +42,19 @@ def wallet(page, firms):
     world.verifier_conn = _connect_by_link(page, world.verifier)
     person = scenario.load_person()
     page.goto("/offers/")
+    issuer_label = world.issuer.admin.status_config()["default_label"]
     for name, values in person.items():
         schema = world.schemas[name]
+        page.wait_for_selector("body[data-live=ready]", state="attached")
         issue.offer_credential(
             world.issuer, world.issuer_conn, world.cred_defs[name], schema, values
         )
         link = page.locator("#live-offers a", has_text=schema.label)
-        link.click()  # appears without a reload, from the live long poll
+        link.wait_for()  # appears without a reload, from the live long poll...
+        news = page.locator("#live-news")  # ...and is said to a screen reader (#22.7)
+        expect(news).to_contain_text(f"New offer from {issuer_label}: ")
+        expect(news).to_contain_text(schema.label)
+        link.click()
         for attr in schema.attributes:
             assert page.locator("tr", has_text=attr.label).inner_text().endswith(values[attr.name])
         page.click("button:has-text('Accept')")
@@ -62,7 +69,14 @@ def _request(world, page):
     today = datetime.date.today()
     proof_request = scenario.age_income_request(world.cred_defs, today)
     page.goto("/requests/")
+    page.wait_for_selector("body[data-live=ready]", state="attached")
     pres_ex_id, _ = present.request_proof(world.verifier, world.verifier_conn, proof_request)
+    page.locator("#live-requests a", has_text="Age, nationality and income check").wait_for()
+    label = world.verifier.admin.status_config()["default_label"]
+    expect(page.locator("#live-news")).to_have_text(
+        f"New request from {label}: Age, nationality and income check."
+    )
+    expect(page.locator("#badge-requests")).to_have_text("1 waiting")
     page.locator("#live-requests a", has_text="Age, nationality and income check").click()
     page.wait_for_selector("#who")
     return pres_ex_id

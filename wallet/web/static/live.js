@@ -5,11 +5,42 @@
   if (!url) { return; }
   var seq = -1;
 
+  var known = null;  // ids seen so far, by kind; the first answer only sets them
+
   function setBadge(id, count) {
     var el = document.getElementById(id);
     if (!el) { return; }
+    // "Requests 2 waiting" to a screen reader, "Requests 2" on screen.
     el.textContent = String(count);
+    var words = document.createElement("span");
+    words.className = "visually-hidden";
+    words.textContent = " waiting";
+    el.appendChild(words);
     el.hidden = count === 0;
+  }
+
+  function arrived(kind, items) {
+    var fresh = items.filter(function (item) { return !known[kind][item.id]; });
+    items.forEach(function (item) { known[kind][item.id] = true; });
+    if (fresh.length === 1) {
+      return "New " + kind + " from " + fresh[0]["from"] + ": " + fresh[0].title + ".";
+    }
+    return fresh.length > 1 ? fresh.length + " new " + kind + "s." : "";
+  }
+
+  function announce(body) {
+    // New requests and offers are said politely in the live region (not the first load).
+    if (known === null) {
+      known = { request: {}, offer: {} };
+      arrived("request", body.requests);
+      arrived("offer", body.offers);
+      document.body.setAttribute("data-live", "ready");
+      return;
+    }
+    var news = [arrived("request", body.requests), arrived("offer", body.offers)]
+      .filter(function (text) { return text; }).join(" ");
+    var region = document.getElementById("live-news");
+    if (news && region) { region.textContent = news; }
   }
 
   function fillList(id, items, base, empty) {
@@ -41,6 +72,7 @@
       })
       .then(function (body) {
         seq = body.seq;
+        announce(body);
         setBadge("badge-offers", body.offers.length);
         setBadge("badge-requests", body.requests.length);
         fillList("live-offers", body.offers, "/offers/", "No offers waiting.");
