@@ -308,3 +308,19 @@ def test_axe_finds_nothing(axe_script, visit, name):
     page.add_script_tag(path=str(axe_script))
     violations = page.evaluate(AXE_RUN)
     assert violations == [], f"{name} ({page.url}): {violations}"
+
+
+IN_VIEW_JS = """
+(ids) => ids.map(id => {
+  const box = document.getElementById(id).getBoundingClientRect();
+  return box.top >= 0 && box.bottom <= window.innerHeight && box.height > 0;
+})
+"""
+
+
+@pytest.mark.parametrize("scroll", [0.0, 0.5])
+def test_approve_and_decline_stay_in_reach_on_the_consent_screen(visit, scroll):
+    """The action bar sticks to the bottom while the person reads (#22.6)."""
+    page = visit("consent")
+    page.evaluate(f"window.scrollTo(0, document.body.scrollHeight * {scroll})")
+    assert page.evaluate(IN_VIEW_JS, ["approve", "to-decline"]) == [True, True]

@@ -103,3 +103,32 @@ def test_unknown_api_route_answers_json_404(unlocked, app, client, method):
     response = getattr(client, method)("/api/v1/no-such-thing/here", headers=headers)
     assert response.status_code == 404 and response.is_json
     assert "no API route" in response.get_json()["message"]
+
+
+def _positions(html, marks):
+    found = {mark: html.find(mark) for mark in marks}
+    assert all(i >= 0 for i in found.values()), found
+    return [found[mark] for mark in marks]
+
+
+@pytest.mark.parametrize("terms", ["offered", "none"])
+def test_the_consent_screen_reads_in_the_order_a_person_decides(
+    unlocked, client, fake, offered, terms
+):
+    """What leaves first, then the terms and the advice; Approve and Decline together last."""
+    if terms == "none":
+        fake.messages.clear()
+    html = client.get(f"/requests/{offered}").get_data(as_text=True)
+    order = [
+        '<section class="revealed">',
+        '<section class="predicates">',
+        'id="terms"',
+        'id="advice"',
+        '<form method="post" action="/requests/%s/decline"' % offered,
+        '<div class="actions" id="actions"',
+    ]
+    assert _positions(html, order) == sorted(_positions(html, order))
+    actions = html[html.find('<div class="actions"') :]
+    assert '<button type="submit" form="consent" id="approve">' in actions
+    assert 'href="#decline" id="to-decline"' in actions
+    assert ('id="terms-open-note"' in actions) is (terms == "offered")
