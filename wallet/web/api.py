@@ -9,10 +9,19 @@ from ..earnings import ledger
 from ..errors import InputError, NotFound
 from ..flows import present
 from ..flows import receipts as flow
-from ..holder import actions, disclosure, probes, receipt_book, records, set_aside, terms_view
+from ..holder import (
+    actions,
+    disclosure,
+    probes,
+    proposals,
+    receipt_book,
+    records,
+    set_aside,
+    terms_view,
+)
 from ..pricing import store
 from . import request_json
-from .context import agent, schemas, service, today, tokens
+from .context import agent, now, schemas, service, today, tokens
 from .errors import Unauthorized
 from .pricing import check_document
 from .settings import rules_file
@@ -181,6 +190,14 @@ def list_requests():
         aside = set_aside.of(record, schemas(), labels)
         found.append(aside.to_json() if aside else _view_json(record.pres_ex_id))
     return jsonify({"results": found})
+
+
+@bp.get("/proposals")
+def list_proposals():
+    """List the person's smaller answers of the last 30 days: waiting, or declined (why)."""
+    holder = agent()
+    found = proposals.recent(holder, records.connection_labels(holder), now())
+    return jsonify({"results": [p.to_json() for p in found]})
 
 
 @bp.get("/requests/<pres_ex_id>")

@@ -23,6 +23,11 @@ def tokens():
     return current_app.extensions["tokens"]
 
 
+def now():
+    """Return the current time (aware) by the app's clock."""
+    return current_app.config["WALL_CLOCK"]()
+
+
 def today():
     """Return today's date by the app's clock."""
     return current_app.config["WALL_CLOCK"]().date()

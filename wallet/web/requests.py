@@ -6,9 +6,9 @@ from ..consent.advisor import revealed_names
 from ..consent.reasons import LABELS
 from ..errors import InputError, UntrustedRegistryObject
 from ..flows import present
-from ..holder import actions, disclosure, probes, records, set_aside, terms_view
+from ..holder import actions, disclosure, probes, proposals, records, set_aside, terms_view
 from ..holder.errors import Changed
-from .context import agent, schemas, service, today
+from .context import agent, now, schemas, service, today
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
 
@@ -37,7 +37,8 @@ def index():
                 "set_aside": aside,
             }
         )
-    return render_template("requests/index.html", pending=pending)
+    sent = proposals.recent(holder, labels, now())
+    return render_template("requests/index.html", pending=pending, proposals=sent)
 
 
 def _set_aside_page(item, error=None, status=200):
