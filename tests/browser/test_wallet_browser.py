@@ -94,7 +94,7 @@ def test_consent_screen_approve_sends_what_was_shown(page, wallet):
     assert "Proves your annual income is at least 30000; the amount is not shared" in proven
     assert "19900415" not in page.content() and "52750" not in page.content()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "consent.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "consent.png"))  # as seen: the action bar at the bottom
     page.click("#approve")
     page.wait_for_url("**/history/")
     result = present.wait_verified(wallet.verifier, pres_ex_id)
