@@ -124,7 +124,7 @@ def test_the_consent_screen_reads_in_the_order_a_person_decides(
         '<section class="predicates">',
         'id="terms"',
         'id="advice"',
-        '<form method="post" action="/requests/%s/decline"' % offered,
+        f'<form method="post" action="/requests/{offered}/decline"',
         '<div class="actions" id="actions"',
     ]
     assert _positions(html, order) == sorted(_positions(html, order))
