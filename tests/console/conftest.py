@@ -3,6 +3,8 @@
 import datetime
 import re
 
+import pytest
+
 from wallet.console import create_app
 
 TOKEN = "test-console-password"
@@ -46,3 +48,15 @@ def make_console(role, agent, tmp_path, **config):
     console.app = app
     assert console.login().status_code == 302
     return console
+
+
+@pytest.fixture
+def verifier_console(seeded_world, tmp_path):
+    """The verifier console over the shared world's verifier, trusting the seeded issuer."""
+    return make_console(
+        "verifier",
+        seeded_world.verifier,
+        tmp_path,
+        TRUSTED_ISSUERS=[seeded_world.issuer_did],
+        REGISTRY_DIR=seeded_world.settings.registry_dir,
+    )

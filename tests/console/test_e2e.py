@@ -16,18 +16,6 @@ from .conftest import make_console
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def verifier_console(seeded_world, tmp_path):
-    """The verifier console trusting the seeded issuer, found through the registry."""
-    return make_console(
-        "verifier",
-        seeded_world.verifier,
-        tmp_path,
-        TRUSTED_ISSUERS=[seeded_world.issuer_did],
-        REGISTRY_DIR=seeded_world.settings.registry_dir,
-    )
-
-
 def _pres_ex_id(response):
     assert response.status_code == 302, response.text
     return response.headers["Location"].rsplit("/", 1)[1]

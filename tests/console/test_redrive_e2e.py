@@ -14,17 +14,6 @@ from .conftest import make_console
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def verifier_console(seeded_world, tmp_path):
-    return make_console(
-        "verifier",
-        seeded_world.verifier,
-        tmp_path,
-        TRUSTED_ISSUERS=[seeded_world.issuer_did],
-        REGISTRY_DIR=seeded_world.settings.registry_dir,
-    )
-
-
 def _thread(agent, pres_ex_id):
     return agent.admin.get(f"/present-proof-2.0/records/{pres_ex_id}")["thread_id"]
 
