@@ -145,14 +145,33 @@ def test_valid_invitation_url_shows_who_it_is_from():
     assert parsed.raw["@id"] == "abc"
 
 
+ATTACHED = [{"@id": "req", "data": {"json": {"@id": "thread-1"}}}]
+
+
+@pytest.mark.parametrize(
+    ("extra", "carries_request"),
+    [
+        ({}, False),  # an invitation to connect
+        ({"requests~attach": ATTACHED}, False),  # connect, then the request: still connects
+        ({"handshake_protocols": None, "requests~attach": ATTACHED}, True),  # a QR request
+        ({"handshake_protocols": [], "requests~attach": ATTACHED}, True),
+        ({"handshake_protocols": [], "requests~attach": []}, False),  # nothing at all
+    ],
+)
+def test_a_verifier_s_request_link_is_told_from_an_invitation(extra, carries_request):
+    body = {k: v for k, v in invitation(**extra).items() if v is not None}
+    parsed = parse_invitation_url(url_for(body), allow_loopback=False, lookup=fake_lookup)
+    assert parsed.carries_request is carries_request
+
+
 @pytest.mark.parametrize(
     ("url", "says"),
     [
         ("", "No invitation"),
         ("not a link", "not a link"),
-        ("https://firm.example/invite", "no `oob` parameter"),
+        ("https://firm.example/invite", "it has no oob part"),
         ("https://firm.example/invite?oob=%%%", "not valid base64"),
-        (url_for(b"not json"), "does not hold JSON"),
+        (url_for(b"not json"), "not a Tessera or DIDComm invitation link"),
         (url_for([1, 2]), "not a JSON object"),
         (
             url_for(invitation(**{"@type": "https://didcomm.org/connections/1.0/invitation"})),

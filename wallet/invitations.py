@@ -41,6 +41,11 @@ class Invitation:
     handshake_protocols: tuple
     raw: dict = field(repr=False, compare=False)
 
+    @property
+    def carries_request(self):
+        """Return True for a firm's proof request with no connection (a verifier's QR link)."""
+        return not self.handshake_protocols and bool(self.raw.get("requests~attach"))
+
 
 def _b64decode(text):
     padded = text + "=" * (-len(text) % 4)
@@ -48,7 +53,8 @@ def _b64decode(text):
         return base64.b64decode(padded.encode("ascii"), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError, UnicodeEncodeError):
         raise InvitationError(
-            "The invitation's oob parameter is not valid base64; paste the whole link again."
+            "This is not a Tessera or DIDComm invitation link (its oob part is not valid "
+            "base64): copy the whole link the firm gave you."
         ) from None
 
 
@@ -148,7 +154,8 @@ def parse_invitation_url(url, *, allow_loopback, lookup=None):
     encoded = parse_qs(parts.query).get("oob")
     if not encoded:
         raise InvitationError(
-            "The invitation URL has no `oob` parameter; paste the whole link the firm gave you."
+            "This is not a Tessera or DIDComm invitation link (it has no oob part): copy the "
+            "whole link the firm gave you."
         )
     raw = _b64decode(encoded[0])
     if _depth(raw) > MAX_DEPTH:
@@ -160,7 +167,8 @@ def parse_invitation_url(url, *, allow_loopback, lookup=None):
         data = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise InvitationError(
-            "The invitation's oob parameter does not hold JSON; paste the whole link again."
+            "This is not a Tessera or DIDComm invitation link: copy the whole link the firm "
+            "gave you."
         ) from None
     return parse_invitation(data, allow_loopback=allow_loopback, lookup=lookup)
 

@@ -5,7 +5,7 @@ import logging
 from ..consent import advisor
 from ..consent.reasons import decline_reason
 from ..errors import AgentError, InputError, NotFound, WalletError
-from ..flows import connect, held, issue, present
+from ..flows import connect, held, issue, oob, present
 from ..flows.matching import predicate_holds
 from ..invitations import parse_invitation_url
 from . import disclosure, receipt_book, records, terms_view
@@ -18,13 +18,18 @@ PERSON = "person"
 
 
 def receive_invitation(agent, url, *, allow_loopback):
-    """Validate an invitation URL and accept it; return (Invitation, connection id).
+    """Validate a firm's link and take it; return (Invitation, connection id, request id).
 
-    `allow_loopback` is the deployment's setting (the demo and tests only).
+    An invitation connects (the request id is None); a verifier's link carrying a proof
+    request with no connection (its QR code) is received as a request waiting for the
+    person's answer (the connection id is None). `allow_loopback` is the deployment's
+    setting (the demo and tests only).
     """
     invitation = parse_invitation_url(url, allow_loopback=allow_loopback)
+    if invitation.carries_request:
+        return invitation, None, oob.receive_oob_request(agent, invitation.raw)["pres_ex_id"]
     connection_id = connect.receive_invitation(agent, invitation.raw, alias=invitation.label)
-    return invitation, connection_id
+    return invitation, connection_id, None
 
 
 def own_invitation(agent):

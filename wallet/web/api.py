@@ -68,13 +68,20 @@ def list_connections():
 
 @bp.post("/connections")
 def receive_invitation():
-    """Receive an invitation: {"invitation_url": "..."}; validated before anything is sent."""
-    invitation, connection_id = actions.receive_invitation(
+    """Receive an invitation: {"invitation_url": "..."}; validated before anything is sent.
+
+    A verifier's link carrying a proof request (no connection) answers with the request's
+    `pres_ex_id` (and `connection_id` null): read and answer it under /requests.
+    """
+    invitation, connection_id, pres_ex_id = actions.receive_invitation(
         agent(),
         str(_body().get("invitation_url", "")),
         allow_loopback=service().settings.loopback_egress,
     )
-    return jsonify({"connection_id": connection_id, "label": invitation.label}), 201
+    answer = {"connection_id": connection_id, "label": invitation.label}
+    if pres_ex_id is not None:
+        answer["pres_ex_id"] = pres_ex_id
+    return jsonify(answer), 201
 
 
 @bp.get("/offers")

@@ -74,9 +74,12 @@ def preview():
 @bp.route("/accept", methods=["POST"])
 def accept():
     """Accept an invitation the person has read."""
-    invitation, _ = actions.receive_invitation(
+    invitation, _, pres_ex_id = actions.receive_invitation(
         agent(), request.form.get("url", ""), allow_loopback=service().settings.loopback_egress
     )
+    if pres_ex_id is not None:
+        flash(f"{invitation.label} asks you to prove something. Nothing leaves until you approve.")
+        return redirect(url_for("requests.show", pres_ex_id=pres_ex_id))
     flash(f"Connecting to {invitation.label}.")
     return redirect(url_for("connections.index"))
 
