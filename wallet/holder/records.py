@@ -227,3 +227,20 @@ def request_record(agent, pres_ex_id):
     if record.state != "request-received" or record.role != "prover":
         raise gone
     return record
+
+
+FINISHED = ("presentation-sent", "done", "abandoned")
+
+
+def finished_request(agent, pres_ex_id):
+    """Return the person's request record once it is no longer waiting (answered, declined
+    or withdrawn by the firm), or None when there is no such record."""
+    try:
+        record = present.record(agent, quote(pres_ex_id, safe=""))
+    except AgentError as exc:
+        if exc.status in (400, 404, 422):
+            return None
+        raise
+    if record.role != "prover" or record.state not in FINISHED or record.request is None:
+        return None
+    return record

@@ -4,7 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..consent.advisor import revealed_names
 from ..consent.reasons import LABELS
-from ..errors import InputError, UntrustedRegistryObject
+from ..errors import InputError, NotFound, UntrustedRegistryObject
 from ..flows import present
 from ..holder import actions, disclosure, probes, proposals, records, set_aside, terms_view
 from ..holder.errors import Changed
@@ -89,8 +89,22 @@ def labels_of(name):
 
 @bp.route("/<pres_ex_id>")
 def show(pres_ex_id):
-    """The consent screen."""
-    return _consent_page(pres_ex_id)
+    """The consent screen; once answered (Back after approving, say), what became of it."""
+    try:
+        return _consent_page(pres_ex_id)
+    except NotFound:
+        record = records.finished_request(agent(), pres_ex_id)
+        if record is None:
+            raise
+    who = records.connection_labels(agent()).get(record.connection_id, "The firm")
+    return render_template(
+        "requests/finished.html",
+        record=record,
+        who=who,
+        name=present.anoncreds_request(record).get("name", ""),
+        declined_by_you=(record.error_msg or "").startswith(proposals.OWN_REPORT),
+        reason=proposals.firm_words(record.error_msg),
+    )
 
 
 def _free_page(pres_ex_id, pending):
