@@ -74,8 +74,8 @@ def ask_again(pres_ex_id):
     """Send a request never answered again (with its terms, if any); withdraw the first."""
     firm = agent()
     record = _or_404(present.record, firm, str(pres_ex_id))
+    new_id, thread_id = present.ask_again(firm, record, ASKED_AGAIN)  # checks it may
     talk = firm_terms.negotiation(firm, record.connection_id, record.thread_id)
-    new_id, thread_id = present.ask_again(firm, record, ASKED_AGAIN)
     if talk.offer is not None:
         terms = terms_form.from_offer(talk.offer["body"])
         firm_key = firm_terms.keys().for_connection(record.connection_id).did
