@@ -4,6 +4,7 @@ import logging
 
 from flask import current_app, render_template
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 from ..errors import (
     AgentError,
@@ -52,7 +53,20 @@ def _csrf_error(exc):
     return render_template("common/error.html", message=message, status=400), 400
 
 
+HTTP_WORDS = {
+    404: "There is no such page in this console; it may have moved.",
+    405: "This page cannot be opened that way; go back and use its buttons.",
+}
+
+
+def _http_error(exc):
+    """Answer Flask's own errors (unknown page, wrong method) as a console page."""
+    message = HTTP_WORDS.get(exc.code, exc.description)
+    return render_template("common/error.html", message=message, status=exc.code), exc.code
+
+
 def init_app(app):
     """Register the handlers."""
     app.register_error_handler(WalletError, _wallet_error)
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)

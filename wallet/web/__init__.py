@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask, g, jsonify, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
 
 from ..errors import InputError, WalletError, public_message
 from ..holder.service import TIMER_INTERVAL, HolderService
@@ -76,6 +77,7 @@ def create_app(test_config=None):
     app.after_request(_headers)
     app.register_error_handler(WalletError, _wallet_error)
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
     app.context_processor(lambda: {"unlocked": service.unlocked})
     app.context_processor(lambda: agent_state(service))
     return app
@@ -177,6 +179,23 @@ def _wallet_error(error):
             response.headers["Retry-After"] = str(error.retry_after)
         return response
     return render_template("error.html", message=message, status=status), status
+
+
+HTTP_WORDS = {
+    404: ("Page not found", "There is no such page in your wallet; it may have moved."),
+    405: ("Not allowed", "This page cannot be opened that way; go back and use its buttons."),
+    413: ("Too large", "What you sent is too large for the wallet (at most 2 MB)."),
+}
+
+
+def _http_error(error):
+    """Answer Flask's own errors (unknown page, wrong method, too large) in the wallet's words."""
+    title, message = HTTP_WORDS.get(error.code, ("Something went wrong", error.description))
+    if request.path.startswith(("/api/", "/live/")):
+        response = jsonify({"error": type(error).__name__, "message": message})
+        response.status_code = error.code
+        return response
+    return render_template("error.html", title=title, message=message), error.code
 
 
 def _csrf_error(error):
