@@ -222,6 +222,13 @@ class FakeAcaPy:
         return {"connection_id": conn}
 
     def _create_invitation(self, query, body):
+        # As ACA-Py does: a nameless connection record waits for a firm to use the invitation.
+        conn = self._id("conn")
+        self.connections[conn] = {
+            "connection_id": conn,
+            "state": "invitation",
+            "created_at": "2026-04-02T00:00:00Z",
+        }
         return {"invitation_url": invitation_url("Tessera wallet"), "invitation": {"@id": "x"}}
 
     def _offers(self, query, body):

@@ -12,6 +12,15 @@ from .context import agent, service
 
 bp = Blueprint("connections", __name__, url_prefix="/connections")
 MAX_QR_PIXELS = 40_000_000  # a 40-megapixel photo; decoding more is refused
+STATE_WORDS = {  # ACA-Py's connection states, as the person reads them
+    "active": "Connected",
+    "completed": "Connected",
+    "response": "Connecting",
+    "request": "Connecting",
+    "invitation": "Waiting for the firm",
+    "abandoned": "Failed: connect again",
+    "error": "Failed: connect again",
+}
 
 
 def decode_qr(data, max_pixels=MAX_QR_PIXELS):
@@ -45,10 +54,28 @@ def decode_qr(data, max_pixels=MAX_QR_PIXELS):
     return found[0].text
 
 
+def _page(**context):
+    """Render the connections page: firms in words; the wallet's own unused invitations counted.
+
+    Showing its own invitation makes ACA-Py keep a connection record with no name until a
+    firm uses it: a row "(no name), invitation" would mean nothing to the person.
+    """
+    rows = records.connections(agent())
+    unused = [c for c in rows if c["state"] == "invitation" and c["label"] == "(no name)"]
+    firms = [
+        dict(c, state_words=STATE_WORDS.get(c["state"], "Connecting"))
+        for c in rows
+        if c not in unused
+    ]
+    return render_template(
+        "connections/index.html", connections=firms, unused=len(unused), **context
+    )
+
+
 @bp.route("/")
 def index():
     """List connections."""
-    return render_template("connections/index.html", connections=records.connections(agent()))
+    return _page()
 
 
 @bp.route("/preview", methods=["POST"])
@@ -61,13 +88,7 @@ def preview():
             url = decode_qr(upload.read())
         invitation = parse_invitation_url(url, allow_loopback=service().settings.loopback_egress)
     except InputError as exc:
-        page = render_template(
-            "connections/index.html",
-            error=str(exc),
-            url=url,
-            connections=records.connections(agent()),
-        )
-        return page, 400
+        return _page(error=str(exc), url=url), 400
     return render_template("connections/preview.html", invitation=invitation, url=url)
 
 
