@@ -119,7 +119,8 @@ def test_demo_walkthrough_proves_age_without_the_birthdate(tmp_path, browser):
             wallet.fill("input[name=passphrase]", PASSPHRASE)
             wallet.fill("input[name=confirm]", PASSPHRASE)
             wallet.click("button:has-text('Create my wallet')")
-            wallet.wait_for_url("**/requests/")
+            wallet.wait_for_url("**/connections/")
+            assert "Next, connect to a firm" in wallet.text_content("main")
 
             # Issuer console: log in, invite the person, the wallet connects.
             issuer = open_tab(context, demo.urls["issuer"], errors)

@@ -37,7 +37,7 @@ def wallet(page, firms):
     page.fill("input[name=passphrase]", PASSPHRASE)
     page.fill("input[name=confirm]", PASSPHRASE)
     page.click("text=Create my wallet")
-    page.wait_for_url("**/requests/")
+    page.wait_for_url("**/connections/")  # the next step: connect to a firm
     world.issuer_conn = _connect_by_link(page, world.issuer)
     world.verifier_conn = _connect_by_link(page, world.verifier)
     person = scenario.load_person()

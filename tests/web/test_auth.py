@@ -30,6 +30,27 @@ def test_setup_starts_the_agent_and_opens_the_wallet(unlocked, service, client):
     assert client.get("/requests/").status_code == 200
 
 
+def test_a_new_wallet_lands_on_its_next_step_connecting_to_a_firm(person, client):
+    response = person.set_up()
+    assert response.headers["Location"].endswith("/connections/")
+    page = client.get("/connections/").get_data(as_text=True)
+    assert "Your wallet is ready. Next, connect to a firm" in page
+
+
+@pytest.mark.parametrize("path", ["/unlock", "/setup"])
+def test_an_unlocked_wallet_never_asks_to_be_unlocked(unlocked, client, path):
+    response = client.get(path, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert response.request.path == "/requests/"
+    assert "Unlock your wallet" not in page and "Your wallet is already unlocked." in page
+
+
+def test_another_browser_still_sees_the_unlock_page(unlocked, app):
+    other = app.test_client()
+    page = other.get("/unlock").get_data(as_text=True)
+    assert "Unlock your wallet" in page
+
+
 def test_session_cookie_is_httponly_and_samesite_strict(person):
     response = person.set_up()
     cookie = response.headers["Set-Cookie"]

@@ -46,6 +46,11 @@ def _start_session(sid):
         flash(problem)
 
 
+def _this_session_unlocked(holder):
+    """Return True when this browser's session is the one the wallet is unlocked for."""
+    return holder.unlocked and session.get("sid") == holder.session.session_id
+
+
 def _unlock_page(error=None):
     return render_template("auth/unlock.html", error=error, inbox=service().inbox_state())
 
@@ -62,7 +67,11 @@ def setup():
         except InputError as exc:
             return render_template("auth/setup.html", error=str(exc)), 400
         _start_session(sid)
-        return redirect(url_for("requests.index"))
+        flash(
+            "Your wallet is ready. Next, connect to a firm: paste the invitation link it gave "
+            "you, or upload its QR code. Its offers and requests then appear in your wallet."
+        )
+        return redirect(url_for("connections.index"))
     return render_template("auth/setup.html")
 
 
@@ -72,6 +81,9 @@ def unlock():
     holder = service()
     if holder.first_run:
         return redirect(url_for("auth.setup"))
+    if _this_session_unlocked(holder):
+        flash("Your wallet is already unlocked.")
+        return redirect(url_for("requests.index"))
     if request.method == "POST":
         try:
             sid = holder.unlock(request.form.get("passphrase", ""), request.remote_addr or "")
