@@ -137,3 +137,32 @@ def test_lock_then_wrong_passphrase_is_refused_and_right_one_reopens(page, walle
     assert page.locator("tbody tr").count() == 2
     page.goto("/history/")
     assert page.locator("#history tbody tr").count() == 2
+
+
+def test_backup_now_replaces_a_refusal_with_what_was_made(page, wallet, tmp_path):
+    """A wrong passphrase is refused in place; the right one downloads the backup and says
+    so, with the red refusal gone (#19: the error stayed and no success was shown)."""
+    from wallet.backup.container import passphrase_opens
+
+    page.goto("/backup/")
+    form = "#backup-now-form"
+    page.fill(f"{form} input[name=wallet_passphrase]", "not my passphrase")
+    page.fill(f"{form} input[name=backup_passphrase]", "backup passphrase 1")
+    page.fill(f"{form} input[name=confirm]", "backup passphrase 1")
+    page.click(f"{form} button[type=submit]")
+    expect(page.locator("#backup-now-status.error")).to_contain_text("passphrase")
+    assert page.url.endswith("/backup/")  # refused in place, nothing downloaded
+    page.fill(f"{form} input[name=wallet_passphrase]", PASSPHRASE)
+    page.fill(f"{form} input[name=backup_passphrase]", "backup passphrase 1")
+    page.fill(f"{form} input[name=confirm]", "backup passphrase 1")
+    with page.expect_download() as download:
+        page.click(f"{form} button[type=submit]")
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    expect(page.locator("#backup-now-status.flash")).to_contain_text(
+        f"Backup made and downloaded as {saved.name}"
+    )
+    assert page.locator(".error").count() == 0
+    assert saved.name.startswith("tessera-backup-") and passphrase_opens(
+        saved, "backup passphrase 1"
+    )
