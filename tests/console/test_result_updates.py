@@ -1,6 +1,7 @@
 """The verifier's result page waits on the agent's webhooks; receipts are countersigned as
 they arrive, by a listener, never by a page view."""
 
+import shutil
 import threading
 import uuid
 
@@ -115,3 +116,33 @@ def test_a_receipt_arriving_is_countersigned_by_the_listener_not_by_a_page(tmp_p
     signer.drain()
     signer.stop()
     assert signed == ["r-ours"]
+
+
+def test_the_result_page_updates_in_place_without_reloading(tmp_path):
+    """In Chromium: the answer arriving replaces the result section and is announced; a
+    marker set on `window` survives, so the page was not reloaded (#22.8)."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    from browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    from .conftest import TOKEN
+    from .test_browser import serving
+
+    if not shutil.which(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is not installed")
+    hub = WebhookHub()
+    console, admin = _console(tmp_path, hub)
+    with serving(console.app) as base, sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = chromium.new_page()
+        page.goto(base + "/login")
+        page.fill("#password", TOKEN)
+        page.click("button[type=submit]")
+        page.goto(f"{base}/verifier/results/{PRES_EX}")
+        sync_api.expect(page.locator("#result-news")).to_have_attribute("aria-live", "polite")
+        page.evaluate("window.notReloaded = true")
+        admin.record.update(state="abandoned", error_msg="The person declined.")
+        hub.publish("verifier", "present_proof_v2_0", {"pres_ex_id": PRES_EX, "state": "abandoned"})
+        sync_api.expect(page.locator("#result")).to_have_attribute("data-finished", "yes")
+        sync_api.expect(page.locator("#result-news")).to_contain_text("Updated")
+        assert page.evaluate("window.notReloaded") is True
+        chromium.close()
