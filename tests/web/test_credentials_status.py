@@ -78,7 +78,9 @@ def test_newly_revoked_is_told_once_on_the_next_page(unlocked, client, fake):
     response = unlocked.post("/credentials/check", form_page="/credentials/")
     assert response.status_code == 302
     page = client.get("/offers/").get_data(as_text=True)
-    assert "has revoked your Employment and income credential" in page
+    # bad news looks like bad news: red and announced, not the green "done" notice
+    assert 'role="alert">(unknown issuer) has revoked your Employment and income' in page
+    assert 'class="flash" role="status">(unknown issuer) has revoked' not in page
     again = client.get("/offers/").get_data(as_text=True)
     assert "has revoked your" not in again
     listing = client.get("/credentials/").get_data(as_text=True)

@@ -54,7 +54,10 @@ def _check(cred_ids):
         newly = service().revocation.check_now(agent(), cred_ids)
     except WalletError as exc:
         shown = public_message(exc, hide=(agent().admin.base_url,))
-        flash(f"The status check did not finish ({shown}); nothing changed. Try again later.")
+        flash(
+            f"The status check did not finish ({shown}); nothing changed. Try again later.",
+            "bad-news",
+        )
         return
     if not newly:
         flash("Status checked just now: nothing was revoked since the last check.")
@@ -79,7 +82,8 @@ def tell_newly_revoked():
             continue
         flash(
             f"{cred.issuer} has revoked your {cred.schema_label} credential: it no longer "
-            f"proves anything. Ask {cred.issuer} for a new one if you still need it."
+            f"proves anything. Ask {cred.issuer} for a new one if you still need it.",
+            "bad-news",
         )
 
 
