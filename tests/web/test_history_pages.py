@@ -1,5 +1,7 @@
 """The history page shows the newest answers a page at a time."""
 
+import re
+
 import pytest
 
 from wallet.web.history import PAGE_SIZE
@@ -36,3 +38,31 @@ def test_a_half_written_last_line_is_told_once_and_the_history_shows(unlocked, c
     assert "half-written" in html and "history.log.torn-" in html
     assert '<td data-label="To">Bank</td>' in html and '<td data-label="To">Shop</td>' in html
     assert "half-written" not in client.get("/history/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("shown", "hidden"),
+    [
+        ("City of residence, Date of birth", "address_city"),
+        ("Date of birth", "birthdate_dateint"),
+        ("29 November 2026, 12:00 UTC", "2026-11-29T12:00"),
+        ("National ID", "cred-7"),
+    ],
+)
+def test_history_shows_labels_and_dates_in_words(unlocked, client, service, shown, hidden):
+    service.history.append(
+        "sent",
+        "Bank of Tests",
+        revealed=["address_city", "birthdate_dateint"],
+        credentials=["National ID (cred-7)"],
+    )
+    html = client.get("/history/").get_data(as_text=True)
+    outside = re.sub(r"<details>.*?</details>", "", html, flags=re.S)
+    assert shown in outside
+    assert hidden not in outside
+
+
+def test_history_keeps_credential_ids_under_technical_details(unlocked, client, service):
+    service.history.append("sent", "Bank", revealed=["nationality"], credentials=["ID (cred-7)"])
+    html = client.get("/history/").get_data(as_text=True)
+    assert re.search(r"<details><summary>technical details</summary><code>cred-7</code>", html)

@@ -67,8 +67,9 @@ def test_offer_shows_issuer_labels_and_every_value(unlocked, fake, client):
     cred_ex_id = fake.add_offer(NATIONAL_ID)
     text = client.get(f"/offers/{cred_ex_id}").get_data(as_text=True)
     assert "Acme Registry offers you: National identity" in text
-    for label, value in [("Date of birth", "19900415"), ("City of residence", "Villeurbanne")]:
+    for label, value in [("Date of birth", "15 April 1990"), ("City of residence", "Villeurbanne")]:
         assert f"<th>{label}</th><td>{value}</td>" in text
+    assert "19900415" not in text
 
 
 def test_accepted_offer_appears_in_the_credentials_list(unlocked, fake, client):
@@ -77,7 +78,7 @@ def test_accepted_offer_appears_in_the_credentials_list(unlocked, fake, client):
     assert response.status_code == 302
     listing = client.get("/credentials/").get_data(as_text=True)
     assert "Employment and income" in listing and "Acme Registry" in listing
-    assert "2026-02-02" in listing
+    assert "2 February 2026" in listing and "2026-02-02" not in listing
 
 
 def test_declined_offer_sends_a_problem_report_with_the_reason(unlocked, fake):

@@ -289,9 +289,13 @@ def evaluate(policy, request, firm, proposal=None):
     return Decision("ask", DEFAULT_RULE, "No rule of yours decides this request.")
 
 
-def describe_shape(shape):
-    """Say a shape rule in plain words, e.g. for the settings page."""
+def describe_shape(shape, labels=None):
+    """Say a shape rule in plain words, attributes by their `labels` where known.
+
+    For the settings page: "Answer at once: requests about Date of birth only from any firms".
+    """
     verb = {"approve": "Answer at once", "ask": "Ask me", "decline": "Decline"}[shape.then]
     what = "predicate-only requests" if shape.predicates_only else "requests"
-    about = f" about {', '.join(sorted(shape.attributes))} only" if shape.attributes else ""
+    named = sorted((labels or {}).get(n, n) for n in shape.attributes)
+    about = f" about {', '.join(named)} only" if named else ""
     return f"{verb}: {what}{about} from {shape.firm} firms"

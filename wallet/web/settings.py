@@ -24,6 +24,7 @@ def _page(status=200, **extra):
         for schema in schemas().values()
         for attr in schema.attributes
     ]
+    labels = {attr.name: attr.label for _, attr, _ in attributes}
     firms = [
         (c, policy.firms.get(c["connection_id"], "unknown")) for c in records.connections(agent())
     ]
@@ -32,7 +33,7 @@ def _page(status=200, **extra):
         tokens=tokens().list(),
         attributes=attributes,
         firms=firms,
-        shapes=[(s, describe_shape(s)) for s in policy.shapes],
+        shapes=[(s, describe_shape(s, labels)) for s in policy.shapes],
         attribute_rules=ATTRIBUTE_RULES,
         firm_trust=FIRM_TRUST,
         actions=ACTIONS,
