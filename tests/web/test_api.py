@@ -120,3 +120,42 @@ def test_twenty_price_lists_put_at_once_all_succeed_and_one_whole_file_stays(tok
     saved = json.loads((service.data_dir / "price-list.json").read_text())
     assert saved["attribute"] in {f"0.{i:02d}" for i in range(20)}
     assert not [p for p in service.data_dir.iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "nationality_from", "combined"),
+    [
+        ({"together": {"national_id": "other"}}, 200, "other", False),
+        ({"chosen": {"nationality": "other"}}, 400, None, False),
+        ({"chosen": {"nationality": "other"}, "split": True}, 200, "other", True),
+        ({"chosen": {"nationality": "other"}, "split": "yes"}, 400, None, False),
+    ],
+)
+def test_api_answers_one_type_from_one_credential_unless_split(
+    token, fake, client, body, status, nationality_from, combined
+):
+    first = fake.add_credential(NATIONAL_ID)
+    other = fake.add_credential(dict(NATIONAL_ID, nationality="DE", given_name="Alicia"))
+    fake.add_credential(INCOME)
+    pres_ex_id = fake.add_request()
+    h = auth(token)
+    view = client.get(f"/api/v1/requests/{pres_ex_id}", headers=h).get_json()
+    [group] = view["together"]
+    assert group["key"] == "national_id" and sorted(group["referents"]) == ["adult", "nationality"]
+    assert sorted(c["cred_id"] for c in group["choices"]) == sorted([first, other])
+    ids = {"other": other}
+    body = {
+        k: ({r: ids[v] for r, v in val.items()} if isinstance(val, dict) else val)
+        for k, val in body.items()
+    }
+    sent = client.post(
+        f"/api/v1/requests/{pres_ex_id}/approve", headers=h, json={"digest": view["digest"], **body}
+    )
+    assert sent.status_code == status, sent.get_json()
+    presented = [b for _, p, b in fake.posted if p.endswith("/send-presentation")]
+    if status != 200:
+        assert not presented
+        return
+    [presentation] = presented
+    assert presentation["anoncreds"]["requested_attributes"]["nationality"]["cred_id"] == other
+    assert bool(sent.get_json()["combined"]) is combined

@@ -59,16 +59,43 @@ def test_approve_sends_exactly_the_shown_choice_and_logs_names_only(
     assert "Bank of Tests" in history and "nationality" in history
 
 
-def test_person_picks_between_two_credentials(asked, unlocked, fake, client):
+@pytest.mark.parametrize(
+    ("form", "sent_from", "said"),
+    [
+        # The whole other ID answers both its items (nationality, adult).
+        ({"together-national_id": "other"}, ("other", "other"), "Sent."),
+        # Mixing two IDs without meaning to: refused, nothing leaves.
+        ({"choice-nationality": "other"}, None, "Nothing was sent: you picked different"),
+        # Mixing on purpose: sent, and told plainly.
+        (
+            {"choice-nationality": "other", "split-national_id": "yes"},
+            ("other", "first"),
+            "You are combining two different National identity credentials",
+        ),
+    ],
+)
+def test_one_id_answers_both_its_items_unless_the_person_combines_on_purpose(
+    asked, unlocked, fake, client, form, sent_from, said
+):
     other = fake.add_credential(OTHER_ID)
+    ids = {"other": other, "first": fake.ids[0]}
     page = client.get(f"/requests/{asked}").get_data(as_text=True)
-    assert 'type="radio" name="choice-nationality"' in page and "DE" in page
-    unlocked.post(
+    assert 'type="radio" name="together-national_id"' in page and "DE" in page
+    data = {k: ids.get(v, v) for k, v in form.items()}
+    response = unlocked.post(
         f"/requests/{asked}/approve",
-        {"digest": _digest(page), "choice-nationality": other},
+        {"digest": _digest(page), **data},
         form_page=f"/requests/{asked}",
     )
-    assert _sent(fake)[0]["anoncreds"]["requested_attributes"]["nationality"]["cred_id"] == other
+    if sent_from is None:
+        assert response.status_code == 400 and not _sent(fake)
+        assert said in response.get_data(as_text=True)
+        return
+    [body] = _sent(fake)
+    anoncreds = body["anoncreds"]
+    assert anoncreds["requested_attributes"]["nationality"]["cred_id"] == ids[sent_from[0]]
+    assert anoncreds["requested_predicates"]["adult"]["cred_id"] == ids[sent_from[1]]
+    assert said in client.get("/history/").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("tamper", ["changed_wallet", "bad_digest", "bad_choice"])

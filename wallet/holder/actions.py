@@ -66,32 +66,51 @@ def delete_credential(agent, cred_id):
         raise
 
 
-def consent(agent, schemas, pres_ex_id, today):
-    """Return (record, Disclosure) for a pending request."""
-    record, view, _ = _consent(agent, schemas, pres_ex_id, today)
+def consent(agent, schemas, pres_ex_id, today, issuance=None):
+    """Return (record, Disclosure) for a pending request.
+
+    With the session's `IssuanceIndex` as `issuance`, each choice names its issuer and date.
+    """
+    record, view, _ = _consent(agent, schemas, pres_ex_id, today, issuance)
     return record, view
 
 
-def _consent(agent, schemas, pres_ex_id, today):
+def _consent(agent, schemas, pres_ex_id, today, issuance=None):
     """Return (record, Disclosure, Assessment): the record is read and assessed once."""
     record = records.request_record(agent, pres_ex_id)
     request = present.anoncreds_request(record)
     assessed = present.assess(agent, record)
     who = records.connection_labels(agent).get(record.connection_id, "(unknown firm)")
-    view = disclosure.describe(record, request, assessed.usable, schemas, who, today)
+    ids = sorted({c.cred_id for found in assessed.usable.values() for c in found or ()})
+    issued = issuance.lookup(agent, ids) if issuance is not None and ids else None
+    view = disclosure.describe(record, request, assessed.usable, schemas, who, today, issued=issued)
     return record, view, assessed
 
 
-def approve(service, schemas, pres_ex_id, chosen, self_attested, shown_digest, today, free=False):
+def approve(
+    service,
+    schemas,
+    pres_ex_id,
+    chosen,
+    self_attested,
+    shown_digest,
+    today,
+    free=False,
+    together=None,
+    split=(),
+):
     """Send exactly what was shown (checked by digest), log it; return the history summary.
 
     While the firm's terms are not agreed nothing leaves unless `free` says the person
-    confirmed sending it for free (`terms_view.TermsPending` otherwise).
+    confirmed sending it for free (`terms_view.TermsPending` otherwise). Items of one
+    credential type go from the credential picked in `together` unless the person
+    combines credentials on purpose (`split`); the answer's "combined" lists the warnings.
     """
     agent = service.require()
-    record, view, assessed = _consent(agent, schemas, pres_ex_id, today)
+    issuance = service.session.issuance
+    record, view, assessed = _consent(agent, schemas, pres_ex_id, today, issuance)
     _free_or_agreed(service, agent, record, view, free)
-    picks = disclosure.resolve_choices(view, chosen)
+    picks = disclosure.resolve_choices(view, chosen, together, split)
     attested = {k: v for k, v in (self_attested or {}).items() if str(v).strip()}
     expected = {i.referent for i in view.of_kind("self_attested")}
     missing = sorted(expected - set(attested))
@@ -104,7 +123,8 @@ def approve(service, schemas, pres_ex_id, chosen, self_attested, shown_digest, t
     sent = present.present(agent, record, picks, attested, assessed=assessed)
     summary = disclosure.summary(view, picks)
     entry = service.history.append("sent", view.who, request_name=view.name, rule=PERSON, **summary)
-    return {**summary, "receipt_id": receipt_after(service, sent.record, entry)}
+    receipt_id = receipt_after(service, sent.record, entry)
+    return {**summary, "receipt_id": receipt_id, "combined": disclosure.combining(view, picks)}
 
 
 def _free_or_agreed(service, agent, record, view, free):

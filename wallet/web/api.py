@@ -164,7 +164,9 @@ def _view_json(pres_ex_id):
     aside = set_aside.find(agent(), schemas(), pres_ex_id)
     if aside is not None:
         return aside.to_json()
-    record, view = actions.consent(agent(), schemas(), pres_ex_id, today())
+    record, view = actions.consent(
+        agent(), schemas(), pres_ex_id, today(), service().session.issuance
+    )
     request_ = present.anoncreds_request(record)
     warnings = probes.warnings(service().data_dir, agent(), record, request_, schemas(), view.who)
     terms = terms_view.view(agent(), service().data_dir, record, request_)
@@ -176,6 +178,9 @@ def _view_json(pres_ex_id):
         "answerable": view.answerable,
         "digest": disclosure.digest(view),
         "items": [dataclasses.asdict(i) for i in view.items],
+        "together": [
+            {**dataclasses.asdict(g), "referents": list(g.referents)} for g in view.together
+        ],
         "advice": _advice_json(advice),
         "terms": terms.to_json(),
         "warnings": {
@@ -217,6 +222,10 @@ def get_request(pres_ex_id):
 def approve(pres_ex_id):
     """Approve: {"digest": from GET, "chosen": {referent: cred_id}, "self_attested": {...}}.
 
+    Items of one credential type (a group in "together") go from one credential:
+    "together": {key: cred_id} picks it; picks in "chosen" that combine credentials of
+    one type are refused unless "split": true says the person combines them on purpose.
+
     While terms are offered but not agreed, add "free": true to send without pay.
     """
     body = _body()
@@ -230,8 +239,21 @@ def approve(pres_ex_id):
     chosen = _text_map(body, "chosen", '{"referent": "credential id"}')
     attested = _text_map(body, "self_attested", '{"referent": "typed value"}')
     free = body.get("free") is True
+    whole = _text_map(body, "together", '{"type key": "credential id"}')
+    split = body.get("split", False)
+    if not isinstance(split, bool):
+        raise InputError("'split' must be true (combine credentials of one type) or false.")
     summary = actions.approve(
-        service(), schemas(), pres_ex_id, chosen, attested, digest, today(), free=free
+        service(),
+        schemas(),
+        pres_ex_id,
+        chosen,
+        attested,
+        digest,
+        today(),
+        free=free,
+        together=whole,
+        split=split or (),
     )
     probes.ProbeBook(service().data_dir).told(pres_ex_id)
     return jsonify({"sent": pres_ex_id, **summary})

@@ -20,6 +20,13 @@ def form_choices(form):
     return chosen, typed
 
 
+def form_together(form):
+    """Return ({type key: cred id answering all its items}, {type keys split on purpose})."""
+    whole = {k.removeprefix("together-"): v for k, v in form.items() if k.startswith("together-")}
+    split = {k.removeprefix("split-") for k, v in form.items() if k.startswith("split-") and v}
+    return whole, split
+
+
 @bp.route("/")
 def index():
     """List pending proof requests."""
@@ -59,7 +66,9 @@ def _consent_page(pres_ex_id, error=None, status=200):
     aside = set_aside.find(agent(), schemas(), pres_ex_id)
     if aside is not None:
         return _set_aside_page(aside, error, status)
-    record, view = actions.consent(agent(), schemas(), pres_ex_id, today())
+    record, view = actions.consent(
+        agent(), schemas(), pres_ex_id, today(), service().session.issuance
+    )
     request_ = present.anoncreds_request(record)
     warnings = probes.warnings(service().data_dir, agent(), record, request_, schemas(), view.who)
     terms = terms_view.view(agent(), service().data_dir, record, request_)
@@ -127,9 +136,10 @@ def approve(pres_ex_id):
     if aside is not None:
         return _set_aside_page(aside, "This request cannot be answered; decline it.", 409)
     chosen, typed = form_choices(request.form)
+    whole, split = form_together(request.form)
     free = request.form.get("free") == "yes"
     try:
-        actions.approve(
+        sent = actions.approve(
             service(),
             schemas(),
             pres_ex_id,
@@ -138,6 +148,8 @@ def approve(pres_ex_id):
             request.form.get("digest", ""),
             today(),
             free=free,
+            together=whole,
+            split=split,
         )
     except terms_view.TermsPending as exc:
         return _free_page(pres_ex_id, exc)
@@ -148,7 +160,8 @@ def approve(pres_ex_id):
     except UntrustedRegistryObject as exc:  # the issuer's objects cannot be checked or trusted
         return _consent_page(pres_ex_id, error=str(exc), status=409)
     probes.ProbeBook(service().data_dir).told(pres_ex_id)
-    flash("Sent. The firm received only what the consent screen listed.")
+    done = "Sent. The firm received only what the consent screen listed."
+    flash(" ".join([done, *sent["combined"]]))
     return redirect(url_for("history.index"))
 
 
