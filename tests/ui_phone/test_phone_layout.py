@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from browser.conftest import PASSPHRASE
+from browser.conftest import PASSPHRASE, SCREENSHOTS
 from browser.test_consent_terms_browser import GENEROUS
 from browser.test_exposure_browser import AGE_CHECK, _approve, _name_and_city
 
@@ -249,6 +249,7 @@ PAGES = [
     ("setup-error", "fresh", _setup_error),
 ]
 NAMES = [name for name, _, _ in PAGES]
+PHONE_SCREENSHOTS = ("consent", "history")
 
 
 @pytest.fixture
@@ -270,6 +271,8 @@ def test_no_sideways_scrolling(visit, name):
     page = visit(name)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= WIDTH, f"{name} ({page.url}) is {width} px wide at a {WIDTH} px viewport"
+    if name in PHONE_SCREENSHOTS:  # the README's phone pictures: what the first screen shows
+        page.screenshot(path=SCREENSHOTS / f"phone-{name}.png")
 
 
 @pytest.mark.parametrize("name", NAMES)
