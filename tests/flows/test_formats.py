@@ -96,3 +96,25 @@ def test_verification_reads_either_format(fmt):
     assert result.verified
     assert result.revealed == {"nationality": "FR"}
     assert result.predicates == [request["requested_predicates"]["adult"]]
+
+
+@pytest.mark.parametrize(
+    ("request_name", "proposal_name", "shown"),
+    [
+        ("Loan sign-up", None, "Loan sign-up"),
+        # ACA-Py names a request bound to a proposal "proof-request": the proposal's name.
+        ("proof-request", "Loan sign-up (smaller answer)", "Loan sign-up (smaller answer)"),
+        ("Loan sign-up", "Loan sign-up (smaller answer)", "Loan sign-up"),
+        (None, "Loan sign-up (smaller answer)", "Loan sign-up (smaller answer)"),  # proposed
+        (None, None, "Proof request"),
+        ("proof-request", None, "proof-request"),
+    ],
+)
+def test_a_request_is_shown_by_its_name_or_its_proposals(request_name, proposal_name, shown):
+    by_format = {}
+    if request_name is not None:
+        by_format["pres_request"] = {"anoncreds": {"name": request_name}}
+    if proposal_name is not None:
+        by_format["pres_proposal"] = {"anoncreds": {"name": proposal_name}}
+    record = {"pres_ex_id": "px-1", "by_format": by_format}
+    assert present.request_name(record, "Proof request") == shown

@@ -169,3 +169,71 @@ def test_countered_terms_to_paid_and_erased(seeded_world, wallet, tmp_path):
     assert console.post(f"/verifier/terms/erasure/{record_id}/acknowledge").status_code == 302
     client.wait_message(world.holder, kind="erasure-ack", receipt_id=receipt_id)
     assert "acknowledged" in _row(wallet.client.get("/receipts/").text, receipt_id)
+
+
+def test_a_smaller_answer_keeps_the_terms_and_the_name(seeded_world, wallet, tmp_path):
+    """#19.3: the firm accepts the person's smaller answer; the terms the person agreed
+    for the request it replaced go with it, so the answer has a receipt and a price, and
+    both sides call it by the request's name, not ACA-Py's "proof-request"."""
+    world = seeded_world
+    console = make_console(
+        "verifier",
+        world.verifier,
+        tmp_path,
+        TRUSTED_ISSUERS=[world.issuer_did],
+        REGISTRY_DIR=world.settings.registry_dir,
+    )
+    form = {**TERMS, "mode": "connection", "connection_id": world.verifier_conn}
+    sent = console.post("/verifier/requests/loan_income_raw", form)
+    assert sent.status_code == 302, sent.text
+    pres_ex_id = sent.headers["Location"].rsplit("/", 1)[1]
+    thread = world.verifier.admin.get(f"/present-proof-2.0/records/{pres_ex_id}")["thread_id"]
+    client.wait_message(
+        world.holder, kind="offer", match=lambda m: m["body"]["request_thread_id"] == thread
+    )
+    path = f"/requests/{present.wait_request(world.holder, thread)['pres_ex_id']}"
+    assert wallet.post(f"{path}/terms", {"decision": "accept"}, form_page=path).status_code == 302
+    assert 'data-status="agreed"' in wallet.client.get(path).text
+
+    before = {r.pres_ex_id for r in present.records(world.verifier, state="proposal-received")}
+    smaller = {
+        "keep-employer": "keep",
+        "keep-annual_income": "prove",
+        "threshold-annual_income": "30000",
+    }
+    assert wallet.post(f"{path}/counter", smaller, form_page=path).status_code == 302
+    present.wait_abandoned(world.verifier, pres_ex_id)
+    proposal = world.verifier.wait(
+        lambda: [
+            r
+            for r in present.records(world.verifier, state="proposal-received")
+            if r.pres_ex_id not in before
+        ],
+        bool,
+        what="the person's proposal",
+        topics=present.TOPICS,
+    )[0]
+    accepted = console.post(f"/verifier/proposals/{proposal.pres_ex_id}/accept")
+    assert accepted.status_code == 302
+
+    # The wallet keeps the person's agreement (same terms, smaller answer) and its own
+    # rule answers the smaller request; the firm verifies and receives a priced receipt.
+    result = present.wait_verified(world.verifier, proposal.pres_ex_id)
+    assert result.verified and set(result.revealed) == {"employer"}
+    incoming = client.wait_message(
+        world.verifier,
+        kind="receipt",
+        match=lambda m: m["body"]["receipt"]["proof_thread_id"] == proposal.thread_id,
+    )
+    assert incoming["body"]["receipt"]["price"] == {"amount": "0.10", "currency": "EUR"}
+    name = "Loan pre-check (reveals income) (smaller answer)"
+    page = console.get(f"/verifier/results/{proposal.pres_ex_id}").text
+    assert name in page and "proof-request" not in page
+    [kept] = [
+        m
+        for m in client.messages(world.verifier, kind="response", direction="received")
+        if "your smaller answer keeps them" in m["body"]["reason"]
+    ]
+    assert kept["body"]["decision"] == "accept"
+    history = wallet.client.get("/history/").text
+    assert name in history and "/receipts/" in history

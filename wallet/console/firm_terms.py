@@ -12,7 +12,7 @@ from ..errors import InputError
 from ..flows import present
 from ..flows import receipts as flow
 from ..flows import terms as client
-from ..flows.negotiation import accept_counter
+from ..flows.negotiation import accept_counter, offer_terms
 from ..flows.receipts import receipts
 from ..flows.records import labels
 from . import terms_form
@@ -82,6 +82,26 @@ def negotiation(firm, connection_id, request_thread_id):
     ]
     problems = client.refusals(firm, connection_id=connection_id, thread_id=offer["thread_id"])
     return Negotiation(offer, answers[-1] if answers else None, problems[-1] if problems else None)
+
+
+def carry_over(firm, proposal):
+    """Offer the terms of the request a person's proposal replaced, for the proposal.
+
+    Sent before the firm accepts the proposal, so that the person's wallet never sees
+    the smaller request without its terms (and no receipt or pay is lost). The newest
+    revision goes (a counter-price the firm accepted stays). Returns the `Terms`, or None
+    when the replaced request stated none or cannot be found.
+    """
+    original = present.replaced_request(firm, proposal)
+    if original is None:
+        return None
+    talk = negotiation(firm, original.connection_id, original.thread_id)
+    if talk.offer is None:
+        return None
+    terms = terms_form.from_offer(talk.offer["body"])
+    firm_key = keys().for_connection(proposal.connection_id).did
+    offer_terms(firm, proposal.connection_id, terms, firm_key, proposal.thread_id)
+    return terms
 
 
 @bp.post("/accept-counter/<uuid:pres_ex_id>")

@@ -7,7 +7,7 @@ by attribute name from the credential schemas, never with a value.
 from dataclasses import dataclass
 
 from ..errors import InputError, UnreadableFormat
-from ..flows.present import Verification, anoncreds_request
+from ..flows.present import Verification, anoncreds_request, request_name
 from ..flows.records import PresExchange
 from ..schemas import dateint_to_date
 
@@ -162,7 +162,7 @@ def describe(record, schemas, schema_by_cred_def):
         status = "Verified" if verified else "REVOKED" if revoked else "NOT verified"
     return ResultView(
         record.pres_ex_id,
-        request.get("name", "Proof request"),
+        request_name(record, "Proof request"),
         state,
         status,
         verified,

@@ -8,6 +8,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     redirect,
     render_template,
     request,
@@ -312,8 +313,13 @@ def _proposal_or_404(pres_ex_id):
 
 @bp.post("/proposals/<uuid:pres_ex_id>/accept")
 def accept_proposal(pres_ex_id):
-    """Accept the person's smaller request: send exactly the request they proposed."""
-    _proposal_or_404(pres_ex_id)
+    """Accept the person's smaller request: send exactly the request they proposed.
+
+    The terms stated with the request it replaces go with it (offered first).
+    """
+    record = _proposal_or_404(pres_ex_id)
+    if firm_terms.carry_over(agent(), record) is not None:
+        flash("Sent, with the terms of the request the person's smaller answer replaces.")
     present.accept_proposal(agent(), pres_ex_id)
     return redirect(url_for("verifier.result", pres_ex_id=pres_ex_id))
 

@@ -52,6 +52,56 @@ def ask_again(verifier, record, reason):
     return sent
 
 
+BOUND_NAME = "proof-request"  # ACA-Py's name for every request bound to a proposal
+OWN_REPORT = "created problem report:"  # how ACA-Py keeps a problem report the agent sent
+
+
+def request_name(record, default=""):
+    """Return the name a request is shown by.
+
+    ACA-Py's bound-request route takes no name, so a request a firm sends by accepting
+    a person's proposal is always called "proof-request": such a request is shown by
+    the proposal's name ("Loan sign-up (smaller answer)").
+    """
+    if isinstance(record, dict):
+        record = PresExchange.from_agent(record)
+    name = (getattr(record, "request", None) or {}).get("name") or ""
+    proposal = getattr(record, "proposal", None) or {}
+    if proposal.get("name") and name in ("", BOUND_NAME):
+        return proposal["name"]
+    return name or default
+
+
+def smaller_answer_reason(proposal_thread_id, words):
+    """Return the reason a person declines a request they answer with a smaller proposal.
+
+    It names the proposal's thread, so that either side finds the request a proposal
+    replaces (`replaced_request`) and carries its terms over.
+    """
+    return f"The person proposes a smaller answer (thread {proposal_thread_id}): {words}"
+
+
+def replaced_request(agent, proposal, reported_by=""):
+    """Return the request the exchange `proposal` (a person's smaller answer) replaced, or None.
+
+    That request was declined with `smaller_answer_reason` naming the proposal's thread;
+    only an exchange on the proposal's own connection counts, and only one whose
+    problem report starts with `reported_by` (the person's wallet: its own reports).
+    """
+    proposal = PresExchange.from_agent(proposal)
+    if not proposal.connection_id or not proposal.thread_id:
+        return None
+    marker = f"(thread {proposal.thread_id})"
+    found = [
+        r
+        for r in records(agent, connection_id=proposal.connection_id, state="abandoned")
+        if r.pres_ex_id != proposal.pres_ex_id
+        and marker in (r.error_msg or "")
+        and (r.error_msg or "").startswith(reported_by)
+    ]
+    return max(found, key=lambda r: r.updated_at or "", default=None)
+
+
 def check_again(verifier, pres_ex_id):
     """Firm: verify a presentation received but never checked; return the record."""
     answer = verifier.admin.post(f"/present-proof-2.0/records/{pres_ex_id}/verify-presentation")

@@ -166,7 +166,7 @@ def decline_request(service, pres_ex_id, reason="", code=""):
     service.history.append(
         "declined",
         labels.get(record.connection_id, "(unknown firm)"),
-        request_name=request.get("name", ""),
+        request_name=present.request_name(record, request.get("name", "")),
         reason=reason,
         rule=PERSON,
     )
@@ -251,7 +251,7 @@ def counter_propose(service, schemas, pres_ex_id, choices, thresholds, today):
         [prove[n].sentence(wanted.get(n)) for n in prove] + [f"leave out {n}" for n in sorted(drop)]
     )
     proposal = present.propose(agent, connection_id, smaller, f"A smaller answer: {words}")
-    reason = f"The person proposes a smaller answer (thread {proposal.thread_id}): {words}"
+    reason = present.smaller_answer_reason(proposal.thread_id, words)
     present.decline(agent, pres_ex_id, reason[:MAX_REASON])
     service.history.append(
         "declined", view.who, request_name=view.name, reason=f"You proposed: {words}", rule=PERSON

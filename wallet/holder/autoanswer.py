@@ -7,7 +7,6 @@ are logged in the history with the rule that decided; `after_sent(record, entry)
 then runs for each presentation sent (the terms responder issues its receipt).
 """
 
-import dataclasses
 import logging
 import threading
 
@@ -100,11 +99,7 @@ class Autoanswer:
         request = present.anoncreds_request(record)
         options = present.options(agent, record)
         who = records.connection_labels(agent).get(record.connection_id, "(unknown firm)")
-        view = disclosure.describe(record, request, options, self.schemas, who, self.today())
-        proposal = record.proposal
-        if proposal and proposal.get("name"):  # ACA-Py names a bound request "proof-request"
-            view = dataclasses.replace(view, name=proposal["name"])
-        return view
+        return disclosure.describe(record, request, options, self.schemas, who, self.today())
 
     def _log(self, outcome):
         history, view = self._history, outcome.prepared

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from ..consent import request_checks
 from ..errors import InputError
+from ..flows.present import request_name
 from ..schemas import dateint_to_date
 from .records import label_of, schema_for
 
@@ -263,7 +264,12 @@ def describe(record, request, options, schemas, who, today, issued=None):
     items = [_conflicting(item, request, checked.conflicts, schemas) for item in items]
     items, together = _together(items)
     return Disclosure(
-        record.pres_ex_id, who, request.get("name", ""), items, tuple(checked.conditions), together
+        record.pres_ex_id,
+        who,
+        request_name(record, request.get("name", "")),
+        items,
+        tuple(checked.conditions),
+        together,
     )
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..flows import present
 
-OWN_REPORT = "created problem report:"
+OWN_REPORT = present.OWN_REPORT
 SHOWN_FOR = datetime.timedelta(days=30)
 SHOWN_AT_MOST = 10
 

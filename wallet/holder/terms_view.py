@@ -26,6 +26,7 @@ NO_TERMS_RULES = {
     "ask": "Ask me: never answer automatically without agreed terms",
 }
 NO_TERMS_GATE = "terms:none"
+OPEN_TERMS_GATE = "terms:open"
 DEFAULT_RULE = "rules"
 
 
@@ -126,6 +127,36 @@ def answer(agent, terms, decision, amount="", currency="", reason=""):
     return decision
 
 
+KEPT_TERMS = ("purpose", "purpose_text", "legal_basis", "retention", "onward_sharing")
+
+
+def carried_over(agent, record, offer):
+    """Return why the person's agreement carries over to `offer`, or "" when it does not.
+
+    It does for a request the firm sent by accepting the person's own smaller answer,
+    when the offer states exactly the terms the person agreed for the request that
+    answer replaced (purpose, legal basis, retention, onward sharing), at the same price
+    or more: the person agreed to give more under these terms.
+    """
+    if not record.proposal:
+        return ""
+    original = present.replaced_request(agent, record, reported_by=present.OWN_REPORT)
+    if original is None:
+        return ""
+    agreed = agreed_terms(agent, original.connection_id, original.thread_id)
+    body = offer["body"]
+    if not agreed or any(agreed.get(k) != body.get(k) for k in KEPT_TERMS):
+        return ""
+    try:
+        was, now = Money.parse(agreed["price"]), Money.parse(body["price"])
+    except InputError:
+        return ""
+    if was.currency != now.currency or now.amount < was.amount:
+        return ""
+    name = present.request_name(original, "the request")
+    return f"You agreed to these terms for '{name}'; your smaller answer keeps them."
+
+
 def load_rule(data_dir):
     """Return the person's no-terms rule ("rules" unless they chose "ask").
 
@@ -148,20 +179,30 @@ def save_rule(data_dir, rule):
 
 
 def gate(agent, data_dir, record, decision):
-    """Hold an automatic approval for the person when no terms were agreed (their rule)."""
-    if load_rule(data_dir) == "rules":
-        return decision
+    """Hold an automatic approval for the person unless its terms allow it.
+
+    Terms the firm offered and the person has not agreed (open, countered or rejected)
+    always hold it: no data leaves free while a price is pending. With no terms stated,
+    the person's rule decides ("rules" lets the approval go, "ask" holds it).
+    """
     try:
         if record.thread_id is None:
             record = present.record(agent, record.pres_ex_id)
-        agreed = record.connection_id and agreed_terms(
-            agent, record.connection_id, record.thread_id
-        )
+        agreed = offered = None
+        if record.connection_id:
+            agreed = agreed_terms(agent, record.connection_id, record.thread_id)
+            offered = agreed or latest_offer(agent, record.connection_id, record.thread_id)
     except WalletError as exc:
         if not isinstance(exc, AgentError) or exc.status != 404:
             return Decision("ask", NO_TERMS_GATE, f"The terms could not be read: {exc}")
-        agreed = None
+        agreed = offered = None
     if agreed:
+        return decision
+    if offered:
+        return Decision(
+            "ask", OPEN_TERMS_GATE, "The firm's terms are not agreed yet: your wallet asks you."
+        )
+    if load_rule(data_dir) == "rules":
         return decision
     return Decision(
         "ask", NO_TERMS_GATE, f"{NO_TERMS.capitalize()} for this request: your wallet asks you."

@@ -122,6 +122,11 @@ class TermsAnswer:
             return None
         if offer is None or terms_view.answer_to(agent, offer) is not None:
             return None
+        kept = terms_view.carried_over(agent, record, offer)
+        if kept:
+            respond(agent, offer, "accept", None, kept)
+            self.on_agreed(record.pres_ex_id)
+            return kept
         try:
             prices = store.load(self.data_dir)
         except InputError as exc:

@@ -39,7 +39,7 @@ def index():
             {
                 "pres_ex_id": r.pres_ex_id,
                 "who": labels.get(r.connection_id, "(unknown firm)"),
-                "name": aside.name if aside else present.anoncreds_request(r).get("name", ""),
+                "name": aside.name if aside else present.request_name(r),
                 "created_at": r.created_at,
                 "set_aside": aside,
             }
@@ -110,7 +110,7 @@ def show(pres_ex_id):
         "requests/finished.html",
         record=record,
         who=who,
-        name=present.anoncreds_request(record).get("name", ""),
+        name=present.request_name(record),
         declined_by_you=(record.error_msg or "").startswith(proposals.OWN_REPORT),
         reason=proposals.firm_words(record.error_msg),
     )
