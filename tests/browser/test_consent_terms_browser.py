@@ -104,3 +104,62 @@ def test_enter_on_a_reason_or_in_your_words_declines_nothing(page, wallet, walle
     page.wait_for_url("**/history/")
     abandoned = present.wait_abandoned(wallet.verifier, pres_ex_id)
     assert "Not this one" in (abandoned.get("error_msg") or "")
+
+
+# Every control of the consent screen, one key per Tab stop: a radio group is one stop
+# (arrows move inside it); controls in a closed fold and disabled ones are not stops.
+CONTROLS_JS = """() => {
+  const key = e => e.type === 'radio' ? 'radio:' + e.name
+    : (e.id || (e.tagName + ':' + (e.name || '') + ':' + (e.value || e.textContent.trim())));
+  const folded = e => {  // in a closed fold, unless it is that fold's own summary
+    for (let d = e.parentElement.closest('details:not([open])'); d;
+         d = d.parentElement && d.parentElement.closest('details:not([open])')) {
+      if (!(e.tagName === 'SUMMARY' && e.parentElement === d)) return true;
+    }
+    return false;
+  };
+  const hidden = e => {
+    const box = e.getBoundingClientRect();
+    return folded(e) || (box.width === 0 && box.height === 0);
+  };
+  const all = document.querySelectorAll(['a[href]', 'button', 'input:not([type=hidden])',
+    'select', 'textarea', 'summary'].map(s => 'main ' + s).join(', '));
+  return [...new Set([...all].filter(e => !e.disabled && !hidden(e)).map(key))];
+}"""
+FOCUSED_JS = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  const key = e.type === 'radio' ? 'radio:' + e.name
+    : (e.id || (e.tagName + ':' + (e.name || '') + ':' + (e.value || e.textContent.trim())));
+  const style = getComputedStyle(e);
+  const ring = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0)
+    || style.boxShadow !== 'none';
+  return {key, ring, inMain: !!e.closest('main')};
+}"""
+
+
+def test_every_consent_control_is_reached_by_tab_with_a_visible_focus(
+    page, wallet, wallet_server, tmp_path
+):
+    """#22: the keyboard reaches every control of a consent screen with terms, in a
+    focus ring the eye can see; nothing is agreed or declined by moving through it."""
+    _, record, thread = _offered_request(wallet, page, wallet_server, tmp_path)
+    expected = page.evaluate(CONTROLS_JS)
+    assert len(expected) >= 5, expected  # approve, decline, terms answers at least
+    page.locator("body").focus()
+    reached, unseen = [], []
+    for _ in range(4 * len(expected) + 40):
+        page.keyboard.press("Tab")
+        found = page.evaluate(FOCUSED_JS)
+        if found is None:
+            continue
+        if reached and found["key"] == reached[0]:
+            break  # round the page once
+        reached.append(found["key"])
+        if not found["ring"]:
+            unseen.append(found["key"])
+    assert [k for k in expected if k not in reached] == []
+    assert unseen == []
+    holder = _holder(wallet_server)
+    assert terms_status(holder, record["connection_id"], thread) == "offered"
+    assert present.record(holder, record["pres_ex_id"]).state == "request-received"
