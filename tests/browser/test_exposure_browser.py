@@ -101,7 +101,7 @@ def test_exposure_map_and_breach_send_real_erasure_requests(page, wallet, wallet
     assert "no terms: unknown" in firm.inner_text()
     assert "Villeurbanne" in firm.inner_text()  # read from the person's own credential
     held = page.locator(f"article.firm[data-firm='{issuer}']").inner_text()
-    assert "age-check" in held and "not asked" in held
+    assert "for checking your age" in held and "not asked" in held
     assert page.locator("#chart rect").count() >= 1
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "exposure.png"), full_page=True)
