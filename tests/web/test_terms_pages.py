@@ -172,9 +172,10 @@ def _receipt_messages(fake, paid=False):
 def test_earnings_page_table_chart_and_csv(unlocked, fake, paid):
     _receipt_messages(fake, paid)
     page = unlocked.client.get("/earnings/").get_data(as_text=True)
-    assert "<svg" in page and "<rect" in page and "2026-11" in page
+    assert "<svg" in page and "<rect" in page and "November 2026" in page
     assert "1.80 EUR" in page and "Bank of Tests" in page
-    assert ("paid 2026-11-05" in page) is paid
+    assert "2 November 2026, 10:00 UTC" in page and "2026-11-02T10" not in page
+    assert ("paid on 5 November 2026" in page) is paid
     assert "<script" not in page.split("</head>", 1)[1]
     csv = unlocked.client.get("/earnings/export.csv")
     assert csv.mimetype == "text/csv"

@@ -15,6 +15,8 @@ from wallet.web import words
         ("1990-04-12", "12 April 1990"),
         ("2026-12-01T01:36:09.081767Z", "1 December 2026, 01:36 UTC"),
         (datetime.date(2024, 12, 1), "1 December 2024"),
+        ("2026-11", "November 2026"),  # a month (earnings by month)
+        ("2026-13", "2026-13"),
         ("19901341", "19901341"),  # not a date: unchanged
         ("FR", "FR"),
     ],

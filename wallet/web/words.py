@@ -30,6 +30,7 @@ LEGAL_BASIS_WORDS = {
     "legitimate-interests": "the firm's legitimate interests",
 }
 _DATEINT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _UNITS = (
     ("years", "year"),
     ("months", "month"),
@@ -47,12 +48,15 @@ def day_words(day):
 
 
 def date_words(value):
-    """Return a date value in words; a value that is not a date comes back unchanged."""
+    """Return a date value in words ("2026-11": "November 2026"); others come back unchanged."""
     if isinstance(value, datetime.datetime):
         return f"{day_words(value.date())}, {value:%H:%M}"
     if isinstance(value, datetime.date):
         return day_words(value)
     text = str(value if value is not None else "").strip()
+    month = _MONTH.match(text)
+    if month and 1 <= int(month[2]) <= 12:
+        return f"{datetime.date(int(month[1]), int(month[2]), 1):%B} {month[1]}"
     match = _DATEINT.match(text)
     if match:
         try:
