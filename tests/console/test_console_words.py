@@ -2,10 +2,11 @@
 
 import pytest
 
+from wallet.agent.handle import Agent
 from wallet.console import words
 
 from .conftest import make_console
-from .fakes import fake_agent
+from .fakes import CRED_DEF, FakeAdmin, fake_agent
 
 
 @pytest.mark.parametrize(
@@ -33,3 +34,67 @@ def test_the_issuer_console_says_a_or_an_before_a_credential(tmp_path, schema, h
     console = make_console("issuer", fake_agent("issuer"), tmp_path)
     assert f"<h1>{heading}</h1>" in console.get(f"/issuer/issue/{schema}").text
     assert f">{heading}</a>" in console.get("/issuer/").text
+
+
+@pytest.mark.parametrize(
+    ("number", "noun", "said"),
+    [(0, "item", "0 items"), (1, "item", "1 item"), (3, "item", "3 items")],
+)
+def test_count_words_says_one_item_and_many_items(number, noun, said):
+    assert words.count_words(number, noun) == said
+
+
+INCOME = [{"cred_def_id": CRED_DEF}]
+EMPLOYER = {"job": {"names": ["employer"], "restrictions": INCOME}}
+INCOME_AT_LEAST = {
+    "income": {"name": "annual_income", "p_type": ">=", "p_value": 1, "restrictions": INCOME}
+}
+
+
+class ExchangeAdmin(FakeAdmin):
+    """The console fake, answering for the verifier exchanges and terms messages given."""
+
+    def __init__(self, records, messages=()):
+        """Serve `records` (by pres_ex_id) and terms `messages`."""
+        super().__init__()
+        self.records = {r["pres_ex_id"]: r for r in records}
+        self.messages = list(messages)
+
+    def get(self, path, **params):
+        """Answer the records and the terms messages; the rest as the base fake."""
+        if path == "/present-proof-2.0/records":
+            return {"results": list(self.records.values())}
+        for pres_ex_id, record in self.records.items():
+            if path == f"/present-proof-2.0/records/{pres_ex_id}":
+                return record
+        if path == "/tessera-terms/messages":
+            wanted = [m for m in self.messages if all(m.get(k) == v for k, v in params.items())]
+            return {"results": wanted}
+        return super().get(path, **params)
+
+
+def _proposal(number, attributes, predicates):
+    return {
+        "pres_ex_id": f"00000000-0000-0000-0000-00000000000{number}",
+        "state": "proposal-received",
+        "role": "verifier",
+        "updated_at": f"2026-11-29T00:00:0{number}Z",
+        "by_format": {
+            "pres_proposal": {
+                "anoncreds": {
+                    "name": f"Smaller answer {number}",
+                    "version": "1.0",
+                    "requested_attributes": attributes,
+                    "requested_predicates": predicates,
+                }
+            }
+        },
+    }
+
+
+def test_proposals_are_counted_in_items_and_one_item(tmp_path):
+    admin = ExchangeAdmin([_proposal(1, EMPLOYER, {}), _proposal(2, EMPLOYER, INCOME_AT_LEAST)])
+    console = make_console("verifier", Agent("verifier", admin), tmp_path)
+    page = console.get("/verifier/").text
+    assert "Smaller answer 1</a>: 1 item</li>" in page
+    assert "Smaller answer 2</a>: 2 items</li>" in page

@@ -1,7 +1,8 @@
 """Words on the consoles' pages.
 
-Registered on the blueprint both consoles share, by `register(bp)`; the Jinja filter
-is `with_article` ("Employment and income" to "an Employment and income").
+Registered on the blueprint both consoles share, by `register(bp)`; the Jinja filters
+are `with_article` ("Employment and income" to "an Employment and income") and
+`count_words` (3, "item" to "3 items").
 """
 
 VOWELS = "aeiou"
@@ -14,8 +15,14 @@ def with_article(noun):
     return f"{'an' if first and first in VOWELS else 'a'} {text}"
 
 
+def count_words(number, noun, plural=None):
+    """Return "1 item" or "3 items"."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
 FILTERS = {
     "with_article": with_article,
+    "count_words": count_words,
 }
 
 
