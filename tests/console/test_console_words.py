@@ -4,6 +4,8 @@ import pytest
 
 from wallet.agent.handle import Agent
 from wallet.console import words
+from wallet.pricing.money import Money
+from wallet.pricing.price_list import Quote, answer
 
 from .conftest import make_console
 from .fakes import CRED_DEF, FakeAdmin, fake_agent
@@ -98,3 +100,98 @@ def test_proposals_are_counted_in_items_and_one_item(tmp_path):
     page = console.get("/verifier/").text
     assert "Smaller answer 1</a>: 1 item</li>" in page
     assert "Smaller answer 2</a>: 2 items</li>" in page
+
+
+def _wallet_reason(offered, asking, floor):
+    """Return the reason the person's wallet sends with an automatic counter."""
+    quote = Quote(Money.parse(asking), Money.parse(floor))
+    said = answer(Money.parse(offered), quote)
+    assert said.decision == "counter"
+    return said.reason
+
+
+EUR = {"currency": "EUR"}
+
+
+@pytest.mark.parametrize(
+    ("reason", "said"),
+    [
+        (
+            _wallet_reason(
+                {**EUR, "amount": "0.10"}, {**EUR, "amount": "0.60"}, {**EUR, "amount": "0.48"}
+            ),
+            "Your offer of 0.10 EUR is below the person's lowest price, 0.48 EUR.",
+        ),
+        (
+            _wallet_reason(
+                {"currency": "USD", "amount": "1"},
+                {**EUR, "amount": "0.60"},
+                {**EUR, "amount": "0.48"},
+            ),
+            "The person prices in EUR; you offered USD.",
+        ),
+        ("Not below 2 EUR for my address, sorry.", "Not below 2 EUR for my address, sorry."),
+        ("", ""),
+    ],
+)
+def test_a_counter_reason_is_told_from_the_firms_side(reason, said):
+    """The wallet words its automatic counters for its person; the firm reads them turned."""
+    assert words.counter_reason(reason) == said
+
+
+PRES_EX = "00000000-0000-0000-0000-000000000009"
+OFFERED = {
+    "request_thread_id": "request-thread",
+    "revision": 0,
+    "purpose": "age-check",
+    "legal_basis": "consent",
+    "retention": "P30D",
+    "onward_sharing": False,
+    "price": {"amount": "0.10", "currency": "EUR"},
+}
+
+
+def countered_console(tmp_path, state, reason):
+    """Return a verifier console over one exchange in `state` whose terms the person countered."""
+    record = {
+        "pres_ex_id": PRES_EX,
+        "state": state,
+        "role": "verifier",
+        "connection_id": "conn-1",
+        "thread_id": "request-thread",
+        "updated_at": "2026-11-29T00:00:00Z",
+        "by_format": {"pres_request": {"anoncreds": {"name": "Age check", **INCOME_AT_LEAST}}},
+    }
+    offer = {
+        "kind": "offer",
+        "direction": "sent",
+        "connection_id": "conn-1",
+        "thread_id": "terms-thread",
+        "status": "accepted",
+        "body": OFFERED,
+    }
+    counter = {
+        "kind": "response",
+        "direction": "received",
+        "connection_id": "conn-1",
+        "thread_id": "terms-thread",
+        "status": "accepted",
+        "body": {
+            "decision": "counter",
+            "price": {"amount": "0.60", "currency": "EUR"},
+            "reason": reason,
+            "revision": 0,
+        },
+    }
+    admin = ExchangeAdmin([record], [offer, counter])
+    return make_console("verifier", Agent("verifier", admin), tmp_path)
+
+
+def test_the_result_page_tells_the_persons_floor_as_their_lowest_price(tmp_path):
+    reason = _wallet_reason(
+        {**EUR, "amount": "0.10"}, {**EUR, "amount": "0.60"}, {**EUR, "amount": "0.48"}
+    )
+    console = countered_console(tmp_path, "request-sent", reason)
+    page = console.get(f"/verifier/results/{PRES_EX}").text
+    assert 'id="counter"' in page and "your floor" not in page
+    assert "below the person&#39;s lowest price, 0.48 EUR" in page

@@ -1,11 +1,28 @@
 """Words on the consoles' pages.
 
 Registered on the blueprint both consoles share, by `register(bp)`; the Jinja filters
-are `with_article` ("Employment and income" to "an Employment and income") and
-`count_words` (3, "item" to "3 items").
+are `with_article` ("Employment and income" to "an Employment and income"),
+`count_words` (3, "item" to "3 items") and `counter_reason` (the wallet's reason for a
+counter-price, written to its person, in the firm's words).
 """
 
+import re
+
 VOWELS = "aeiou"
+
+# The reasons a person's wallet gives, on its own, when it counters a price
+# (`wallet/pricing/price_list.py`). They are written to the person ("your floor"); the
+# firm reads them here. A reason the person wrote themselves is shown as they wrote it.
+_COUNTER_REASONS = (
+    (
+        re.compile(r"(?P<offered>.+) is below your floor of (?P<floor>.+)\."),
+        "Your offer of {offered} is below the person's lowest price, {floor}.",
+    ),
+    (
+        re.compile(r"You price in (?P<theirs>\S+); the firm offered (?P<ours>\S+)\."),
+        "The person prices in {theirs}; you offered {ours}.",
+    ),
+)
 
 
 def with_article(noun):
@@ -20,9 +37,20 @@ def count_words(number, noun, plural=None):
     return f"{number} {noun if number == 1 else plural or noun + 's'}"
 
 
+def counter_reason(reason):
+    """Return the reason of a person's counter-price as the firm should read it."""
+    text = str(reason or "").strip()
+    for pattern, words in _COUNTER_REASONS:
+        match = pattern.fullmatch(text)
+        if match:
+            return words.format(**match.groupdict())
+    return text
+
+
 FILTERS = {
     "with_article": with_article,
     "count_words": count_words,
+    "counter_reason": counter_reason,
 }
 
 
