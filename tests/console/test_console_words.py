@@ -195,3 +195,22 @@ def test_the_result_page_tells_the_persons_floor_as_their_lowest_price(tmp_path)
     page = console.get(f"/verifier/results/{PRES_EX}").text
     assert 'id="counter"' in page and "your floor" not in page
     assert "below the person&#39;s lowest price, 0.48 EUR" in page
+
+
+@pytest.mark.parametrize(
+    ("state", "offered", "told"),
+    [
+        ("request-sent", True, ""),
+        ("proposal-received", True, ""),
+        ("abandoned", False, "declined or failed before you accepted"),
+        ("done", False, "finished before you accepted"),
+    ],
+)
+def test_a_counter_is_offered_for_acceptance_only_while_the_exchange_goes_on(
+    tmp_path, state, offered, told
+):
+    console = countered_console(tmp_path, state, "")
+    page = console.get(f"/verifier/results/{PRES_EX}").text
+    assert 'id="counter"' in page
+    assert ('id="accept-counter"' in page) is offered and ("Accept counter" in page) is offered
+    assert told in page and ('id="counter-closed"' in page) is not offered
