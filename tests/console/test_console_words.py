@@ -1,6 +1,9 @@
 """Words on the consoles' pages (#19): articles, counts, and a counter in the firm's words."""
 
+from html.parser import HTMLParser
+
 import pytest
+from werkzeug.datastructures import MultiDict
 
 from wallet.agent.handle import Agent
 from wallet.console import words
@@ -214,3 +217,103 @@ def test_a_counter_is_offered_for_acceptance_only_while_the_exchange_goes_on(
     assert 'id="counter"' in page
     assert ('id="accept-counter"' in page) is offered and ("Accept counter" in page) is offered
     assert told in page and ('id="counter-closed"' in page) is not offered
+
+
+class _FormDefaults(HTMLParser):
+    """The fields a browser submits from each form of a page, as the page preset them."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms, self._select, self._first = [], None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.forms.append((set(), MultiDict()))
+        elif not self.forms:
+            return
+        names, fields = self.forms[-1]
+        if tag == "input" and a.get("name") and a.get("type") not in ("submit", "button"):
+            names.add(a["name"])
+            if a.get("type") != "checkbox" or "checked" in a:
+                fields.add(a["name"], a.get("value", "on"))
+        elif tag == "select":
+            self._select, self._first = a["name"], None
+        elif tag == "option" and self._select:
+            if self._first is None:
+                self._first = a.get("value", "")
+            if "selected" in a:
+                fields.add(self._select, a.get("value", ""))
+                self._select = None
+
+    def handle_endtag(self, tag):
+        if tag == "select" and self._select:
+            self.forms[-1][1].add(self._select, self._first or "")
+            self._select = None
+
+
+def _as_preset(page):
+    """Return what the send form submits untouched (the page's other forms left out)."""
+    parser = _FormDefaults()
+    parser.feed(page)
+    return next(fields for names, fields in parser.forms if "state_terms" in names)
+
+
+class NoConnectionAdmin(FakeAdmin):
+    """A verifier's agent with no connection yet."""
+
+    def get(self, path, **params):
+        """Answer no connections; the rest as the base fake."""
+        if path == "/connections":
+            return {"results": []}
+        return super().get(path, **params)
+
+
+def _send_page(tmp_path, admin):
+    console = make_console(
+        "verifier", Agent("verifier", admin), tmp_path, TRUSTED_CRED_DEFS=[CRED_DEF]
+    )
+    return console, console.get("/verifier/requests/income_min").text
+
+
+@pytest.mark.parametrize("admin_class", [FakeAdmin, NoConnectionAdmin])
+def test_the_qr_code_works_from_the_send_form_as_it_comes(tmp_path, admin_class):
+    """Ticked by default for a connection, terms do not stop a QR code (it carries none)."""
+    console, page = _send_page(tmp_path, admin_class())
+    shown = console.post("/verifier/requests/income_min", {**_as_preset(page), "mode": "oob"})
+    assert shown.status_code == 200 and 'id="request-url"' in shown.text
+    assert "No terms go with a request shown as a QR code" in shown.text
+    admin = console.app.extensions["tessera"]["agent"].admin
+    assert ("POST", "/tessera-terms/send") not in admin.writes()
+
+
+def test_terms_are_preset_only_when_a_connection_can_carry_them(tmp_path):
+    _, with_one = _send_page(tmp_path / "a", FakeAdmin())
+    _, with_none = _send_page(tmp_path / "b", NoConnectionAdmin())
+    assert _as_preset(with_one).get("state_terms") == "on"
+    assert _as_preset(with_none).get("state_terms") is None
+
+
+def test_a_connection_still_gets_the_preset_terms(tmp_path):
+    console, page = _send_page(tmp_path, FakeAdmin())
+    form = {**_as_preset(page), "mode": "connection", "connection_id": "conn-1"}
+    assert console.post("/verifier/requests/income_min", form).status_code == 302
+    admin = console.app.extensions["tessera"]["agent"].admin
+    assert ("POST", "/tessera-terms/send") in admin.writes()
+
+
+def test_terms_the_firm_ticks_for_a_qr_code_are_refused_with_what_to_do(tmp_path):
+    console, page = _send_page(tmp_path, NoConnectionAdmin())
+    form = {**_as_preset(page), "state_terms": "on", "mode": "oob"}
+    refused = console.post("/verifier/requests/income_min", form)
+    assert refused.status_code == 400 and 'id="state_terms-error"' in refused.text
+    assert "A request shown as a QR code has no connection to carry terms" in refused.text
+    assert console.app.extensions["tessera"]["agent"].admin.writes() == []
+
+
+def test_preset_terms_still_do_not_stop_a_qr_code_after_the_form_comes_back(tmp_path):
+    console, page = _send_page(tmp_path, FakeAdmin())
+    back = console.post("/verifier/requests/income_min", {**_as_preset(page), "mode": "connection"})
+    assert back.status_code == 400 and 'id="connection_id-error"' in back.text
+    shown = console.post("/verifier/requests/income_min", {**_as_preset(back.text), "mode": "oob"})
+    assert shown.status_code == 200 and 'id="request-url"' in shown.text

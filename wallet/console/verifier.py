@@ -156,10 +156,17 @@ def send(key):
         errors["connection_id"] = "Pick an active connection, or use the QR code instead."
     if mode not in ("connection", "oob"):
         errors["mode"] = "Choose how to send the request."
-    terms, terms_errors = terms_form.parse(request.form)
+    # A QR code carries no terms: a box the page ticked does not stop one, the firm's does.
+    if mode == "oob" and request.form.get("terms_by_default") == "on":
+        terms, terms_errors = None, {}
+    else:
+        terms, terms_errors = terms_form.parse(request.form)
     errors.update(terms_errors)
     if terms is not None and mode == "oob":
-        errors["state_terms"] = "Terms need a connection: send to a connection, or state none."
+        errors["state_terms"] = (
+            "A request shown as a QR code has no connection to carry terms: untick "
+            "'State terms with this request', or send the request to a connection."
+        )
     if errors:
         return _render_send(template, request.form, errors, 400)
     restrictions = trust.restrictions_for(trusted(), template.issuers)
