@@ -7,6 +7,8 @@ Loaded by the holder with `--plugin wallet.inbound` (`agent_config/holder.yml`).
   the inbox keeps an envelope until the agent has processed it;
 - refuses a message it already processed, by sender key and message id, whatever the
   bytes of its envelope (`seen.py`), also when posted straight to the agent's port;
+- stores an exchange's credential once, however often its issue message is processed
+  (`stored_once.py`);
 - registers every recipient key the agent makes with the person's inbox before the key
   is used, and all of them at start (`keys.py`), so that the inbox can refuse envelopes
   for anyone else.
@@ -20,7 +22,7 @@ from acapy_agent.config.injection_context import InjectionContext
 from acapy_agent.core.event_bus import EventBus
 from acapy_agent.core.util import STARTUP_EVENT_PATTERN
 
-from . import config, keys, transport
+from . import config, keys, stored_once, transport
 from .runtime import Runtime
 from .seen import SeenMessages
 
@@ -32,6 +34,7 @@ async def setup(context: InjectionContext) -> None:
     settings = config.load(context.settings)
     transport.use_for_http(context.settings)
     transport.install_failure_marks()
+    stored_once.install()
     runtime = Runtime(SeenMessages(settings.hold_before_handler, settings.hold_after_handler))
     if settings.inbox is not None:
         runtime.registrar = keys.KeyRegistrar(settings.inbox)
