@@ -50,12 +50,13 @@ def index():
 
 @bp.route("/tokens", methods=["POST"])
 def create():
-    """Create a token and show it once."""
+    """Create a token and show it once, at the top of the page (never stored in the session)."""
+    name = request.form.get("name", "")
     try:
-        token_id, token = tokens().create(request.form.get("name", ""))
+        token_id, token = tokens().create(name)
     except InputError as exc:
         return _page(400, error=str(exc))
-    return _page(new_token=token, new_id=token_id)
+    return _page(new_token=token, new_id=token_id, new_name=name.strip())
 
 
 @bp.route("/tokens/<token_id>/revoke", methods=["POST"])
