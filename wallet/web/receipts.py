@@ -1,9 +1,10 @@
-"""Consent receipts and erasure: the list (with erasure state), one receipt, its JSON file."""
+"""Consent receipts and erasure: the list (with erasure state), one receipt, its JSON file,
+and asking a firm to erase (after a confirmation saying what and whom)."""
 
 import json
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
 from ..durable import CorruptFile
 from ..errors import InputError
@@ -132,9 +133,24 @@ def download(receipt_id):
     )
 
 
-@bp.post("/<receipt_id>/erase")
+def covered(receipt, day):
+    """Return what a receipt covers, in words: the labels of what was revealed, then the facts."""
+    return [_label(name) for name in receipt["revealed_attributes"]] + proven_facts(receipt, day)
+
+
+@bp.route("/<receipt_id>/erase", methods=["GET", "POST"])
 def erase(receipt_id):
-    """Ask the firm to erase what this receipt covers (a signed erasure request)."""
-    receipt_book.request_erasure(agent(), service().data_dir, receipt_id, _now())
-    flash("Erasure requested. The firm must acknowledge it within a month.")
-    return redirect(url_for("receipts.index"))
+    """Say what will be asked of which firm; only a POST with `confirm=yes` sends the request."""
+    holder = agent()
+    if request.method == "POST" and request.form.get("confirm") == "yes":
+        receipt_book.request_erasure(holder, service().data_dir, receipt_id, _now())
+        flash("Erasure requested. The firm must acknowledge it within a month.")
+        return redirect(url_for("receipts.index"))
+    row = receipt_book.one(holder, receipt_id, _now())
+    return render_template(
+        "receipts/erase.html",
+        row=row,
+        r=row.receipt,
+        who=records.connection_labels(holder).get(row.connection_id, "(unknown firm)"),
+        covers=covered(row.receipt, today()),
+    )
