@@ -160,8 +160,9 @@ def test_countered_terms_to_paid_and_erased(seeded_world, wallet, tmp_path):
     assert "paid" in _row(wallet.client.get("/earnings/").text, receipt_id)
     assert ",0.60,EUR,paid," in wallet.client.get("/earnings/export.csv").text
 
-    # Erasure: the person asks, the firm acknowledges, the wallet shows it.
-    erase = wallet.post(f"/receipts/{receipt_id}/erase", form_page="/receipts/")
+    # Erasure: the person asks (and confirms), the firm acknowledges, the wallet shows it.
+    confirm = f"/receipts/{receipt_id}/erase"
+    erase = wallet.post(confirm, {"confirm": "yes"}, form_page=confirm)
     assert erase.status_code == 302
     client.wait_message(world.verifier, kind="erasure-request", receipt_id=receipt_id)
     inbox = _row(console.get("/verifier/terms/erasure").text, receipt_id)
