@@ -3,10 +3,6 @@
 Build one with `create_app(role, agent_or_deployment, test_config)`; see `app.py`.
 """
 
-from . import common, words
 from .app import ROLES, close_app, create_app
-
-# Both consoles register the common blueprint, so its app filters reach every page.
-words.register(common.bp)
 
 __all__ = ["ROLES", "close_app", "create_app"]

@@ -12,7 +12,7 @@ from ..receipts.keys import KeyRing
 from ..schemas import SCHEMA_DIR, load_all
 from ..secrets import load_or_create
 from ..settings import default_home
-from . import auth, errors
+from . import auth, errors, words
 from .countersign import Countersigner
 from .jobs import JobBoard
 from .request_templates import REQUESTS_DIR
@@ -89,6 +89,7 @@ def create_app(role, agent_or_deployment, test_config=None):
     CSRFProtect(app)
     auth.init_app(app)
     errors.init_app(app)
+    words.init_app(app)
     from . import common
 
     app.register_blueprint(common.bp)

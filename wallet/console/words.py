@@ -1,6 +1,6 @@
 """Words on the consoles' pages.
 
-Registered on the blueprint both consoles share, by `register(bp)`; the Jinja filters
+Registered on each console app by `init_app(app)`; the Jinja filters
 are `with_article` ("Employment and income" to "an Employment and income"),
 `count_words` (3, "item" to "3 items") and `counter_reason` (the wallet's reason for a
 counter-price, written to its person, in the firm's words).
@@ -54,7 +54,6 @@ FILTERS = {
 }
 
 
-def register(bp):
-    """Add the filters to every app that registers the blueprint `bp`."""
-    for name, func in FILTERS.items():
-        bp.add_app_template_filter(func, name)
+def init_app(app):
+    """Add the filters to a console app."""
+    app.jinja_env.filters.update(FILTERS)
