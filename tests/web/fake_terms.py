@@ -27,6 +27,18 @@ class FakeTermsAcaPy(FakeAcaPy):
         self.messages.append(record)
         return record
 
+    def add_receipt(self, receipt, countersigned=True, connection_id="conn-verifier"):
+        """Store a receipt the person sent and, unless told not, the firm's countersignature."""
+        kinds = [("receipt", "sent")] + ([("countersigned", "received")] if countersigned else [])
+        for kind, direction in kinds:
+            self.add_message(
+                kind=kind,
+                direction=direction,
+                connection_id=connection_id,
+                receipt_id=receipt["receipt_id"],
+                body={"receipt": receipt},
+            )
+
     def handle(self, request):
         """Answer terms routes; the rest as `FakeAcaPy`."""
         path = request.url.path

@@ -19,16 +19,7 @@ def fake():
 
 
 def _held(fake, countersigned=True):
-    receipt = {**RECEIPT, "predicates": [PREDICATE]}
-    kinds = [("receipt", "sent")] + ([("countersigned", "received")] if countersigned else [])
-    for kind, direction in kinds:
-        fake.add_message(
-            kind=kind,
-            direction=direction,
-            connection_id="conn-verifier",
-            receipt_id="r-1",
-            body={"receipt": receipt},
-        )
+    fake.add_receipt({**RECEIPT, "predicates": [PREDICATE]}, countersigned)
 
 
 def _sent(fake):

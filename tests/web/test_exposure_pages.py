@@ -34,15 +34,7 @@ def fake():
 
 def _world(service, fake, issued_at="2026-11-20T10:00:00+00:00"):
     """The bank got the name (and proved age) under terms; the shop name + city, no terms."""
-    body = receipt("r-bank", issued_at)
-    for kind, direction in (("receipt", "sent"), ("countersigned", "received")):
-        fake.add_message(
-            kind=kind,
-            direction=direction,
-            connection_id="conn-verifier",
-            receipt_id="r-bank",
-            body={"receipt": body},
-        )
+    fake.add_receipt(receipt("r-bank", issued_at))
     bank = service.history.append(
         "sent",
         BANK,

@@ -41,14 +41,7 @@ def fake():
 
 def _hold(fake, receipt):
     fake.add_credential(NATIONAL_ID)
-    for kind, direction in (("receipt", "sent"), ("countersigned", "received")):
-        fake.add_message(
-            kind=kind,
-            direction=direction,
-            connection_id="conn-verifier",
-            receipt_id="r-1",
-            body={"receipt": receipt},
-        )
+    fake.add_receipt(receipt)
 
 
 def _split(page):

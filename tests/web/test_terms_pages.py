@@ -151,14 +151,7 @@ def test_consent_screen_offers_counter_prefilled_from_price_list(unlocked, fake,
 
 
 def _receipt_messages(fake, paid=False):
-    for kind, direction in (("receipt", "sent"), ("countersigned", "received")):
-        fake.add_message(
-            kind=kind,
-            direction=direction,
-            connection_id="conn-verifier",
-            receipt_id="r-1",
-            body={"receipt": RECEIPT},
-        )
+    fake.add_receipt(RECEIPT)
     if paid:
         fake.add_message(
             kind="settlement",

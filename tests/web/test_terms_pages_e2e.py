@@ -67,15 +67,21 @@ def _row(html, receipt_id):
     return found.group(0) if found else ""
 
 
-def test_countered_terms_to_paid_and_erased(seeded_world, wallet, tmp_path):
+@pytest.fixture
+def console(seeded_world, tmp_path):
+    """The verifier console over the seeded verifier, trusting the seeded issuer."""
     world = seeded_world
-    console = make_console(
+    return make_console(
         "verifier",
         world.verifier,
-        tmp_path,
+        tmp_path / "console",
         TRUSTED_ISSUERS=[world.issuer_did],
         REGISTRY_DIR=world.settings.registry_dir,
     )
+
+
+def test_countered_terms_to_paid_and_erased(seeded_world, wallet, console, tmp_path):
+    world = seeded_world
     # A fresh wallet answers no offer by itself; the person sets prices (one value, one
     # fact: 0.60 EUR, floor 0.48) and turns automatic counters on, accepting nothing.
     prices = {
@@ -172,18 +178,11 @@ def test_countered_terms_to_paid_and_erased(seeded_world, wallet, tmp_path):
     assert "acknowledged" in _row(wallet.client.get("/receipts/").text, receipt_id)
 
 
-def test_a_smaller_answer_keeps_the_terms_and_the_name(seeded_world, wallet, tmp_path):
+def test_a_smaller_answer_keeps_the_terms_and_the_name(seeded_world, wallet, console):
     """#19.3: the firm accepts the person's smaller answer; the terms the person agreed
     for the request it replaced go with it, so the answer has a receipt and a price, and
     both sides call it by the request's name, not ACA-Py's "proof-request"."""
     world = seeded_world
-    console = make_console(
-        "verifier",
-        world.verifier,
-        tmp_path,
-        TRUSTED_ISSUERS=[world.issuer_did],
-        REGISTRY_DIR=world.settings.registry_dir,
-    )
     form = {**TERMS, "mode": "connection", "connection_id": world.verifier_conn}
     sent = console.post("/verifier/requests/loan_income_raw", form)
     assert sent.status_code == 302, sent.text
