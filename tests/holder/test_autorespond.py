@@ -1,9 +1,11 @@
 """The AutoResponder over a fake holder: each request once, own proposals answered."""
 
 import queue
+import threading
+import time
 
 from wallet.agent.handle import Agent
-from wallet.consent.policy import Policy
+from wallet.consent.policy import Decision, Policy
 from wallet.holder.autorespond import AutoResponder
 
 SMALLER = {
@@ -26,6 +28,9 @@ class Admin:
         """Answer the reads the responder makes."""
         if path == "/present-proof-2.0/records":
             return {"results": self.pending}
+        for found in self.pending:
+            if path == f"/present-proof-2.0/records/{found['pres_ex_id']}":
+                return found
         return []
 
     def post(self, path, body=None, **params):
@@ -64,3 +69,53 @@ def test_the_answer_to_an_own_proposal_is_approved_and_a_larger_one_is_not():
     second = responder.handle(record("px-2", larger, SMALLER))
     assert (second.decision.action, second.decision.rule) == ("ask", "proposal:changed")
     assert admin.posts == [] and len(outcomes) == 2
+
+
+class Slow(AutoResponder):
+    """Handles a request only when released; counts how many workers handle one at once."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.inside = self.most = self.calls = 0
+        self.count = threading.Lock()
+        self.release = threading.Event()
+
+    def handle(self, record):
+        with self.count:
+            self.inside += 1
+            self.most = max(self.most, self.inside)
+            self.calls += 1
+        self.release.wait(10)
+        with self.count:
+            self.inside -= 1
+
+
+def test_a_request_retried_while_a_worker_answers_it_is_decided_again_after_never_twice_at_once():
+    """Terms agreed while the rule's answer is being sent: no second, concurrent answer."""
+    waiting = record("px-1", SMALLER)
+    responder = Slow(Agent("holder", Admin([waiting])), Policy, workers=2)
+    for thread in responder._threads:
+        thread.start()
+    responder.submit(waiting)
+    deadline = time.monotonic() + 10
+    while responder.calls == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert responder.retry("px-1") is True  # a worker has it: decided again afterwards
+    responder._queue.put(waiting)  # and a second copy queued meanwhile is not taken
+    time.sleep(0.1)
+    assert responder.most == 1
+    responder.release.set()
+    responder.drain()
+    for _ in responder._threads:
+        responder._queue.put(None)
+    assert (responder.most, responder.calls) == (1, 2)
+
+
+def test_the_answer_to_an_own_proposal_waits_for_its_terms_too():
+    """The terms gate holds the person's smaller answer as any other: no data leaves free
+    while terms the firm offered are not agreed (#19.2)."""
+    held = Decision("ask", "terms:open", "The firm's terms are not agreed yet.")
+    responder = AutoResponder(Agent("holder", Admin()), Policy, gate=lambda record, d: held)
+    bound = {**SMALLER, "name": "proof-request", "nonce": "5"}
+    outcome = responder.handle(record("px-1", bound, SMALLER))
+    assert outcome.decision == held and outcome.sent is None

@@ -67,6 +67,8 @@ class AutoResponder:
         self.prepare = prepare or (lambda record, decision: None)
         self._gate = gate
         self._seen = set()
+        self._busy = set()  # being handled by a worker now
+        self._again = set()  # to decide again once its worker is done (terms agreed meanwhile)
         self._seen_lock = threading.Lock()
         self._queue = queue.Queue()
         self._threads = [
@@ -110,8 +112,15 @@ class AutoResponder:
         return True
 
     def retry(self, pres_ex_id):
-        """Decide again on a request still waiting (its terms were agreed since)."""
+        """Decide again on a request still waiting (its terms were agreed since).
+
+        A request a worker is handling now is decided again once it is done, never by
+        two workers at once (both would send, and log, the same answer).
+        """
         with self._seen_lock:
+            if pres_ex_id in self._busy:
+                self._again.add(pres_ex_id)
+                return True
             self._seen.discard(pres_ex_id)
         record = present.record(self.holder, pres_ex_id)
         return record.state == "request-received" and self.submit(record)
@@ -122,11 +131,33 @@ class AutoResponder:
 
     def _work(self):
         while (record := self._queue.get()) is not None:
+            pres_ex_id = PresExchange.from_agent(record).pres_ex_id
+            with self._seen_lock:
+                taken = pres_ex_id in self._busy  # queued twice: the other worker has it
+                if taken:
+                    self._again.add(pres_ex_id)
+                else:
+                    self._busy.add(pres_ex_id)
+            if taken:
+                self._queue.task_done()
+                continue
             try:
                 self.handle(record)
             finally:
+                with self._seen_lock:
+                    self._busy.discard(pres_ex_id)
+                    again = pres_ex_id in self._again
+                    self._again.discard(pres_ex_id)
+                if again:
+                    self._retry_quietly(pres_ex_id)
                 self._queue.task_done()
         self._queue.task_done()
+
+    def _retry_quietly(self, pres_ex_id):
+        try:
+            self.retry(pres_ex_id)
+        except WalletError as exc:
+            LOG.warning("Cannot decide again on request %s: %s", pres_ex_id, exc)
 
     def drain(self):
         """Block until every queued request has been handled."""
@@ -158,7 +189,7 @@ class AutoResponder:
         except WalletError as exc:
             LOG.warning("Cannot weigh request %s, left to the person: %s", pres_ex_id, exc)
             decision = Decision("ask", "error", f"Tessera could not weigh this request: {exc}")
-        if decision.action == "approve" and not proposal:
+        if decision.action == "approve":  # a smaller answer of the person's too: terms first
             decision = self.gate(record, decision)
         prepared = sent = error = None
         try:
