@@ -184,3 +184,16 @@ def test_live_wait_wakes_on_a_holder_webhook(asked, client, service):
     body = client.get(f"/live/wait?since={seq}&timeout=10").get_json()
     timer.join()
     assert body["seq"] > seq
+
+
+@pytest.mark.parametrize(
+    ("path", "sets_cookie"), [("/live/wait?since=-1&timeout=0", False), ("/history/", True)]
+)
+def test_the_live_poll_never_writes_back_the_session_cookie(asked, client, path, sets_cookie):
+    """A long poll answered after the page moved on would overwrite the newer cookie
+    carrying the next page's message ("Sent ...", a combining warning)."""
+    response = client.get(path)
+    assert response.status_code == 200
+    assert any(h.startswith("session=") for h in response.headers.getlist("Set-Cookie")) is (
+        sets_cookie
+    )

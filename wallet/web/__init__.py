@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 from flask import Flask, g, jsonify, redirect, render_template, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
@@ -31,6 +32,21 @@ def _utcnow():
     return datetime.datetime.now(datetime.UTC)
 
 
+class _Sessions(SecureCookieSessionInterface):
+    """The live long poll reads the session and never writes it back.
+
+    Answered up to 20 s after it started, its copy of the cookie would overwrite the
+    one the page's next request set, losing that page's message (the "Sent" line, a
+    combining warning).
+    """
+
+    def should_set_cookie(self, app, session):
+        """Set the cookie as Flask does, except on an unchanged session in the long poll."""
+        if request.blueprint == "live" and not session.modified:
+            return False
+        return super().should_set_cookie(app, session)
+
+
 def create_app(test_config=None):
     """Build the wallet app; `test_config` may carry HOLDER_SERVICE, SCHEMAS, clocks, keys.
 
@@ -38,6 +54,7 @@ def create_app(test_config=None):
     """
     config = dict(test_config or {})
     app = Flask(__name__)
+    app.session_interface = _Sessions()
     settings = config.pop("SETTINGS", None) or _settings(config)
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
