@@ -29,17 +29,6 @@ LOAN_TERMS = {**TERMS, "purpose": "credit-check", "purpose_text": "Loan", "legal
 NEVER_SHOWN = ("birthdate_dateint", "address_city", "employed_since_dateint")
 
 
-class KnownBug(AssertionError):
-    """A defect seen in the browser and reported on #19, not fixed yet: the one check an
-    `xfail(raises=KnownBug)` test may fail; any other failure still fails it."""
-
-
-def known_bug(holds, message):
-    """Raise `KnownBug` with `message` unless `holds`."""
-    if not holds:
-        raise KnownBug(message)
-
-
 @pytest.fixture(autouse=True)
 def _console_errors_of_this_test(page):
     """Each test checks the browser console errors of its own steps only (the page is shared)."""
@@ -149,13 +138,6 @@ def _new_proposal(verifier, before):
     )[0]
 
 
-@pytest.mark.xfail(
-    raises=KnownBug,
-    strict=False,  # a race: seen in most runs, not all
-    reason="#19.3: History often lists the accepted smaller answer twice (two 'sent' entries "
-    "for one exchange and one receipt); apparently the terms responder's retry, on keeping "
-    "the agreement, queues the request again while the rules responder is answering it",
-)
 def test_a_smaller_answer_keeps_the_terms_and_the_name(page, wallet, wallet_server, console):
     """#19.3: the person agrees the terms, proves the income at least 30000 instead of
     revealing it; the firm accepts, and History names the smaller answer with its receipt."""
@@ -189,7 +171,7 @@ def test_a_smaller_answer_keeps_the_terms_and_the_name(page, wallet, wallet_serv
     page.wait_for_url(f"**/receipts/{receipt['receipt_id']}")
     assert f"{_firm(world)} pays you 0.10 EUR" in page.inner_text("#terms")
     assert page.console_errors == []
-    known_bug(len(listed) == 1, f"History lists one answer {len(listed)} times: {listed}")
+    assert len(listed) == 1, f"History lists one answer {len(listed)} times: {listed}"
 
 
 def test_a_threshold_above_the_income_is_refused_and_nothing_is_sent(
@@ -272,12 +254,6 @@ def test_new_values_alone_raise_no_over_asking_alarm(page, wallet, wallet_server
     present.decline(holder, request_id, "test over")  # leave no request waiting
 
 
-@pytest.mark.xfail(
-    raises=KnownBug,
-    strict=True,
-    reason="#19.8: the consent screen shows a revealed date as 19900415 ('Date of birth: "
-    "19900415'), not in words; history and credential pages say '15 April 1990'",
-)
 def test_dates_and_labels_read_as_words(page, wallet, wallet_server, console):
     """#19.8: the consent screen, the history and the credential pages say "15 April 1990"
     and "Date of birth", never 19900415 or birthdate_dateint."""
@@ -314,10 +290,7 @@ def test_dates_and_labels_read_as_words(page, wallet, wallet_server, console):
         assert page.locator("tr", has_text=label).inner_text().endswith(words)
         _never_in(page.inner_text("main"), raw)
     assert page.console_errors == []
-    known_bug(
-        f"Date of birth: {_words(born)}" in revealed and born not in consent,
-        f"The consent screen shows the date of birth as a number: {revealed!r}",
-    )
+    assert f"Date of birth: {_words(born)}" in revealed and born not in consent, revealed
 
 
 def _never_in(text, raw):
