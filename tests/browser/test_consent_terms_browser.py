@@ -38,7 +38,9 @@ def _offered_request(world, page, wallet_server, tmp_path):
     offer_terms(world.verifier, world.verifier_conn, GENEROUS, firm_key, thread)
     holder = _holder(wallet_server)
     record = present.wait_request(holder, thread)
-    client.wait_message(holder, kind="offer", connection_id=record["connection_id"])
+    client.wait_message(  # this request's offer, not an earlier test's on the connection
+        holder, kind="offer", match=lambda m: m["body"]["request_thread_id"] == thread
+    )
     page.goto(f"/requests/{record['pres_ex_id']}")
     page.wait_for_selector("#terms[data-status=offered]")
     return pres_ex_id, record, thread

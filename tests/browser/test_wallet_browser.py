@@ -2,6 +2,7 @@
 offers, read the consent screen, approve, see the verifier's result and the history; decline."""
 
 import datetime
+import re
 
 import pytest
 
@@ -170,3 +171,44 @@ def test_backup_now_replaces_a_refusal_with_what_was_made(page, wallet, tmp_path
     assert saved.name.startswith("tessera-backup-") and passphrase_opens(
         saved, "backup passphrase 1"
     )
+
+
+TOKEN = re.compile(r"^\S{20,}$")
+
+
+def _create(page, name):
+    page.goto("/settings/")
+    page.fill("input[name=name]", name)
+    page.click("button:has-text('Create token')")
+    page.wait_for_selector("#new-token-box")
+    return page.inner_text("#new-token").strip()
+
+
+def test_the_new_token_opens_in_view_and_copy_puts_it_on_the_clipboard(page, wallet):
+    """#19: shown at the top of Settings where the page opens; Copy puts it on the clipboard."""
+    page.console_errors.clear()  # the earlier tests' (a locked wallet, a refused backup)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    token = _create(page, "my laptop script")
+    assert TOKEN.match(token)
+    expect(page.locator("#new-token")).to_be_in_viewport()
+    page.click("#copy-token")
+    expect(page.locator("#copy-token-status")).to_contain_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == token
+    assert page.console_errors == []
+
+
+def test_without_javascript_the_token_is_text_and_there_is_no_button(browser, page, wallet):
+    # The same session (its cookies), in a browser context that runs no script.
+    context = browser.new_context(
+        base_url=page.url.split("/settings/")[0],
+        java_script_enabled=False,
+        storage_state=page.context.storage_state(),
+    )
+    try:
+        page = context.new_page()
+        token = _create(page, "no script")
+        assert TOKEN.match(token)
+        expect(page.locator("#new-token")).to_be_visible()
+        expect(page.locator("#copy-token")).to_be_hidden()
+    finally:
+        context.close()
