@@ -1,11 +1,12 @@
 """The verifier firm's side of terms: counters to accept, receipts to countersign, what it
 owes (settle) and erasure requests to acknowledge."""
 
+import dataclasses
 import datetime
 import logging
 from dataclasses import dataclass
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from ..earnings import ledger
 from ..errors import InputError
@@ -15,6 +16,7 @@ from ..flows import terms as client
 from ..flows.negotiation import accept_counter, offer_terms
 from ..flows.receipts import receipts
 from ..flows.records import labels
+from ..pricing.money import Money
 from . import terms_form
 from .common import agent, connections
 
@@ -115,6 +117,40 @@ def accept(pres_ex_id):
     terms = terms_form.from_offer(talk.offer["body"])
     accept_counter(agent(), talk.answer, terms, firm_key, record.thread_id)
     flash("You accepted the person's price; the revised terms were sent.")
+    return redirect(url_for("verifier.result", pres_ex_id=pres_ex_id))
+
+
+@bp.post("/offer-again/<uuid:pres_ex_id>")
+def offer_again(pres_ex_id):
+    """Offer new terms after the person rejected the last: the same terms at a new price.
+
+    They go as the next revision on the same terms thread, so the person's wallet asks
+    again; the request waits for them instead of waiting forever (#19.5).
+    """
+    record = present.record(agent(), pres_ex_id)
+    talk = negotiation(agent(), record.connection_id, record.thread_id)
+    if talk.status != "rejected":
+        raise InputError("The person has not rejected these terms: nothing to offer again.")
+    if record.state != "request-sent":
+        raise InputError("This exchange is over: send a new request with new terms.")
+    price = Money.parse(
+        {
+            "amount": request.form.get("amount", "").strip(),
+            "currency": request.form.get("currency", "").strip().upper(),
+        },
+        "new price",
+    )
+    revised = dataclasses.replace(terms_form.from_offer(talk.offer["body"]), price=price)
+    offer_terms(
+        agent(),
+        record.connection_id,
+        revised,
+        keys().for_connection(record.connection_id).did,
+        record.thread_id,
+        thread_id=talk.offer["thread_id"],
+        revision=talk.offer["body"]["revision"] + 1,
+    )
+    flash(f"New terms sent at {price}: the person's wallet asks them again.")
     return redirect(url_for("verifier.result", pres_ex_id=pres_ex_id))
 
 
