@@ -5,6 +5,8 @@ and both sides' records are checked: the exchange ends where it should, once.
 """
 
 import datetime
+import os
+import signal
 
 import pytest
 
@@ -95,9 +97,6 @@ def test_holder_killed_during_issuance_is_restarted_and_nothing_is_lost(world, m
 
 
 def test_calls_while_the_agent_restarts_say_restarting_not_agent_error(world):
-    import os
-    import signal
-
     runner = world.service.session.runner
     os.kill(runner._proc.pid, signal.SIGKILL)
     problem = wait_until(world.service.session.agent_problem, "the wallet to notice", timeout=10)
@@ -152,4 +151,25 @@ def test_a_presentation_to_a_verifier_that_is_down_survives_a_holder_kill(world)
     verified = present.wait_verified(world.verifier, pres_ex_id, timeout=120)
     assert verified.verified
     assert len(present.records(world.holder, thread_id=thread_id)) == 1
+    FIGURES["completed"] += 1
+
+
+def test_an_offer_to_an_inbox_that_is_down_survives_an_issuer_kill(world):
+    """wallet.outbox on a firm: the person's inbox is down, so the offer waits in the
+    issuer's queue; the issuer is killed with it there. Without a kept copy the offer is
+    lost (the issuer's record says offer-sent, forever); kept, it arrives once both are
+    back, once. Last in the module: it leaves an offer waiting."""
+    FIGURES["attempted"] += 1
+    issuer = world.procs["issuer"]
+    world.inbox.stop()
+    try:
+        offered = offer(world)
+        os.kill(issuer.pid, signal.SIGKILL)
+        issuer.reap()
+    finally:
+        world.inbox.start()
+    issuer.start()
+    theirs = issue.wait_offer(world.holder, offered["thread_id"], timeout=90)
+    assert [r["state"] for r in holder_records(world, offered["thread_id"])] == ["offer-received"]
+    assert theirs
     FIGURES["completed"] += 1

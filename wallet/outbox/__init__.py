@@ -1,6 +1,6 @@
 """ACA-Py plugin: what an agent sends is kept until delivered (`kept.py`).
 
-Loaded by the person's agent with `--plugin wallet.outbox` (`agent_config/holder.yml`).
+Loaded by every agent with `--plugin wallet.outbox` (`agent_config/*.yml`).
 """
 
 from acapy_agent.config.injection_context import InjectionContext
