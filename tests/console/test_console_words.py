@@ -154,8 +154,8 @@ OFFERED = {
 }
 
 
-def countered_console(tmp_path, state, reason):
-    """Return a verifier console over one exchange in `state` whose terms the person countered."""
+def answered_exchange(state, answer):
+    """Return (one verifier exchange in `state`, its terms offer and the person's `answer`)."""
     record = {
         "pres_ex_id": PRES_EX,
         "state": state,
@@ -165,28 +165,21 @@ def countered_console(tmp_path, state, reason):
         "updated_at": "2026-11-29T00:00:00Z",
         "by_format": {"pres_request": {"anoncreds": {"name": "Age check", **INCOME_AT_LEAST}}},
     }
-    offer = {
-        "kind": "offer",
-        "direction": "sent",
-        "connection_id": "conn-1",
-        "thread_id": "terms-thread",
-        "status": "accepted",
-        "body": OFFERED,
-    }
+    base = {"connection_id": "conn-1", "thread_id": "terms-thread", "status": "accepted"}
+    offer = {**base, "kind": "offer", "direction": "sent", "body": OFFERED}
+    response = {**base, "kind": "response", "direction": "received", "body": answer}
+    return [record], [offer, response]
+
+
+def countered_console(tmp_path, state, reason):
+    """Return a verifier console over one exchange in `state` whose terms the person countered."""
     counter = {
-        "kind": "response",
-        "direction": "received",
-        "connection_id": "conn-1",
-        "thread_id": "terms-thread",
-        "status": "accepted",
-        "body": {
-            "decision": "counter",
-            "price": {"amount": "0.60", "currency": "EUR"},
-            "reason": reason,
-            "revision": 0,
-        },
+        "decision": "counter",
+        "price": {"amount": "0.60", "currency": "EUR"},
+        "reason": reason,
+        "revision": 0,
     }
-    admin = ExchangeAdmin([record], [offer, counter])
+    admin = ExchangeAdmin(*answered_exchange(state, counter))
     return make_console("verifier", Agent("verifier", admin), tmp_path)
 
 

@@ -4,7 +4,7 @@
 import pytest
 
 from console.conftest import make_console
-from console.test_console_words import OFFERED, PRES_EX, ExchangeAdmin
+from console.test_console_words import OFFERED, PRES_EX, ExchangeAdmin, answered_exchange
 from wallet.agent.handle import Agent
 
 
@@ -23,24 +23,8 @@ class SendingAdmin(ExchangeAdmin):
 
 
 def _console(tmp_path, state, decision):
-    record = {
-        "pres_ex_id": PRES_EX,
-        "state": state,
-        "role": "verifier",
-        "connection_id": "conn-1",
-        "thread_id": "request-thread",
-        "updated_at": "2026-11-29T00:00:00Z",
-        "by_format": {"pres_request": {"anoncreds": {"name": "Age check"}}},
-    }
-    base = {"connection_id": "conn-1", "thread_id": "terms-thread", "status": "accepted"}
-    offer = {**base, "kind": "offer", "direction": "sent", "body": OFFERED}
-    answer = {
-        **base,
-        "kind": "response",
-        "direction": "received",
-        "body": {"decision": decision, "price": {}, "reason": "Too cheap", "revision": 0},
-    }
-    admin = SendingAdmin([record], [offer, answer])
+    answer = {"decision": decision, "price": {}, "reason": "Too cheap", "revision": 0}
+    admin = SendingAdmin(*answered_exchange(state, answer))
     return make_console("verifier", Agent("verifier", admin), tmp_path), admin
 
 
