@@ -83,6 +83,20 @@ def test_repeated_fast_deaths_give_up(lifetime, deaths, state):
         assert supervisor.poll() == GAVE_UP and process.starts == deaths - 1
 
 
+@pytest.mark.parametrize(("forgiven", "state"), [(False, GAVE_UP), (True, RUNNING)])
+def test_deaths_caused_on_purpose_are_forgiven_and_not_a_crash_loop(forgiven, state):
+    clock = Clock()
+    process = Process(clock)
+    supervisor = make(clock, process, fast_death=30.0, max_fast_deaths=3, delays=(0.0,))
+    for _ in range(4):
+        clock.now += 1.0
+        if forgiven:
+            supervisor.forgive()
+        process.up = False
+        supervisor.poll()
+    assert supervisor.state == state
+
+
 def test_failed_restarts_back_off_then_give_up():
     clock = Clock()
     process = Process(clock, failing=10)

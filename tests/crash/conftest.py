@@ -73,6 +73,7 @@ def crash_world(home):
 def kill_holder(world):
     """SIGKILL the wallet's agent; return once the wallet is back; record the time it took."""
     runner = world.service.session.runner
+    runner.supervisor.forgive()  # a kill on purpose, not a crash loop (the suite kills often)
     began = time.monotonic()
     os.kill(runner._proc.pid, signal.SIGKILL)
     wait_until(world.service.session.agent_problem, "the wallet to notice", timeout=10)

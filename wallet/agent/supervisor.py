@@ -122,6 +122,14 @@ class Supervisor:
         self.problem = problem
         LOG.error("%s", problem)
 
+    def forgive(self):
+        """Forget earlier fast deaths: the next death is judged alone, not as a crash loop.
+
+        For deaths caused on purpose (a crash suite's kills come faster than
+        `fast_death` apart, and its sixth would otherwise be taken for a crash loop).
+        """
+        self._fast_deaths = 0
+
     def retry_after(self):
         """Return whole seconds until the process should be back (at least 1)."""
         wait = 0.0
