@@ -109,6 +109,22 @@ def test_a_message_is_stored_sealed_before_it_is_queued(refuse):
     assert getattr(outbound, kept.KEY) == key and outbox.queued == {key}
 
 
+def test_a_message_that_cannot_be_sealed_goes_to_acapy_as_before():
+    storage, queued = Storage(), []
+    manager = Manager(storage)
+
+    async def refuse(profile, outbound, target):
+        raise RuntimeError("no key for the recipient")
+
+    async def enqueue(manager_, profile, outbound):
+        queued.append(outbound)
+
+    manager.encode_outbound_message = refuse
+    outbound = _outbound()
+    asyncio.run(kept.Outbox(manager).keep(enqueue, None, outbound))
+    assert queued == [outbound] and outbound.enc_payload is None and storage.rows == {}
+
+
 def _delivered(outbox, storage, key, error, state):
     message = SimpleNamespace(**{kept.KEY: key})
     queued = SimpleNamespace(message=message, state=state, STATE_DONE="done")

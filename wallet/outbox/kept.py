@@ -91,7 +91,11 @@ class Outbox:
         target = _target(self.manager, outbound)
         if target is None or outbound.enc_payload or outbound.to_session_only:
             return await enqueue(self.manager, profile, outbound)
-        encoded = await self.manager.encode_outbound_message(profile, outbound, target)
+        try:
+            encoded = await self.manager.encode_outbound_message(profile, outbound, target)
+        except Exception as exc:  # ACA-Py's queue reports a message it cannot seal, as before
+            LOG.warning("outbox: cannot seal a message for %s: %s", target.endpoint, exc)
+            return await enqueue(self.manager, profile, outbound)
         key = uuid.uuid4().hex
         try:
             await _put(self.manager.root_profile, key, target.endpoint, encoded.payload)
