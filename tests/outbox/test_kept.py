@@ -38,15 +38,19 @@ def test_acapy_outbound_queue_is_the_one_wrapped(name, digest):
 class Storage:
     """An agent's storage category, as Askar's session handle offers it."""
 
-    def __init__(self, refuse=False):
-        self.rows, self.refuse = {}, refuse
+    def __init__(self, refuse=False, keep=False):
+        self.rows, self.refuse, self.keep = {}, refuse, keep
+        self.on_insert = lambda name: None
 
     async def insert(self, category, name, value):
+        self.on_insert(name)
         if self.refuse:
             raise RuntimeError("storage refused")
         self.rows[name] = value
 
     async def remove(self, category, name):
+        if self.keep:
+            raise RuntimeError("storage closing")
         del self.rows[name]
 
     async def fetch_all(self, category):
@@ -90,8 +94,9 @@ def _outbound():
 
 @pytest.mark.parametrize("refuse", [False, True])
 def test_a_message_is_stored_sealed_before_it_is_queued(refuse):
-    storage, queued = Storage(refuse), []
+    storage, queued, seen = Storage(refuse), [], []
     outbox = kept.Outbox(Manager(storage))
+    storage.on_insert = lambda name: seen.append(name in outbox.queued)
 
     async def enqueue(manager, profile, outbound):
         queued.append((dict(storage.rows), outbound))
@@ -107,6 +112,7 @@ def test_a_message_is_stored_sealed_before_it_is_queued(refuse):
     assert base64.b64decode(body["payload"]) == b"sealed:hello"
     assert body["endpoint"] == "http://firm.localhost:8030"
     assert getattr(outbound, kept.KEY) == key and outbox.queued == {key}
+    assert seen == [True]  # queued before stored: a redrive meanwhile never resends it
 
 
 def test_a_message_that_cannot_be_sealed_goes_to_acapy_as_before():
@@ -138,15 +144,16 @@ def _delivered(outbox, storage, key, error, state):
 
 
 @pytest.mark.parametrize(
-    ("error", "state", "kept_after", "queued_after"),
+    ("error", "state", "removable", "kept_after", "queued_after"),
     [
-        (None, "done", False, False),  # delivered: the stored copy goes
-        ("refused", "retry", True, True),  # ACA-Py retries it: still in its queue
-        ("refused", "done", True, False),  # ACA-Py gave up: left for the redrive
+        (None, "done", True, False, False),  # delivered: the stored copy goes
+        (None, "done", False, True, True),  # its copy cannot go: never resent from here
+        ("refused", "retry", True, True, True),  # ACA-Py retries it: still in its queue
+        ("refused", "done", True, True, False),  # ACA-Py gave up: left for the redrive
     ],
 )
-def test_delivery_decides_what_stays(error, state, kept_after, queued_after):
-    storage = Storage()
+def test_delivery_decides_what_stays(error, state, removable, kept_after, queued_after):
+    storage = Storage(keep=not removable)
     storage.rows["k1"] = "{}"
     outbox = kept.Outbox(Manager(storage))
     outbox.queued.add("k1")

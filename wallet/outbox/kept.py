@@ -63,11 +63,14 @@ async def _put(profile, key, endpoint, payload):
 
 
 async def _remove(profile, key):
+    """Remove a stored copy; return False when it could not be (storage closing, gone)."""
     try:
         async with profile.session() as session:
             await session.handle.remove(CATEGORY, key)
-    except Exception as exc:  # already gone, or storage closing: redrive decides
+    except Exception as exc:  # already gone, or storage closing
         LOG.debug("outbox: could not remove %s: %s", key, exc)
+        return False
+    return True
 
 
 async def _kept(profile):
@@ -97,16 +100,16 @@ class Outbox:
             LOG.warning("outbox: cannot seal a message for %s: %s", target.endpoint, exc)
             return await enqueue(self.manager, profile, outbound)
         key = uuid.uuid4().hex
+        self.queued.add(key)  # before it is stored: a redrive must never take it as forgotten
         try:
             await _put(self.manager.root_profile, key, target.endpoint, encoded.payload)
         except Exception as exc:  # storage refused: send as ACA-Py would
             LOG.warning("outbox: could not keep a message for %s: %s", target.endpoint, exc)
+            self.queued.discard(key)
             key = None
         outbound.enc_payload = encoded.payload
         outbound.target, outbound.target_list = target, []
         setattr(outbound, KEY, key)
-        if key:
-            self.queued.add(key)
         return await enqueue(self.manager, profile, outbound)
 
     def delivered(self, queued, completed):
@@ -114,12 +117,16 @@ class Outbox:
         key = getattr(queued.message, KEY, None) if queued.message is not None else None
         if key is None:
             return
-        if not completed.exc_info:
-            self.queued.discard(key)
-            removal = asyncio.ensure_future(_remove(self.manager.root_profile, key))
+        if not completed.exc_info:  # queued until its copy is gone: a redrive never resends it
+            removal = asyncio.ensure_future(self._forget(key))
             self.removals.add(removal)
             removal.add_done_callback(self.removals.discard)
         elif queued.state == queued.STATE_DONE:  # ACA-Py gave up: redrive will try again
+            self.queued.discard(key)
+
+    async def _forget(self, key):
+        """Remove a delivered message's copy; while it stays (removal failed), never resend."""
+        if await _remove(self.manager.root_profile, key):
             self.queued.discard(key)
 
     async def redrive(self):
