@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from wallet.console.redrive import ASKED_AGAIN, OFFERED_AGAIN, Waiting, waiting
-from wallet.errors import FlowError
+from wallet.errors import AgentError, FlowError
 from wallet.flows import issue, present
 
 from .conftest import make_console
@@ -174,6 +174,25 @@ def test_an_unchecked_answer_is_checked_from_its_page(tmp_path):
     assert 'id="check-again"' in page and 'id="ask-again"' not in page
     assert console.post(f"/verifier/results/{OLD}/check-again", {}).status_code == 302
     assert [p for p, _ in admin.bodies] == [f"/present-proof-2.0/records/{OLD}/verify-presentation"]
+
+
+class CheckedMeanwhile(RecordingAdmin):
+    """The agent verifies the answer itself just before the console asks it to."""
+
+    def post(self, path, body=None, **params):
+        if path.endswith("/verify-presentation"):
+            self.record = {**self.record, "state": "done"}
+            raise AgentError("POST", path, 400, "Presentation exchange in done state")
+        return super().post(path, body, **params)
+
+
+def test_an_answer_the_agent_checked_meanwhile_is_shown_not_an_error(tmp_path):
+    firm = fake_agent("verifier")
+    firm.admin = CheckedMeanwhile(_pres_record("presentation-received"))
+    console = make_console("verifier", firm, tmp_path, WALL_CLOCK=lambda: AT)
+    checked = console.post(f"/verifier/results/{OLD}/check-again", {})
+    assert checked.status_code == 302
+    assert "not waiting to be checked" in console.get(f"/verifier/results/{OLD}").text
 
 
 def test_a_finished_exchange_offers_nothing_to_drive_on(tmp_path):

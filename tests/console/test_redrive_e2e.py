@@ -60,7 +60,11 @@ def test_a_request_asked_again_is_withdrawn_at_the_wallet_and_the_new_one_verifi
 def test_a_presentation_received_unchecked_is_checked_from_the_console(
     seeded_world, verifier_console
 ):
-    """As when the verifier's agent was down as the answer came: nothing verified it."""
+    """As when the verifier's agent was down as the answer came: nothing verified it.
+
+    The seeded verifier also verifies what arrives (auto-verify-presentation), so its own
+    check races the console's: the console must answer well whichever comes first.
+    """
     world = seeded_world
     proof_request = {
         "name": "Age",
@@ -87,7 +91,7 @@ def test_a_presentation_received_unchecked_is_checked_from_the_console(
         what="the presentation to arrive",
     )
     page = verifier_console.get(f"/verifier/results/{pres_ex_id}").text
-    assert 'id="check-again"' in page
+    assert 'id="check-again"' in page or ">Verified<" in page  # unless the agent was first
 
     checked = verifier_console.post(f"/verifier/results/{pres_ex_id}/check-again", {})
     assert checked.status_code == 302

@@ -86,13 +86,24 @@ def ask_again(pres_ex_id):
 
 @verifier_bp.post("/<uuid:pres_ex_id>/check-again")
 def check_again(pres_ex_id):
-    """Verify a presentation that arrived but was never checked."""
+    """Verify a presentation that arrived but was never checked.
+
+    The agent may check it itself meanwhile (it verifies what arrives while it runs): its
+    refusal of a second check is then the answer, not an error.
+    """
     firm = agent()
     record = _or_404(present.record, firm, str(pres_ex_id))
-    if record.state != "presentation-received":
+    waiting = record.state == "presentation-received"
+    if waiting:
+        try:
+            present.check_again(firm, str(pres_ex_id))
+        except AgentError as exc:
+            again = present.record(firm, str(pres_ex_id))
+            if exc.status != 400 or again.state == "presentation-received":
+                raise
+            waiting = False
+    if not waiting:
         flash("This answer is not waiting to be checked; its result is below.")
-    else:
-        present.check_again(firm, str(pres_ex_id))
     return redirect(url_for("verifier.result", pres_ex_id=pres_ex_id))
 
 
