@@ -8,6 +8,8 @@ counter-price, written to its person, in the firm's words).
 
 import re
 
+from ..wording import count_words
+
 VOWELS = "aeiou"
 
 # The reasons a person's wallet gives, on its own, when it counters a price
@@ -30,11 +32,6 @@ def with_article(noun):
     text = str(noun)
     first = text[:1].lower()
     return f"{'an' if first and first in VOWELS else 'a'} {text}"
-
-
-def count_words(number, noun, plural=None):
-    """Return "1 item" or "3 items"."""
-    return f"{number} {noun if number == 1 else plural or noun + 's'}"
 
 
 def counter_reason(reason):

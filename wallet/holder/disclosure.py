@@ -14,6 +14,7 @@ from ..consent import request_checks
 from ..errors import InputError
 from ..flows.present import request_name
 from ..schemas import dateint_to_date
+from ..wording import day_words
 from .records import label_of, schema_for
 
 WORDS = {">=": "at least", ">": "more than", "<=": "at most", "<": "less than"}
@@ -91,10 +92,6 @@ class Disclosure:
         return [i for i in self.items if i.kind == kind]
 
 
-def _day_words(day):
-    return f"{day.day} {day:%B} {day.year}"
-
-
 def _years_between(born, today):
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
@@ -116,7 +113,7 @@ def predicate_sentence(name, p_type, p_value, label, kind, today):
             bound -= datetime.timedelta(days=1)
         elif p_type == ">":
             bound += datetime.timedelta(days=1)
-        when = _day_words(bound)
+        when = day_words(bound)
         if name == "birthdate_dateint" and p_type in ("<=", "<"):
             age = _years_between(bound, today)
             if _years_before(today, age) == bound:
@@ -151,14 +148,14 @@ def _issued_words(text):
         moment = datetime.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
     except ValueError:
         return ""
-    return _day_words(moment.date())
+    return day_words(moment.date())
 
 
 def _value_words(name, value, schema):
     kind = schema.attribute(name).type if schema and name in schema.attr_names else ""
     if kind == "dateint":
         try:
-            return _day_words(dateint_to_date(int(value)))
+            return day_words(dateint_to_date(int(value)))
         except (TypeError, ValueError):
             return str(value)
     return str(value)

@@ -11,6 +11,7 @@ import re
 
 from ..errors import InputError
 from ..receipts.vocabulary import parse_duration
+from ..wording import count_words, day_words
 
 PURPOSE_WORDS = {
     "identity-check": "checking who you are",
@@ -42,11 +43,6 @@ _UNITS = (
 )
 
 
-def day_words(day):
-    """Return a `date` as "12 April 1990"."""
-    return f"{day.day} {day:%B} {day.year}"
-
-
 def date_words(value):
     """Return a date value in words ("2026-11": "November 2026"); others come back unchanged."""
     if isinstance(value, datetime.datetime):
@@ -73,11 +69,6 @@ def date_words(value):
         moment = moment.astimezone(datetime.UTC)
         return f"{day_words(moment.date())}, {moment:%H:%M} UTC"
     return f"{day_words(moment.date())}, {moment:%H:%M}"
-
-
-def count_words(number, noun, plural=None):
-    """Return "1 item" or "3 items"."""
-    return f"{number} {noun if number == 1 else plural or noun + 's'}"
 
 
 def duration_words(value):
