@@ -65,3 +65,38 @@ def test_hub_events_are_folded_in():
     event = type("Event", (), {"topic": PROOF, "payload": record("a", "request-received", "1")})
     pending.on_event(event)
     assert pending.ids(PROOF) == ["a"]
+
+
+def test_a_relisting_keeps_requests_that_arrive_while_it_lists():
+    pending = PendingExchanges()
+
+    def listing():  # the agent answers with what it held when the listing began
+        pending.apply(PROOF, record("new", "request-received", "3"))
+        pending.apply(PROOF, record("old", "presentation-sent", "4"))
+        return [record("old", "request-received", "2")]
+
+    pending.relist(PROOF, listing)
+    assert pending.ids(PROOF) == ["new"]
+
+
+def test_a_failed_relisting_leaves_what_was_known():
+    pending = PendingExchanges()
+    pending.apply(PROOF, record("a", "request-received", "1"))
+
+    def listing():
+        raise RuntimeError("agent down")
+
+    with pytest.raises(RuntimeError):
+        pending.relist(PROOF, listing)
+    pending.apply(PROOF, record("b", "request-received", "2"))
+    assert pending.ids(PROOF) == ["a", "b"]
+
+
+def test_forget_empties_every_topic():
+    pending = PendingExchanges()
+    pending.apply(PROOF, record("a", "request-received", "1"))
+    pending.apply(CRED, record("o", "offer-received", "1", id_field="cred_ex_id"))
+    pending.forget()
+    assert pending.ids(PROOF) == [] and pending.ids(CRED) == []
+    pending.apply(PROOF, record("a", "request-received", "0"))  # nothing older is known now
+    assert pending.ids(PROOF) == ["a"]
