@@ -6,6 +6,7 @@ import time
 
 from wallet.agent.handle import Agent
 from wallet.consent.policy import Decision, Policy
+from wallet.flows.records import PresExchange
 from wallet.holder.autorespond import AutoResponder
 
 SMALLER = {
@@ -39,6 +40,18 @@ class Admin:
         return {}
 
 
+class Waiting:
+    """What waits for the person, as `holder.waiting.Waiting` tells it."""
+
+    def __init__(self, records):
+        """Tell `records` as waiting."""
+        self.records = records
+
+    def requests(self, agent):
+        """Return the waiting request records."""
+        return [PresExchange.from_agent(r) for r in self.records]
+
+
 def record(pres_ex_id, request, proposal=None):
     by_format = {"pres_request": {"anoncreds": request}}
     if proposal is not None:
@@ -51,7 +64,7 @@ def test_a_request_seen_by_webhook_and_by_scan_is_queued_once():
     responder = AutoResponder(Agent("holder", Admin([waiting])), Policy)
     responder._queue = queue.Queue()
     assert responder.submit(waiting) is True
-    assert responder.catch_up() == 0
+    assert responder.catch_up(Waiting([waiting])) == 0
     assert responder._queue.qsize() == 1
 
 

@@ -1,11 +1,13 @@
 """The person's smaller answers and what each firm did with them (#19.5)."""
 
 import datetime
+from dataclasses import replace
 
 import pytest
 
 from wallet.flows.records import PresExchange
 from wallet.holder import proposals
+from wallet.holder.waiting import Waiting
 
 NOW = datetime.datetime(2031, 3, 2, 12, 0, tzinfo=datetime.UTC)
 SMALLER = {"name": "Loan (smaller answer)", "requested_attributes": {}, "requested_predicates": {}}
@@ -68,12 +70,16 @@ def test_what_the_firm_did_with_a_smaller_answer(record, expected):
 
 class Agent:
     def __init__(self, records):
-        self.records = records
+        self.records = {f"px-{i}": replace(r, pres_ex_id=f"px-{i}") for i, r in enumerate(records)}
         self.admin = self
 
     def get(self, path, **params):
-        assert path == "/present-proof-2.0/records" and params == {"role": "prover"}
-        return {"results": [r.to_agent() for r in self.records]}
+        if path == "/present-proof-2.0/records":
+            assert params == {"role": "prover"}
+            return {"results": [r.to_agent() for r in self.records.values()]}
+        if path == "/issue-credential-2.0/records":
+            return {"results": []}
+        return self.records[path.rsplit("/", 1)[1]].to_agent()
 
 
 def test_recent_shows_the_last_thirty_days_newest_first_at_most_ten():
@@ -81,6 +87,6 @@ def test_recent_shows_the_last_thirty_days_newest_first_at_most_ten():
     agent = Agent(
         [_record("proposal-sent", updated=NOW - datetime.timedelta(days=d)) for d in days]
     )
-    shown = proposals.recent(agent, LABELS, NOW)
+    shown = proposals.recent(agent, LABELS, NOW, Waiting(lambda: NOW))
     ages = [(NOW - datetime.datetime.fromisoformat(p.updated_at)).days for p in shown]
     assert ages == sorted(d for d in days if d <= 30)[:10]

@@ -1,4 +1,8 @@
-"""A fake holder agent at the HTTP boundary: an in-memory ACA-Py admin API (MockTransport)."""
+"""A fake holder agent at the HTTP boundary: an in-memory ACA-Py admin API (MockTransport).
+
+Like ACA-Py, it posts a webhook to the wallet's hub whenever an exchange record it
+keeps changes state (while it runs): the wallet learns what waits from those.
+"""
 
 import base64
 import json
@@ -78,7 +82,35 @@ class FakeAcaPy:
         self.requests = {}
         self.posted = []
         self.unreachable_issuer = None  # a host name: the registry cannot reach that issuer
+        self.webhook_url = None  # set while "running": where state changes are posted
+        self.listings = 0  # full listings of the proof exchange records
         self._n = 0
+        self._saved = 0
+
+    def _saved_at(self):
+        """Return a new `updated_at`, later than every earlier one (as ACA-Py's saves)."""
+        self._saved += 1
+        return f"2026-02-02T10:00:00.{self._saved:06d}Z"
+
+    def emit(self, topic, record):
+        """Post `record` to the wallet's hub as ACA-Py's webhook of `topic` (if running)."""
+        if self.webhook_url is None:
+            return
+        url, _, key = self.webhook_url.partition("#")
+        answer = httpx.post(f"{url}/topic/{topic}/", json=record, headers={"x-api-key": key})
+        answer.raise_for_status()
+
+    def save_request(self, pres_ex_id, **changes):
+        """Change a proof request record as ACA-Py would save it: a new time and a webhook."""
+        record = self.requests[pres_ex_id]
+        record.update(changes, updated_at=self._saved_at())
+        self.emit("present_proof_v2_0", record)
+
+    def save_offer(self, cred_ex_id, **changes):
+        """Change an offer's exchange record as ACA-Py would save it."""
+        record = self.offers[cred_ex_id]
+        record.update(changes, updated_at=self._saved_at())
+        self.emit("issue_credential_v2_0", record)
 
     def _id(self, prefix):
         self._n += 1
@@ -93,9 +125,10 @@ class FakeAcaPy:
             "connection_id": conn,
             "state": "offer-received",
             "created_at": f"2026-02-0{self._n % 9 + 1}T00:00:00Z",
-            "updated_at": "",
+            "role": "holder",
             "cred_offer": {"credential_preview": {"attributes": attrs}},
         }
+        self.save_offer(cred_ex_id)
         return cred_ex_id
 
     def add_credential(self, values):
@@ -122,6 +155,7 @@ class FakeAcaPy:
             "created_at": "2026-03-01T00:00:00Z",
             "by_format": {"pres_request": {"anoncreds": request}},
         }
+        self.save_request(pres_ex_id)
         return pres_ex_id
 
     def _candidates(self, pres_ex_id):
@@ -251,12 +285,11 @@ class FakeAcaPy:
             a["name"]: a["value"] for a in record["cred_offer"]["credential_preview"]["attributes"]
         }
         record["cred_id"] = self.add_credential(values)
-        record["state"] = "done"
-        record["updated_at"] = "2026-02-02T10:00:00Z"
+        self.save_offer(id, state="done")
         return record
 
     def _decline_offer(self, query, body, id):
-        self.offers[id]["state"] = "abandoned"
+        self.save_offer(id, state="abandoned")
         return {}
 
     def _delete(self, query, body, id):
@@ -264,13 +297,14 @@ class FakeAcaPy:
         return {}
 
     def _requests(self, query, body):
+        self.listings += 1
         state = query.get("state")
         return {
             "results": [r for r in self.requests.values() if state is None or r["state"] == state]
         }
 
     def _answer(self, pres_ex_id, state):
-        self.requests[pres_ex_id]["state"] = state
+        self.save_request(pres_ex_id, state=state)
         return {}
 
 
@@ -291,8 +325,10 @@ class FakeRunner:
             raise WrongPassphrase()
         self.key = passphrase
         self.running = True
+        self.fake.webhook_url = webhook_url
         return AdminClient("http://fake-holder", transport=httpx.MockTransport(self.fake.handle))
 
     def stop(self):
         """Stop."""
         self.running = False
+        self.fake.webhook_url = None

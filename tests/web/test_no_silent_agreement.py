@@ -53,6 +53,7 @@ def _sent(fake):
 def _answer_all(service):
     answerer = TermsAnswer(service.data_dir, lambda: NOW)
     answerer._agent = service.require()  # the worker's agent, without a webhook hub
+    answerer._waiting = service.waiting
     answerer.handle("catch-up", None)
     return answerer
 

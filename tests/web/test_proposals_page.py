@@ -23,6 +23,7 @@ def _proposal(fake, state, error=None, days_ago=1):
         "updated_at": (TODAY - datetime.timedelta(days=days_ago)).isoformat(),
         "by_format": {"pres_proposal": {"anoncreds": SMALLER}},
     }
+    fake.emit("present_proof_v2_0", fake.requests[pres_ex_id])  # as the agent's webhook
     return pres_ex_id
 
 

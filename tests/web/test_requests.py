@@ -197,3 +197,15 @@ def test_the_live_poll_never_writes_back_the_session_cookie(asked, client, path,
     assert any(h.startswith("session=") for h in response.headers.getlist("Set-Cookie")) is (
         sets_cookie
     )
+
+
+def test_the_requests_page_reads_what_waits_by_id_not_every_exchange(asked, client, fake):
+    listed = fake.listings  # the one listing made at unlock
+    text = client.get("/requests/").get_data(as_text=True)
+    assert f'href="/requests/{asked}"' in text
+    assert fake.listings == listed
+
+
+def test_a_request_answered_elsewhere_leaves_the_requests_page(asked, client, fake):
+    fake.requests[asked]["state"] = "presentation-sent"  # its webhook not here yet
+    assert f'href="/requests/{asked}"' not in client.get("/requests/").get_data(as_text=True)

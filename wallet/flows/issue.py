@@ -184,6 +184,11 @@ def records(agent, **filters):
     return [CredExchange.from_agent(item) for item in found]
 
 
+def record(agent, cred_ex_id):
+    """Return one exchange record (`CredExchange`) by id."""
+    return CredExchange.from_agent(_record(agent, cred_ex_id))
+
+
 def offers(holder):
     """Return the holder's credential offers (`CredExchange`s) waiting for the person's answer."""
     return records(holder, role="holder", state="offer-received")

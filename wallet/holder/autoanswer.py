@@ -37,9 +37,10 @@ class Autoanswer:
         self._lock = threading.Lock()
         self._probe_lock = threading.Lock()  # weighing and marking told: one request at a time
 
-    def start(self, agent, history, gate=None, after_sent=None):
+    def start(self, agent, history, waiting, gate=None, after_sent=None):
         """Answer `agent`'s requests by the rules, log in `history`; catch up on waiting ones.
 
+        `waiting` (a `holder.waiting.Waiting`) says which requests wait;
         `gate(record, decision)` may hold an approval for the person (the terms rule).
         """
         self.stop()
@@ -55,7 +56,7 @@ class Autoanswer:
             self._history, self._after_sent = history, after_sent
             self.responder = responder.start()
         try:
-            responder.catch_up()
+            responder.catch_up(waiting)
         except WalletError as exc:
             LOG.warning("Could not read the requests already waiting: %s", exc)
 

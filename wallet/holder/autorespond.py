@@ -125,9 +125,12 @@ class AutoResponder:
         record = present.record(self.holder, pres_ex_id)
         return record.state == "request-received" and self.submit(record)
 
-    def catch_up(self):
-        """Queue every request already waiting (arrived before the responder listened)."""
-        return sum(self.submit(record) for record in present.requests(self.holder))
+    def catch_up(self, waiting):
+        """Queue every request already waiting (arrived before the responder listened).
+
+        `waiting` (a `holder.waiting.Waiting`) knows which ones wait, so only those are read.
+        """
+        return sum(self.submit(record) for record in waiting.requests(self.holder))
 
     def _work(self):
         while (record := self._queue.get()) is not None:

@@ -69,10 +69,13 @@ def of(record, labels):
     return Proposal(record.pres_ex_id, who, name, status, reason, record.updated_at)
 
 
-def recent(agent, labels, now):
-    """Return the person's proposals of the last `SHOWN_FOR` at `now`, newest first."""
+def recent(agent, labels, now, waiting):
+    """Return the person's proposals of the last `SHOWN_FOR` at `now`, newest first.
+
+    `waiting` (`holder.waiting.Waiting`) knows which exchanges are proposals.
+    """
     found = []
-    for record in present.records(agent, role="prover"):
+    for record in waiting.proposals(agent):
         proposal = of(record, labels)
         when = _when(record.updated_at)
         if proposal is not None and (when is None or now - when <= SHOWN_FOR):

@@ -99,19 +99,25 @@ def _offer(record, firms, schemas):
     )
 
 
-def offers(agent, schemas):
-    """Return the pending `Offer`s, newest first."""
+def offers(agent, schemas, waiting):
+    """Return the pending `Offer`s, newest first (`waiting`: a `holder.waiting.Waiting`)."""
     firms = connection_labels(agent)
-    found = [_offer(record, firms, schemas) for record in issue.offers(agent)]
+    found = [_offer(record, firms, schemas) for record in waiting.offers(agent)]
     return sorted(found, key=lambda o: o.created_at, reverse=True)
 
 
 def offer(agent, schemas, cred_ex_id):
-    """Return one pending `Offer` or raise `NotFound`."""
-    for item in offers(agent, schemas):
-        if item.cred_ex_id == cred_ex_id:
-            return item
-    raise NotFound(f"No pending credential offer {cred_ex_id}; it may have been answered.")
+    """Return one pending `Offer` or raise `NotFound` (read by id, as `request_record`)."""
+    gone = NotFound(f"No pending credential offer {cred_ex_id}; it may have been answered.")
+    try:
+        record = issue.record(agent, quote(cred_ex_id, safe=""))
+    except AgentError as exc:
+        if exc.status in (400, 404, 422):
+            raise gone from exc
+        raise
+    if record.state != "offer-received" or record.role != "holder":
+        raise gone
+    return _offer(record, connection_labels(agent), schemas)
 
 
 @dataclass(frozen=True)
@@ -205,9 +211,12 @@ def credential(agent, schemas, index, cred_id):
     return _credential(cred, index.lookup(agent, [cred_id]), schemas)
 
 
-def pending_requests(agent):
-    """Return the proof request records waiting for the person's answer, newest first."""
-    found = present.requests(agent)
+def pending_requests(agent, waiting):
+    """Return the proof request records waiting for the person's answer, newest first.
+
+    `waiting` (a `holder.waiting.Waiting`) knows which ones wait, so only those are read.
+    """
+    found = waiting.requests(agent)
     return sorted(found, key=lambda r: r.created_at, reverse=True)
 
 

@@ -18,10 +18,12 @@ class Responders:
         self.rules = Autoanswer(data_dir, schemas, lambda: wall_clock().date())
         self.terms = TermsAnswer(data_dir, wall_clock, on_agreed=self.rules.retry)
 
-    def start(self, agent, history):
-        """Start both on the newly unlocked agent; each catches up on what waited."""
-        self.rules.start(agent, history, gate=self.terms.gate, after_sent=self.terms.receipt_for)
-        self.terms.start(agent)
+    def start(self, agent, history, waiting):
+        """Start both on the newly unlocked agent; each catches up on what `waiting` holds."""
+        self.rules.start(
+            agent, history, waiting, gate=self.terms.gate, after_sent=self.terms.receipt_for
+        )
+        self.terms.start(agent, waiting)
 
     def stop(self):
         """Stop both (at lock); each finishes what it holds."""
@@ -36,7 +38,7 @@ class Responders:
 class NoResponders:
     """Nothing answers for the person (the bench's page timings; tools that only read)."""
 
-    def start(self, agent, history):
+    def start(self, agent, history, waiting):
         """Start nothing."""
 
     def stop(self):

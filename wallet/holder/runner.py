@@ -82,6 +82,12 @@ class ProcessRunner:
             old.admin.close()  # its readiness client: dropped open, its socket would leak
         self._proc = self._spawn(*self._start_args)
 
+    @property
+    def restarts(self):
+        """Return how often the agent was restarted since it was started (webhooks may be lost)."""
+        supervisor = self.supervisor
+        return supervisor.restarts if supervisor is not None else 0
+
     def unavailable(self):
         """Return the error a call to the agent raises now, or None when it should answer.
 

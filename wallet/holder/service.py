@@ -6,7 +6,9 @@
   stopped by lock, explicitly;
 - `ScheduledBackups`: automatic backups, armed by the person for one unlock;
 - `InboxLink`: the inbox holds firms' messages while locked and delivers them on unlock;
-- `RevocationWatch`: credentials' revocation status, re-checked on a timer while unlocked.
+- `RevocationWatch`: credentials' revocation status, re-checked on a timer while unlocked;
+- `Waiting`: the requests and offers waiting for the person, kept from the webhooks,
+  listed once at unlock and again after the agent restarted (and on the timer).
 
 A housekeeping timer locks an idle wallet and runs armed automatic backups. The
 passphrase is the Askar wallet key (ACA-Py derives the store key from it) and derives
@@ -16,6 +18,7 @@ the agent has read it.
 """
 
 import contextlib
+import logging
 import threading
 import time
 
@@ -24,7 +27,7 @@ from ..agent.deployment import Deployment
 from ..backup.create import create_backup
 from ..backup.errors import WrongWalletKey
 from ..backup.restore import restore_backup
-from ..errors import InputError
+from ..errors import InputError, WalletError
 from ..flows.revocation import StatusCache
 from ..inbox.holder import holder_target
 from ..schemas import load_all
@@ -39,10 +42,12 @@ from .revocation import DEFAULT_INTERVAL, DEFAULT_MAX_AGE, RevocationWatch
 from .runner import ProcessRunner
 from .session import Session, _utcnow
 from .timer import Timer
+from .waiting import Waiting
 
 LIVE_TOPICS = ("issue_credential_v2_0", "present_proof_v2_0", "connections", "out_of_band")
 MIN_PASSPHRASE = 8
 TIMER_INTERVAL = 30.0
+LOG = logging.getLogger(__name__)
 
 
 class HolderService:
@@ -65,6 +70,9 @@ class HolderService:
         self.data_dir = session.data_dir
         self.wall_clock = session.wall_clock  # the wallet's clock (aware datetimes)
         self.inbox_problem = ""
+        self.waiting = Waiting(
+            session.wall_clock, generation=lambda: getattr(session.runner, "restarts", 0)
+        )
         self.live_seq = 0
         self._live = threading.Condition()
         self._lock = threading.RLock()
@@ -225,11 +233,12 @@ class HolderService:
             if self.inbox.own:
                 self.inbox_problem = self.inbox.ensure_running(Deployment(self.settings))
             agent = self.session.open(passphrase, on_event=self._on_event)
+            self._relist(agent)  # the hub listens already: nothing arriving now is lost
             self.inbox_problem = (
                 self.inbox.release(agent, holder_target(Deployment(self.settings)))
                 or self.inbox_problem
             )
-            self.responders.start(agent, self.session.history)
+            self.responders.start(agent, self.session.history, self.waiting)
             self.revocation.start(agent)
             self.timer.start()
             self.owed_receipts.start()
@@ -247,6 +256,7 @@ class HolderService:
             if running:
                 self.inbox_problem = self.inbox.hold()
             self.session.close()
+            self.waiting.forget()
         self._bump()
 
     def close(self):
@@ -267,7 +277,22 @@ class HolderService:
             return None
         if not self.unlocked:
             return None
+        if not self.session.reconnecting:
+            self._relist(self.agent, when_due=True)
         return self.backups.tick()
+
+    def _relist(self, agent, when_due=False):
+        """List what waits for the person (at unlock; when due, on the timer).
+
+        A listing that fails is logged: the first page to read what waits lists again.
+        """
+        try:
+            if when_due:
+                self.waiting.tick(agent)
+            else:
+                self.waiting.relist(agent)
+        except WalletError as exc:
+            LOG.warning("Could not list the requests and offers waiting: %s", exc)
 
     # Backups
 
@@ -311,6 +336,7 @@ class HolderService:
     # Live changes
 
     def _on_event(self, event):
+        self.waiting.on_event(event)  # before the bump: a woken page reads it
         if event.role == "holder" and event.topic in LIVE_TOPICS:
             self._bump()
 

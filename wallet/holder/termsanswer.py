@@ -35,17 +35,22 @@ class TermsAnswer:
         self.clock = clock
         self.on_agreed = on_agreed or (lambda pres_ex_id: None)
         self._agent = None
+        self._waiting = None
         self._queue = None
         self._thread = None
         self._lock = threading.Lock()
 
-    def start(self, agent):
-        """Listen to `agent`'s webhooks, start the worker and queue a catch-up."""
+    def start(self, agent, waiting):
+        """Listen to `agent`'s webhooks, start the worker and queue a catch-up.
+
+        `waiting` (a `holder.waiting.Waiting`) says which requests wait at the catch-up.
+        """
         self.stop()
         work = queue.Queue()
         thread = threading.Thread(target=self._work, args=(work,), name="terms", daemon=True)
         with self._lock:
-            self._agent, self._queue, self._thread = agent, work, thread
+            self._agent, self._waiting = agent, waiting
+            self._queue, self._thread = work, thread
             agent.hub.add_listener(self._on_event)
         thread.start()
         work.put(("catch-up", None))
@@ -54,7 +59,7 @@ class TermsAnswer:
         """Stop listening and end the worker (it finishes what it holds)."""
         with self._lock:
             agent, work, thread = self._agent, self._queue, self._thread
-            self._agent = self._queue = self._thread = None
+            self._agent = self._waiting = self._queue = self._thread = None
         if agent is not None:
             agent.hub.remove_listener(self._on_event)
         if thread is not None:
@@ -94,11 +99,11 @@ class TermsAnswer:
 
     def handle(self, kind, payload):
         """Answer an offer, or the offer waiting for a request; catch up at start."""
-        agent = self._agent
+        agent, waiting = self._agent, self._waiting
         if agent is None:
             return
         if kind == "catch-up":
-            for record in present.requests(agent):
+            for record in waiting.requests(agent):
                 self._answer_for(agent, record)
             receipt_book.request_due(agent, self.data_dir, self.clock())
         elif kind == "offer":

@@ -21,7 +21,7 @@ from ..holder import (
 )
 from ..pricing import store
 from . import request_json
-from .context import agent, now, schemas, service, today, tokens
+from .context import agent, now, schemas, service, today, tokens, waiting
 from .errors import Unauthorized
 from .pricing import check_document
 from .settings import rules_file
@@ -87,7 +87,8 @@ def receive_invitation():
 @bp.get("/offers")
 def list_offers():
     """List pending credential offers with every attribute value."""
-    return jsonify({"results": [o.to_json() for o in records.offers(agent(), schemas())]})
+    found = records.offers(agent(), schemas(), waiting())
+    return jsonify({"results": [o.to_json() for o in found]})
 
 
 @bp.post("/offers/<cred_ex_id>/accept")
@@ -198,7 +199,7 @@ def list_requests():
     """List pending proof requests with what each would disclose and the advice on it."""
     holder, labels = agent(), records.connection_labels(agent())
     found = []
-    for record in records.pending_requests(holder):
+    for record in records.pending_requests(holder, waiting()):
         aside = set_aside.of(record, schemas(), labels)
         found.append(aside.to_json() if aside else _view_json(record.pres_ex_id))
     return jsonify({"results": found})
@@ -208,7 +209,7 @@ def list_requests():
 def list_proposals():
     """List the person's smaller answers of the last 30 days: waiting, or declined (why)."""
     holder = agent()
-    found = proposals.recent(holder, records.connection_labels(holder), now())
+    found = proposals.recent(holder, records.connection_labels(holder), now(), waiting())
     return jsonify({"results": [p.to_json() for p in found]})
 
 

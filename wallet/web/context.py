@@ -13,6 +13,11 @@ def agent():
     return service().require()
 
 
+def waiting():
+    """Return what waits for the person (`holder.waiting.Waiting`), kept from webhooks."""
+    return service().waiting
+
+
 def schemas():
     """Return the credential schemas (display labels) keyed by name."""
     return current_app.extensions["schemas"]

@@ -22,12 +22,12 @@ ERASURE_EVERY = 60.0
 LOG = logging.getLogger(__name__)
 
 
-def inbox(holder, catalogue):
+def inbox(holder, catalogue, waiting):
     """Return the pending offers and requests as short JSON summaries."""
     labels = records.connection_labels(holder)
     offers = [
         {"id": o.cred_ex_id, "from": o.issuer, "title": o.schema_label, "kind": "offer"}
-        for o in records.offers(holder, catalogue)
+        for o in records.offers(holder, catalogue, waiting)
     ]
     asks = [
         {
@@ -36,7 +36,7 @@ def inbox(holder, catalogue):
             "title": _title(r, catalogue),
             "kind": "request",
         }
-        for r in records.pending_requests(holder)
+        for r in records.pending_requests(holder, waiting)
     ]
     return {"offers": offers, "requests": asks, "count": len(offers) + len(asks)}
 
@@ -73,7 +73,7 @@ def wait():
     _erasure_due()
     holder = agent()
     cache = current_app.extensions.setdefault("live_inbox", InboxCache())
-    body = cache.get(seq, lambda: inbox(holder, schemas()))
+    body = cache.get(seq, lambda: inbox(holder, schemas(), service().waiting))
     body["seq"] = seq
     return jsonify(body)
 

@@ -3,7 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..holder import actions, records
-from .context import agent, schemas
+from .context import agent, schemas, waiting
 
 bp = Blueprint("offers", __name__, url_prefix="/offers")
 
@@ -11,7 +11,8 @@ bp = Blueprint("offers", __name__, url_prefix="/offers")
 @bp.route("/")
 def index():
     """List pending offers."""
-    return render_template("offers/index.html", offers=records.offers(agent(), schemas()))
+    found = records.offers(agent(), schemas(), waiting())
+    return render_template("offers/index.html", offers=found)
 
 
 @bp.route("/<cred_ex_id>")

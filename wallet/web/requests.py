@@ -8,7 +8,7 @@ from ..errors import InputError, NotFound, UntrustedRegistryObject
 from ..flows import present
 from ..holder import actions, disclosure, probes, proposals, records, set_aside, terms_view
 from ..holder.errors import Changed
-from .context import agent, now, schemas, service, today
+from .context import agent, now, schemas, service, today, waiting
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
 
@@ -33,7 +33,7 @@ def index():
     holder = agent()
     labels = records.connection_labels(holder)
     pending = []
-    for r in records.pending_requests(holder):
+    for r in records.pending_requests(holder, waiting()):
         aside = set_aside.of(r, schemas(), labels)
         pending.append(
             {
@@ -44,7 +44,7 @@ def index():
                 "set_aside": aside,
             }
         )
-    sent = proposals.recent(holder, labels, now())
+    sent = proposals.recent(holder, labels, now(), waiting())
     return render_template("requests/index.html", pending=pending, proposals=sent)
 
 
