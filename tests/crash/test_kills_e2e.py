@@ -1,12 +1,19 @@
-"""kill -9 of the wallet's agent at each step of issuing and presenting; the wallet restarts it.
+"""kill -9 of each agent at each step of issuing and presenting, and the inbox kept down.
 
-After each kill the wallet is back by itself (no unlock, no passphrase typed again),
-and both sides' records are checked: the exchange ends where it should, once.
+The wallet's agent is killed after offer-sent, request-sent, credential-issued and at
+the presentation; the wallet is back by itself (no unlock, no passphrase typed again).
+The verifier is killed mid-verify and the issuer at request-received, the moment their
+webhooks say so; they count a person's message as delivered only once its handler ran
+(`wallet.inbound`), so the person's agent sends it again (`wallet.outbox`). The inbox is
+kept down 20 s and 120 s while the firms send. After each, both sides' records are
+checked: the exchange ends where it should, once.
 """
 
 import datetime
 import os
 import signal
+import threading
+import time
 
 import pytest
 
@@ -23,7 +30,43 @@ pytestmark = pytest.mark.e2e
 def world(tmp_path_factory):
     with crash_world(tmp_path_factory.mktemp("crash") / "world") as world:
         yield world
-    print(f"\ncrash suite, holder kills: {FIGURES}; seconds from kill to ready: {READY_S}")
+    print(f"\ncrash suite: {FIGURES}; seconds to ready: {READY_S}")
+
+
+def kill_on_webhook(world, role, topic, state, thread_id):
+    """SIGKILL `role`'s agent from the hub's thread when its webhook says `state` for
+    `thread_id` (its handler is still running); return an Event set once killed."""
+    killed = threading.Event()
+    proc = world.procs[role]
+
+    def listener(event):
+        payload = event.payload
+        if (
+            event.role == role
+            and event.topic == topic
+            and payload.get("state") == state
+            and payload.get("thread_id") == thread_id
+            and not killed.is_set()
+        ):
+            os.kill(proc.pid, signal.SIGKILL)
+            killed.set()
+
+    world.issuer.hub.add_listener(listener)
+    killed.listener = listener
+    return killed
+
+
+def restart_after_kill(world, role, killed, what):
+    """Wait for the kill, start `role`'s agent again; record the time it took."""
+    try:
+        assert killed.wait(60), f"{role} never reached {what}"
+    finally:
+        world.issuer.hub.remove_listener(killed.listener)
+    began = time.monotonic()
+    proc = world.procs[role]
+    proc.reap()
+    proc.start()
+    READY_S.setdefault(f"{role} agent", []).append(round(time.monotonic() - began, 1))
 
 
 def holder_records(world, thread_id):
@@ -50,6 +93,16 @@ def offer(world):
 def stored(world, thread_id):
     records = holder_records(world, thread_id)
     return [r for r in records if r.get("state") == "done"] and records
+
+
+def nationality_request(world):
+    identity = [{"cred_def_id": world.cred_defs[scenario.IDENTITY]}]
+    return {
+        "name": "Nationality",
+        "version": "1.0",
+        "requested_attributes": {"nat": {"name": "nationality", "restrictions": identity}},
+        "requested_predicates": {},
+    }
 
 
 def check_issued(world, offered, before):
@@ -124,6 +177,43 @@ def test_holder_killed_at_presentation_the_verifier_verifies_once(world):
     FIGURES["completed"] += 1
 
 
+def test_verifier_killed_mid_verify_verifies_once_when_back(world):
+    """Killed as its record says presentation-received, while it verifies: the message
+    was not answered, so the person's agent sends it again and the verifier checks it."""
+    FIGURES["attempted"] += 1
+    if not held.credentials(world.holder):  # run alone: the person needs their ID first
+        scenario.issue_person(world, scenario.load_person())
+    request = nationality_request(world)
+    pres_ex_id, thread_id = present.request_proof(world.verifier, world.verifier_conn, request)
+    record = present.wait_request(world.holder, thread_id, timeout=60)
+    killed = kill_on_webhook(
+        world, "verifier", "present_proof_v2_0", "presentation-received", thread_id
+    )
+    present.present(world.holder, record, timeout=60)
+    restart_after_kill(world, "verifier", killed, "presentation-received")
+    verified = present.wait_verified(world.verifier, pres_ex_id, timeout=120)
+    assert verified.verified
+    theirs = present.records(world.verifier, thread_id=thread_id)
+    FIGURES["duplicated"] += max(0, len(theirs) - 1)
+    assert len(theirs) == 1 and len(present.records(world.holder, thread_id=thread_id)) == 1
+    FIGURES["completed"] += 1
+
+
+def test_issuer_killed_at_request_received_issues_once_when_back(world):
+    """Killed as its record says request-received, before it issues: the person's agent
+    sends the request again and the credential arrives, stored once."""
+    FIGURES["attempted"] += 1
+    before = len(held.credentials(world.holder))
+    offered = offer(world)
+    theirs = issue.wait_offer(world.holder, offered["thread_id"], timeout=60)
+    killed = kill_on_webhook(
+        world, "issuer", "issue_credential_v2_0", "request-received", offered["thread_id"]
+    )
+    world.holder.admin.post(f"/issue-credential-2.0/records/{theirs}/send-request", {})
+    restart_after_kill(world, "issuer", killed, "request-received")
+    check_issued(world, offered, before)
+
+
 def test_a_presentation_to_a_verifier_that_is_down_survives_a_holder_kill(world):
     """wallet.outbox: the verifier is down, so the presentation waits in the holder's
     queue; the holder is killed with it there. Without a kept copy it is lost (both
@@ -132,13 +222,7 @@ def test_a_presentation_to_a_verifier_that_is_down_survives_a_holder_kill(world)
     verifier = world.procs["verifier"]
     if not held.credentials(world.holder):  # run alone: the person needs their ID first
         scenario.issue_person(world, scenario.load_person())
-    identity = [{"cred_def_id": world.cred_defs[scenario.IDENTITY]}]
-    request = {
-        "name": "Nationality",
-        "version": "1.0",
-        "requested_attributes": {"nat": {"name": "nationality", "restrictions": identity}},
-        "requested_predicates": {},
-    }
+    request = nationality_request(world)
     pres_ex_id, thread_id = present.request_proof(world.verifier, world.verifier_conn, request)
     record = present.wait_request(world.holder, thread_id, timeout=60)
     verifier.terminate()  # down, its exchange kept in its storage; restarted below
@@ -152,6 +236,41 @@ def test_a_presentation_to_a_verifier_that_is_down_survives_a_holder_kill(world)
     assert verified.verified
     assert len(present.records(world.holder, thread_id=thread_id)) == 1
     FIGURES["completed"] += 1
+
+
+@pytest.mark.parametrize("outage_s", [20, 120])
+def test_what_firms_send_while_the_inbox_is_down_arrives_once_it_is_back(world, outage_s):
+    """Two offers and two requests sent into an inbox down `outage_s` seconds: each
+    reaches the person once the inbox is back (ACA-Py's queue gives up on its own; the
+    firms' outboxes send again), and each ends issued or verified, once."""
+    if not held.credentials(world.holder):  # run alone: the person needs their ID first
+        scenario.issue_person(world, scenario.load_person())
+    FIGURES["attempted"] += 4
+    world.inbox.stop()
+    began = time.monotonic()
+    try:
+        offers = [offer(world) for _ in range(2)]
+        asked = [
+            present.request_proof(world.verifier, world.verifier_conn, nationality_request(world))
+            for _ in range(2)
+        ]
+        time.sleep(max(0.0, outage_s - (time.monotonic() - began)))  # the outage itself
+    finally:
+        world.inbox.start()
+    for offered in offers:
+        before = len(held.credentials(world.holder))
+        theirs = issue.wait_offer(world.holder, offered["thread_id"], timeout=90)
+        issue.accept_offer(world.holder, theirs, timeout=90)
+        check_issued(world, offered, before)
+    for pres_ex_id, thread_id in asked:
+        record = present.wait_request(world.holder, thread_id, timeout=90)
+        present.present(world.holder, record, timeout=60)
+        assert present.wait_verified(world.verifier, pres_ex_id, timeout=90).verified
+        assert len(present.records(world.holder, thread_id=thread_id)) == 1
+        FIGURES["completed"] += 1
+    READY_S.setdefault("inbox outage to all delivered", []).append(
+        round(time.monotonic() - began - outage_s, 1)
+    )
 
 
 def test_an_offer_to_an_inbox_that_is_down_survives_an_issuer_kill(world):

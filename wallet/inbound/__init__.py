@@ -1,6 +1,8 @@
-"""ACA-Py plugin for the person's agent: each message once, processed before it counts.
+"""ACA-Py plugin: each message once, processed before it counts.
 
-Loaded by the holder with `--plugin wallet.inbound` (`agent_config/holder.yml`). It
+Loaded by every agent with `--plugin wallet.inbound` (`agent_config/*.yml`): a firm
+then counts a person's presentation or request as delivered only once it was verified
+or answered, so a firm killed mid-handler gets it again from the person's outbox. It
 
 - serves the HTTP inbound transport with `transport.ProcessedHttpTransport`, which answers
   a delivery only once the message's handler has run, echoing the inbox's delivery id, so
@@ -9,7 +11,7 @@ Loaded by the holder with `--plugin wallet.inbound` (`agent_config/holder.yml`).
   bytes of its envelope (`seen.py`), also when posted straight to the agent's port;
 - stores an exchange's credential once, however often its issue message is processed
   (`stored_once.py`);
-- registers every recipient key the agent makes with the person's inbox before the key
+- registers every recipient key the person's agent makes with their inbox before the key
   is used, and all of them at start (`keys.py`), so that the inbox can refuse envelopes
   for anyone else.
 
