@@ -76,6 +76,12 @@ def _ask(world, service, proof_request):
         world.verifier, world.verifier_conn, proof_request
     )
     held = present.wait_request(world.holder, thread_id)
+    service.agent.wait(  # the wallet lists what its own hub has heard, forwarded from the world's
+        lambda: service.waiting.index.ids("present_proof_v2_0"),
+        lambda ids: held.pres_ex_id in ids,
+        what=f"the wallet to hear of request {held.pres_ex_id}",
+        topics=("present_proof_v2_0",),
+    )
     responder = service.responders.rules.responder
     responder.submit(held)  # the webhook may be on its way: the responder queues it once
     responder.drain()

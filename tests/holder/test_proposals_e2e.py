@@ -7,6 +7,7 @@ import pytest
 from wallet import scenario
 from wallet.flows import present
 from wallet.holder import proposals, records
+from wallet.holder.waiting import Waiting
 
 pytestmark = pytest.mark.e2e
 
@@ -28,8 +29,11 @@ def test_a_declined_smaller_answer_shows_the_firm_s_words(seeded_world):
     )[0]
     labels = records.connection_labels(world.holder)
     now = datetime.datetime.now(datetime.UTC)
+    book = Waiting(lambda: now)  # listed at the first read, then read by id
     waiting = [
-        p for p in proposals.recent(world.holder, labels, now) if p.pres_ex_id == mine.pres_ex_id
+        p
+        for p in proposals.recent(world.holder, labels, now, book)
+        if p.pres_ex_id == mine.pres_ex_id
     ]
     assert [(p.status, p.name) for p in waiting] == [("waiting", "Loan (smaller answer)")]
 
@@ -38,7 +42,9 @@ def test_a_declined_smaller_answer_shows_the_firm_s_words(seeded_world):
     )
     present.wait_abandoned(world.holder, mine.pres_ex_id)
     shown = [
-        p for p in proposals.recent(world.holder, labels, now) if p.pres_ex_id == mine.pres_ex_id
+        p
+        for p in proposals.recent(world.holder, labels, now, book)
+        if p.pres_ex_id == mine.pres_ex_id
     ]
     assert [(p.status, p.reason) for p in shown] == [
         ("declined", "We need your exact income for the loan file")
