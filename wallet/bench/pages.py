@@ -34,12 +34,15 @@ class AttachedRunner:
 class WalletPages:
     """The wallet app over the bench's holder, unlocked, ready to be timed."""
 
-    def __init__(self, settings, admin):
+    def __init__(self, settings, admin, hub=None):
         """Build the app and set the wallet up (first run) with a throwaway passphrase.
 
         The bench runs no inbox: the wallet logs a warning about it at every lock and
-        unlock, so the wallet logger shows errors only while the bench runs.
+        unlock, so the wallet logger shows errors only while the bench runs. The agent
+        posts its webhooks to the bench's `hub`; the holder's are passed on to the
+        wallet's own hub, as if the agent posted them there.
         """
+        self.hub = hub
         logging.getLogger("tessera.wallet").setLevel(logging.ERROR)
         self.service = HolderService.for_settings(
             settings,
@@ -60,6 +63,13 @@ class WalletPages:
         answer = self.client.post("/setup", data={"passphrase": PASSPHRASE, "confirm": PASSPHRASE})
         if answer.status_code != 302:
             raise RuntimeError(f"The bench could not set up the wallet app: {answer.status_code}")
+        if hub is not None:
+            hub.add_listener(self._forward)
+
+    def _forward(self, event):
+        own = self.service.session.hub
+        if own is not None and event.role == "holder":
+            own.publish(event.role, event.topic, event.payload)
 
     def time(self, path, runs, clock=time.perf_counter):
         """Return the percentiles (ms) of `runs` fetches of `path`; each must answer 200."""
@@ -82,4 +92,6 @@ class WalletPages:
 
     def close(self):
         """Lock the wallet app (the agent keeps running)."""
+        if self.hub is not None:
+            self.hub.remove_listener(self._forward)
         self.service.lock()

@@ -85,6 +85,13 @@ def markdown(results):
         )
     for count, data in results["history_page_ms"].items():
         lines.append(f"| history page, {count} entries (p50) | {data['p50']} ms |")
+    for count, data in (results.get("past_exchanges") or {}).items():
+        lines.append(
+            f"| requests page, {count} past exchanges (p50; copies of a real one written "
+            f"into the agent's storage by the bench-only plugin wallet.bench.fill) | "
+            f"{data['requests_page_ms']['p50']} ms; the listings it made before #21.6: "
+            f"{data['listing_before_ms']['p50']} ms |"
+        )
     for name, value in results["startup_ms"].items():
         lines.append(f"| start-up, {name.replace('_', ' ')} | {value} ms |")
     return "\n".join(lines + _split_table(results) + _issuance_tables(results))

@@ -22,6 +22,7 @@ from ..webvh.world import agents, running_parties
 from . import exchange, floor, registry
 from .measure import CpuMeter, percentiles
 from .pages import WalletPages
+from .past import PastExchanges, load_fill
 from .stages import ISSUE_STAGES, StageClock, summarize
 
 SIZES = {
@@ -33,6 +34,7 @@ SIZES = {
         "lookups": 5,
         "history": 1000,
         "cold": 2,
+        "past": (100, 1000),
     },
     "full": {
         "latency": 50,
@@ -42,6 +44,7 @@ SIZES = {
         "lookups": 20,
         "history": 10000,
         "cold": 5,
+        "past": (100, 1000, 10000),
     },
 }
 
@@ -129,6 +132,8 @@ def run(quick=True, home=None, port_offset=0, today=None, log=print):
                 for target in sizes["growth"][1:]:
                     growth.at(target)
                 growth.history()
+                load_fill(parties["holder"], hub)
+                growth.past_exchanges()
             finally:
                 growth.close()
         started = time.perf_counter()
@@ -321,7 +326,8 @@ class _Growth:
         self.world, self.person, self.sizes, self.log = world, person, sizes, log
         self.results = results.setdefault("growth", {})
         self.history_results = results.setdefault("history_page_ms", {})
-        self.pages = WalletPages(settings, world.holder.admin)
+        self.past_results = results.setdefault("past_exchanges", {})
+        self.pages = WalletPages(settings, world.holder.admin, world.holder.hub)
         self.request = {
             "name": "growth",
             "version": "1.0",
@@ -362,6 +368,13 @@ class _Growth:
         self.log(f"growth: {total} history entries")
         self.pages.fill_history(total)
         self.history_results[str(total)] = self.pages.time("/history/", self.sizes["lookups"])
+
+    def past_exchanges(self):
+        """Time the requests page as past exchanges grow (the holder has the fill plugin)."""
+        past = PastExchanges(self.world, self.pages, self.request, self.log)
+        for target in self.sizes["past"]:
+            found = past.at(target, self.sizes["lookups"])
+            self.past_results[str(found["past_exchanges"])] = found
 
     def close(self):
         """Lock the in-process wallet app."""

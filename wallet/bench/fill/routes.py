@@ -1,0 +1,41 @@
+"""The bench's fill route: `POST /tessera-bench/pres-ex-copies {"pres_ex_id", "count"}`."""
+
+import uuid
+
+from acapy_agent.admin.decorators.auth import tenant_authentication
+from acapy_agent.admin.request_context import AdminRequestContext
+from acapy_agent.protocols.present_proof.v2_0.models.pres_exchange import V20PresExRecord
+from acapy_agent.storage.error import StorageNotFoundError
+from aiohttp import web
+
+FINISHED = ("presentation-sent", "done", "abandoned")
+MOST = 20000
+
+
+@tenant_authentication
+async def copy_exchange(request: web.BaseRequest):
+    """Save `count` copies of a finished exchange, each with its own id and thread."""
+    context: AdminRequestContext = request["context"]
+    params = await request.json()
+    count = params.get("count")
+    if not isinstance(count, int) or not 0 < count <= MOST:
+        return web.json_response({"reason": f"count: 1 to {MOST}"}, status=400)
+    async with context.profile.transaction() as txn:
+        try:
+            found = await V20PresExRecord.retrieve_by_id(txn, str(params.get("pres_ex_id")))
+        except StorageNotFoundError:
+            return web.json_response({"reason": "No such exchange."}, status=404)
+        if found.state not in FINISHED:
+            return web.json_response({"reason": "Copy a finished exchange only."}, status=400)
+        for _ in range(count):
+            value = {**found.value, "thread_id": str(uuid.uuid4())}
+            copy = V20PresExRecord.from_storage(str(uuid.uuid4()), value)
+            copy._new_with_id = True  # saved as a new record under this id
+            await copy.save(txn, reason="bench copy", event=False)
+        await txn.commit()
+    return web.json_response({"copied": count})
+
+
+async def register(app: web.Application):
+    """Register the bench's fill route."""
+    app.add_routes([web.post("/tessera-bench/pres-ex-copies", copy_exchange)])
