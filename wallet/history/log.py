@@ -10,6 +10,8 @@ that lines dropped from the end are reported as tampering too. A half-written la
 line (the wallet stopped during an append) is set aside as `history.log.torn-<time>`,
 said in `notices` and the log, and the history goes on from the last whole line; a
 last line missing only its line end gets it back and is checked like any other.
+An entry of an act that cannot be undone (a presentation sent) is held in `pending`
+before the act and written after it, so a stop in between loses nothing.
 Appends hold the log's lock across threads and processes.
 """
 
@@ -30,6 +32,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from .. import durable
 from ..errors import InputError, WalletError
 from .anchor import ANCHOR_FILE, AnchorError, FileAnchor, Head
+from .pending import PendingEntries
 
 SCRYPT_N = 2**15
 SALT_FILE = "history.salt"
@@ -98,6 +101,7 @@ class HistoryLog:
         self._aead = AESGCM(derive_key(passphrase, self._salt(), n=scrypt_n))
         self.anchor = anchor or FileAnchor(self.directory / ANCHOR_FILE, self._aead)
         self.notices = []  # what the person should be told (a torn last line set aside)
+        self.pending = PendingEntries(self.directory, self._aead, self)  # acts under way
         # (file version, entries, line count, hash of the last line) as last verified:
         # while the file is unchanged, reads and appends need not open every line again.
         self._verified = None
@@ -250,19 +254,36 @@ class HistoryLog:
         Every entry is stamped with the clock's time; returns the entries.
         """
         when = self.clock().isoformat(timespec="seconds")
-        made = [
-            Entry(when=when, action=action, to=to, id=secrets.token_hex(8), **details)
-            for action, to, details in items
-        ]
+        return self.add(
+            [
+                Entry(when=when, action=action, to=to, id=secrets.token_hex(8), **details)
+                for action, to, details in items
+            ]
+        )
+
+    def entry(self, action, to, **details):
+        """Return a new entry stamped with the clock's time, not written yet (see `add`)."""
+        when = self.clock().isoformat(timespec="seconds")
+        return Entry(when=when, action=action, to=to, id=secrets.token_hex(8), **details)
+
+    def add(self, made):
+        """Append entries made by `entry()` with one write and one sync; return them.
+
+        An entry whose id the log holds already is not written again.
+        """
         with self._append_lock, durable.locked(self.path):
             self.entries()  # refuses to extend a log that was altered (cheap when unchanged)
             _, verified, count, previous = self._verified
+            known = {e.id for e in verified if e.id}
+            written = [e for e in made if not e.id or e.id not in known]
+            if not written:
+                return made
             lines = []
-            for entry in made:
+            for entry in written:
                 lines.append(self._seal(entry, count + len(lines), previous))
                 previous = hashlib.sha256(lines[-1].encode()).digest()
             durable.append_text(self.path, "".join(line + "\n" for line in lines))
-            self._verified = (self._version(), [*verified, *made], count + len(lines), previous)
+            self._verified = (self._version(), [*verified, *written], count + len(lines), previous)
             self._anchor(Head(count + len(lines), previous))
         return made
 

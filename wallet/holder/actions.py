@@ -8,7 +8,7 @@ from ..errors import AgentError, InputError, NotFound, WalletError
 from ..flows import connect, held, issue, oob, present
 from ..flows.matching import predicate_holds
 from ..invitations import parse_invitation_url
-from . import disclosure, receipt_book, records, terms_view
+from . import disclosure, receipt_book, records, sending, terms_view
 from .errors import Changed
 
 LOG = logging.getLogger(__name__)
@@ -120,9 +120,15 @@ def approve(
         raise InputError("A typed value answers nothing the request asks.")
     if shown_digest is not None and shown_digest != disclosure.digest(view):
         raise Changed()
-    sent = present.present(agent, record, picks, attested, assessed=assessed)
     summary = disclosure.summary(view, picks)
-    entry = service.history.append("sent", view.who, request_name=view.name, rule=PERSON, **summary)
+    entry = service.history.entry("sent", view.who, request_name=view.name, rule=PERSON, **summary)
+    sent = sending.send_logged(
+        service.history,
+        agent,
+        pres_ex_id,
+        entry,
+        lambda: present.present(agent, record, picks, attested, assessed=assessed),
+    )
     receipt_id = receipt_after(service, sent.record, entry)
     return {**summary, "receipt_id": receipt_id, "combined": disclosure.combining(view, picks)}
 

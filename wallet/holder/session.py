@@ -13,6 +13,7 @@ import time
 from ..agent.handle import Agent
 from ..agent.webhooks import WebhookHub
 from ..history import HistoryLog
+from . import sending
 from .backoff import Backoff, ClientBackoff
 from .errors import Locked
 from .passcheck import PassphraseCheck
@@ -113,6 +114,7 @@ class Session:
         self.hub, self.history = hub, history
         self.agent = Agent("holder", admin, hub)
         self.issuance = IssuanceIndex()
+        sending.settle(history, self.agent)  # entries of presentations a killed wallet sent
         return self.agent
 
     def new_id(self):
