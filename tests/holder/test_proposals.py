@@ -75,7 +75,7 @@ class Agent:
 
     def get(self, path, **params):
         if path == "/present-proof-2.0/records":
-            assert params == {"role": "prover"}
+            assert params["role"] == "prover"
             return {"results": [r.to_agent() for r in self.records.values()]}
         if path == "/issue-credential-2.0/records":
             return {"results": []}

@@ -7,7 +7,7 @@ import pytest
 from wallet.agent.handle import Agent
 from wallet.agent.webhooks import Event
 from wallet.errors import AgentError
-from wallet.holder.waiting import Waiting
+from wallet.holder.waiting import PAGE, Waiting, every
 
 NOW = datetime.datetime(2026, 11, 29, 12, 0, tzinfo=datetime.UTC)
 PROOF, CRED = "present_proof_v2_0", "issue_credential_v2_0"
@@ -167,3 +167,19 @@ def test_proposals_are_heard_and_read_by_id(admin, agent, state, by_format, show
     waiting.relist(agent)
     hear(waiting, admin.save("px-1", state, by_format=by_format))
     assert ids(waiting.proposals(agent)) == (["px-1"] if shown else [])
+
+
+def test_a_listing_is_read_page_by_page_past_acapy_s_default_of_100():
+    held = list(range(2 * PAGE + 5))
+    asked = []
+
+    def records(agent, limit, offset, **filters):
+        asked.append((offset, filters))
+        return held[offset : offset + limit]
+
+    assert every(records, None, role="prover") == held
+    assert asked == [
+        (0, {"role": "prover"}),
+        (PAGE, {"role": "prover"}),
+        (2 * PAGE, {"role": "prover"}),
+    ]

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 
 from ..flows import present
+from ..holder.waiting import every
 from ..webvh.parties import restart_agent
 from .measure import percentiles
 
@@ -51,7 +52,7 @@ class PastExchanges:
     def _past(self):
         return [
             r
-            for r in present.records(self.world.holder, role="prover")
+            for r in every(present.records, self.world.holder, role="prover")
             if r.state in ("presentation-sent", "done", "abandoned")
         ]
 
@@ -63,9 +64,11 @@ class PastExchanges:
             self.template = max(past, key=lambda r: len(str(r.by_format))).pres_ex_id
         if total > len(past):
             self.log(f"past exchanges: copying up to {total}")
-            world.holder.admin.post(
+            world.holder.admin.request(
+                "POST",
                 "/tessera-bench/pres-ex-copies",
-                {"pres_ex_id": self.template, "count": total - len(past)},
+                json_body={"pres_ex_id": self.template, "count": total - len(past)},
+                timeout=600,
             )
         _, thread_id = present.request_proof(world.verifier, world.verifier_conn, self.request)
         record = present.wait_request(world.holder, thread_id, timeout=60)

@@ -32,6 +32,20 @@ from .proposals import SHOWN_FOR
 
 PROOF, CREDENTIAL = "present_proof_v2_0", "issue_credential_v2_0"
 RELIST_EVERY = 300.0
+PAGE = 1000  # ACA-Py answers a listing with 100 records unless asked for more (10,000 at most)
+
+
+def every(records, agent, **filters):
+    """Return every record `records(agent, **filters)` lists, page by page."""
+    found, offset = [], 0
+    while True:
+        page = records(agent, **filters, limit=PAGE, offset=offset)
+        found.extend(page)
+        if len(page) < PAGE:
+            return found
+        offset += PAGE
+
+
 PROPOSAL_STATES = ("proposal-sent", "abandoned")
 
 
@@ -97,13 +111,13 @@ class Waiting:
             found = []
 
             def proofs():
-                found.extend(present.records(agent, role="prover"))
+                found.extend(every(present.records, agent, role="prover"))
                 return [r.to_agent() for r in found]
 
             self.index.relist(PROOF, proofs)
             self.index.relist(
                 CREDENTIAL,
-                lambda: [r.to_agent() for r in issue.records(agent, role="holder")],
+                lambda: [r.to_agent() for r in every(issue.records, agent, role="holder")],
             )
             with self._lock:
                 now = self.wall_clock()
