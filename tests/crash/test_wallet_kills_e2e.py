@@ -1,6 +1,7 @@
 """kill -9 of the wallet process (the Flask app and the service owning the agent).
 
-Killed at each step of unlock, and right after (or while) approving a proof request.
+Killed at each step of unlock, right after (or while) approving a proof request, and
+after a rule's answer left but before its history entry was written.
 After each kill: no file holds the passphrase, the agent the dead wallet started stops
 by itself and frees its ports, and a new wallet process unlocks with the same
 passphrase to find the person's credential, a history that verifies, and every
@@ -24,8 +25,10 @@ from wallet.agent.deployment import Deployment, running_agents
 from wallet.agent.handle import Agent
 from wallet.agent.process import port_in_use
 from wallet.agent.webhooks import WebhookHub
+from wallet.consent.policy import Policy
 from wallet.errors import AgentError
 from wallet.flows import connect, issue, present
+from wallet.holder.rules import RulesFile
 from wallet.holder.tokens import TokenStore
 from wallet.inbox.process import InboxProcess
 from wallet.schemas import load_all
@@ -390,4 +393,38 @@ def test_wallet_killed_at_approve_the_verifier_verifies_once_and_history_says_so
     assert len(ours) == 1 and len(verifiers) == 1
     assert stuck == []
     assert [e["action"] for e in told] == ["sent"], "the history must list the disclosure once"
+    FIGURES["completed"] += 1
+
+
+def test_wallet_killed_after_a_rule_answered_logs_the_answer_once(world):
+    """A rule approves the request; the wallet dies once the presentation left, before
+    the history entry: the next unlock writes it, once, with the rule that decided."""
+    FIGURES["attempted"] += 1
+    person = world.person
+    marker = person.tmp / "sent-by-a-rule"
+    if person.wallet is not None:
+        person.stop()
+    wallet = person.start(hold_after_send=marker, answer=True)
+    person.unlock()
+    rules = RulesFile(person.data_dir)
+    policy = Policy().set_attribute("nationality", "allow")
+    for connection in person.holder().admin.get("/connections")["results"]:
+        policy = policy.set_firm(connection["connection_id"], "trusted")
+    rules.save(policy)
+    try:
+        name = "Nationality (answered by a rule)"
+        theirs, thread_id = present.request_proof(
+            world.verifier, world.verifier_conn, nationality_request(world, name)
+        )
+        wait_until(marker.exists, "the rule's presentation to leave", interval=0.005)
+        killed_at = wallet.kill()
+    finally:
+        rules.save(Policy())  # the next wallets ask the person again
+    after_the_kill(world, killed_at, "a rule's answer sent, history not written")
+    assert present.wait_verified(world.verifier, theirs, timeout=90).verified
+    told = [e for e in person.results("/history") if e["request_name"] == name]
+    FIGURES["duplicated"] += max(0, len(told) - 1)
+    FIGURES["lost"] += not told
+    assert [(e["action"], e["rule"]) for e in told] == [("sent", "attributes:allow")]
+    assert len(present.records(person.holder(), thread_id=thread_id)) == 1
     FIGURES["completed"] += 1

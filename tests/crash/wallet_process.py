@@ -5,8 +5,9 @@ Run as `python tests/crash/wallet_process.py --home H --port-offset N`: it serve
 stdout) and stops, locking first, on SIGTERM or when its stdin closes (the test that
 started it went away). The inbox is the test's (`own_inbox=False`): the wallet never
 starts a second one. `--hold-after-send FILE` is a crash point: once the agent has sent
-a presentation the approving request touches FILE and waits there to be killed, before
-the wallet writes its history entry.
+a presentation the approving request (or the rule's worker) touches FILE and waits there
+to be killed, before the wallet writes its history entry. `--answer` lets the person's
+rules answer requests (off otherwise: the tests answer through the API).
 
 `WalletProcess` is the test's side: start, kill -9, stop.
 """
@@ -30,11 +31,12 @@ STOP_TIMEOUT = 40.0
 class WalletProcess:
     """One wallet process for `settings`'s home; `url` once started."""
 
-    def __init__(self, settings, log_path, hold_after_send=None):
+    def __init__(self, settings, log_path, hold_after_send=None, answer=False):
         """Describe the process; nothing starts until `start()`."""
         self.settings = settings
         self.log_path = Path(log_path)
         self.hold_after_send = hold_after_send
+        self.answer = answer
         self.url = None
         self.unlocked = False  # the test says so once it unlocked it
         self._proc = None
@@ -51,6 +53,8 @@ class WalletProcess:
         command += ["--port-offset", str(self.settings.port_offset)]
         if self.hold_after_send:
             command += ["--hold-after-send", str(self.hold_after_send)]
+        if self.answer:
+            command.append("--answer")
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -137,6 +141,7 @@ def main(argv=None):
     parser.add_argument("--home", required=True)
     parser.add_argument("--port-offset", type=int, required=True)
     parser.add_argument("--hold-after-send")
+    parser.add_argument("--answer", action="store_true")
     args = parser.parse_args(argv)
     if args.hold_after_send:
         _hold_after_send(args.hold_after_send)
@@ -147,7 +152,7 @@ def main(argv=None):
         own_inbox=False,
         revocation_interval=None,
         timer_interval=None,
-        answer=False,
+        answer=args.answer,
     )
     app = create_app({"SETTINGS": settings, "HOLDER_SERVICE": service})
     server = make_server(HOST, 0, app, threaded=True)

@@ -245,6 +245,23 @@ class Presented:
     record: PresExchange
 
 
+def answer(holder, record, chosen=None, self_attested=None, assessed=None):
+    """Return (`Assessment`, body): what `present` would send, without sending it."""
+    record = PresExchange.from_agent(record)
+    found = assessed or assess(holder, record)
+    request = anoncreds_request(record)
+    return found, choose(request, found.usable, chosen, self_attested, found.revoked_only)
+
+
+def picks(body):
+    """Return {referent: credential id} of an answer's body."""
+    return {
+        ref: choice["cred_id"]
+        for part in ("requested_attributes", "requested_predicates")
+        for ref, choice in body[part].items()
+    }
+
+
 def present(holder, record, chosen=None, self_attested=None, assessed=None, timeout=30.0):
     """Answer a request with the person's choices (or the first usable credentials).
 
@@ -252,11 +269,9 @@ def present(holder, record, chosen=None, self_attested=None, assessed=None, time
     looking up and checking the candidates again. Returns what was `Presented`.
     """
     record = PresExchange.from_agent(record)
-    request = anoncreds_request(record)
-    found = assessed or assess(holder, record)
-    body = choose(request, found.usable, chosen, self_attested, found.revoked_only)
+    found, body = answer(holder, record, chosen, self_attested, assessed)
     try:
-        answer = holder.admin.post(
+        answered = holder.admin.post(
             f"/present-proof-2.0/records/{record.pres_ex_id}/send-presentation",
             formats.answer(record, body),
         )
@@ -264,17 +279,13 @@ def present(holder, record, chosen=None, self_attested=None, assessed=None, time
         if exc.status is None or exc.status < 500:
             raise
         _explain_failure(holder, found.usable, body, exc)
-    sent = PresExchange.from_agent(answer) if answer.get("pres_ex_id") else record
+    sent = PresExchange.from_agent(answered) if answered.get("pres_ex_id") else record
     return Presented(body, sent)
 
 
 def _explain_failure(holder, usable_now, body, exc):
     """Turn ACA-Py's bare 500 into the reason, when it is an untrusted registry object."""
-    used = {
-        choice["cred_id"]
-        for part in ("requested_attributes", "requested_predicates")
-        for choice in body[part].values()
-    }
+    used = set(picks(body).values())
     ids = {
         object_id
         for candidates in usable_now.values()

@@ -4,7 +4,9 @@ The holder agent, its webhook hub and the history exist only while the wallet is
 unlocked, and each unlock makes new ones: `start()` runs a responder on them (and
 catches up on requests already waiting), `stop()` ends it at lock. Answers it sends
 are logged in the history with the rule that decided; `after_sent(record, entry)`
-then runs for each presentation sent (the terms responder issues its receipt).
+then runs for each presentation sent (the terms responder issues its receipt). The
+entry of a presentation is held before it is sent and written after (`sending.py`),
+so a wallet killed in between still logs it once.
 """
 
 import logging
@@ -15,7 +17,7 @@ from ..consent import request_checks
 from ..consent.policy import Policy
 from ..errors import InputError, WalletError
 from ..flows import present
-from . import disclosure, probes, records
+from . import disclosure, probes, records, sending
 from .autorespond import AutoResponder
 from .rules import RulesFile
 
@@ -34,6 +36,7 @@ class Autoanswer:
         self.responder = None
         self._history = None
         self._after_sent = None
+        self._sent_entries = {}  # pres_ex_id -> the history entry of an answer being sent
         self._lock = threading.Lock()
         self._probe_lock = threading.Lock()  # weighing and marking told: one request at a time
 
@@ -51,6 +54,7 @@ class Autoanswer:
             prepare=lambda record, decision: self._describe(agent, record),
             gate=gate,
             guard=lambda record, request, decision: self._guard(agent, record, request, decision),
+            send=lambda record, view, decision: self._send(agent, record, view, decision),
         )
         with self._lock:
             self._history, self._after_sent = history, after_sent
@@ -102,8 +106,30 @@ class Autoanswer:
         who = records.connection_labels(agent).get(record.connection_id, "(unknown firm)")
         return disclosure.describe(record, request, options, self.schemas, who, self.today())
 
+    def _send(self, agent, record, view, decision):
+        """Send the answer a rule approved, its history entry held across the send."""
+        history = self._history
+        if history is None or view is None:
+            return present.present(agent, record)
+        found, body = present.answer(agent, record)
+        picks = present.picks(body)
+        summary = disclosure.summary(view, picks)
+        entry = history.entry(
+            "sent", view.who, request_name=view.name, rule=decision.rule, **summary
+        )
+        presented = sending.send_logged(
+            history,
+            agent,
+            record.pres_ex_id,
+            entry,
+            lambda: present.present(agent, record, picks, assessed=found),
+        )
+        self._sent_entries[record.pres_ex_id] = entry
+        return presented
+
     def _log(self, outcome):
         history, view = self._history, outcome.prepared
+        entry = self._sent_entries.pop(outcome.pres_ex_id, None)  # written by `_send`
         if outcome.error:
             LOG.warning("Rule %s could not answer: %s", outcome.decision.rule, outcome.error)
             return
@@ -111,14 +137,8 @@ class Autoanswer:
             return
         rule = outcome.decision.rule
         if outcome.decision.action == "approve" and outcome.sent is not None:
-            picks = {
-                ref: choice["cred_id"]
-                for part in ("requested_attributes", "requested_predicates")
-                for ref, choice in outcome.sent[part].items()
-            }
-            summary = disclosure.summary(view, picks)
-            entry = history.append("sent", view.who, request_name=view.name, rule=rule, **summary)
-            self._receipt(outcome, entry)
+            if entry is not None:
+                self._receipt(outcome, entry)
         elif outcome.decision.action == "decline":
             history.append(
                 "declined",

@@ -49,6 +49,7 @@ class AutoResponder:
         prepare=None,
         gate=None,
         guard=None,
+        send=None,
     ):
         """`policy()` returns the current Policy; `firm_of(record)` names the firm.
 
@@ -57,6 +58,8 @@ class AutoResponder:
         `gate(record, decision)` may replace the policy's decision (the terms rule).
         `guard(record, request, decision)` may turn an approval into a question (what
         answering would tell the firm: probing, hidden conditions).
+        `send(record, prepared, decision)` sends an approved answer and returns what was
+        `Presented` (default: the first usable credentials, as `present.present` picks).
         `on_outcome(outcome)` hears what was done with each request, in its worker.
         """
         self._guard = guard or (lambda record, request, decision: decision)
@@ -65,6 +68,7 @@ class AutoResponder:
         self.firm_of = firm_of or (lambda record: record.connection_id or "unknown")
         self.on_outcome = on_outcome or (lambda outcome: None)
         self.prepare = prepare or (lambda record, decision: None)
+        self.send = send or (lambda record, prepared, decision: present.present(holder, record))
         self._gate = gate
         self._seen = set()
         self._busy = set()  # being handled by a worker now
@@ -199,7 +203,7 @@ class AutoResponder:
             if decision.action in ("approve", "decline"):
                 prepared = self.prepare(record, decision)
             if decision.action == "approve":
-                presented = present.present(self.holder, record)
+                presented = self.send(record, prepared, decision)
                 sent, record = presented.body, presented.record
             elif decision.action == "decline":
                 present.decline(self.holder, pres_ex_id, decision.reason)
