@@ -51,6 +51,7 @@ def test_a_stored_credential_is_indexed_with_its_kind_and_no_value():
         "rev_reg_id",
         "cred_rev_id",
         "revoked",
+        "connection_id",
     }
 
 

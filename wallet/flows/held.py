@@ -23,6 +23,16 @@ def credentials(holder, wql=None, page=PAGE):
         offset += page
 
 
+def listed(holder, wql=None, offset=0, limit=PAGE):
+    """Return one page of stored credentials' info from `offset`, in ACA-Py's storage order.
+
+    Storage order is the order credentials were stored in, so the page from the count
+    a caller already knows holds exactly the credentials it does not know yet.
+    """
+    params = {"wql": json.dumps(wql)} if wql else {}
+    return holder.admin.get("/credentials", limit=limit, offset=offset, **params)["results"]
+
+
 def credential(holder, cred_id):
     """Return one stored credential's info by id."""
     return holder.admin.get(f"/credential/{quote(cred_id, safe='')}")
@@ -33,15 +43,19 @@ def delete(holder, cred_id):
     holder.admin.delete(f"/credential/{quote(cred_id, safe='')}")
 
 
-def candidates(holder, pres_ex_id, page=PAGE):
+def candidates(holder, pres_ex_id, page=PAGE, referents=None):
     """Return every item ACA-Py lists as a candidate for a request, across pages.
 
     ACA-Py pages each referent's search separately and merges them, so only a referent
     that filled its page can have more: those are read on, one referent at a time.
+    `referents` limits the search to those referents of the request.
     """
     path = f"/present-proof-2.0/records/{pres_ex_id}/credentials"
     merged = {}
-    first = holder.admin.get(path, limit=page, offset=0)
+    only = {"referent": ",".join(sorted(referents))} if referents is not None else {}
+    if referents is not None and not referents:
+        return []
+    first = holder.admin.get(path, limit=page, offset=0, **only)
     _fold(merged, first)
     counts = collections.Counter(r for item in first for r in item["presentation_referents"])
     for referent in sorted(r for r, n in counts.items() if n >= page):

@@ -154,17 +154,20 @@ def anoncreds_request(record):
     return formats.proof_request(PresExchange.from_agent(record))
 
 
-def candidates(holder, pres_ex_id, request=None):
+def candidates(holder, pres_ex_id, request=None, referents=None):
     """Return every credential that may answer the request, as `Candidate`s.
 
     ACA-Py 1.7 joins a referent's restrictions with AND where AnonCreds means OR (any
     one of them will do), so a referent with several restrictions (a verifier trusting
     two credential definitions, say) gets no candidates from it at all. For those
     referents of `request` Tessera searches the wallet itself, with the OR meant.
+    `referents` limits the lookup to those referents (None: all).
     """
-    items = held.candidates(holder, pres_ex_id)
+    items = held.candidates(holder, pres_ex_id, referents=referents)
     found = {c.cred_id: c for c in map(Candidate.from_agent, items)}
     for referent, query in either_or_queries(request or {}).items():
+        if referents is not None and referent not in referents:
+            continue
         for info in held.credentials(holder, wql=query):
             known = found.get(info["referent"])
             if known is None:
@@ -206,34 +209,68 @@ def revoked_ids(holder, found, times=(None,)):
 
 @dataclass(frozen=True)
 class Assessment:
-    """What can answer a request: usable candidates, and items only revoked ones could."""
+    """What can answer a request: usable candidates, and items only revoked ones could.
+
+    `cut` maps a referent whose candidates were bounded to (how many of the newest were
+    looked at, how many could answer it in all).
+    """
 
     usable: dict
     revoked_only: dict
+    cut: dict = field(default_factory=dict)
 
 
-def assess(holder, record, now=None):
+def assess(holder, record, now=None, lookup=None):
     """Return the `Assessment` of a request: {referent: usable}, {referent: revoked only}.
 
     Revocation is checked at the times the request asks about (its non-revocation
     intervals' `to`), else now, so a revoked credential is never offered.
+
+    `lookup(holder, pres_ex_id, request)` returns (candidates, cut), a bounded lookup
+    (the wallet's credential index: the newest of each item's credentials only); by
+    default ACA-Py lists every candidate. An item a bounded lookup cut that is left
+    with no usable candidate (every one looked at fails its predicate, lacks an
+    attribute or is revoked) is looked up again whole through ACA-Py, so "nothing
+    answers" is never said of credentials that were not looked at.
     """
     record = PresExchange.from_agent(record)
     request = anoncreds_request(record)
-    found = candidates(holder, record.pres_ex_id, request)
+    if lookup is None:
+        found, cut = candidates(holder, record.pres_ex_id, request), {}
+    else:
+        found, cut = lookup(holder, record.pres_ex_id, request)
     times = check_times(request, time.time() if now is None else now)
     revoked = revoked_ids(holder, found, times)
-    return Assessment(usable(request, found, revoked), revoked_only(request, found, revoked))
+    usable_now = usable(request, found, revoked)
+    short = {referent for referent in cut if not usable_now.get(referent)}
+    if short:
+        whole = candidates(holder, record.pres_ex_id, request, referents=short)
+        found = merge_candidates(found, whole)
+        cut = {referent: n for referent, n in cut.items() if referent not in short}
+        revoked = revoked_ids(holder, found, times)
+        usable_now = usable(request, found, revoked)
+    return Assessment(usable_now, revoked_only(request, found, revoked), cut)
 
 
-def options(holder, record, now=None):
+def merge_candidates(found, more):
+    """Return `found` with `more` folded in (a credential in both answers both's referents)."""
+    merged = {c.cred_id: c for c in found}
+    for c in more:
+        known = merged.get(c.cred_id)
+        merged[c.cred_id] = (
+            c if known is None else replace(known, referents=known.referents | c.referents)
+        )
+    return list(merged.values())
+
+
+def options(holder, record, now=None, lookup=None):
     """Return {referent: usable candidates} for a received request record."""
-    return assess(holder, record, now).usable
+    return assess(holder, record, now, lookup).usable
 
 
-def why_unanswerable(holder, record, now=None):
+def why_unanswerable(holder, record, now=None, lookup=None):
     """Return {referent: reason} for items nothing usable answers (e.g. only a revoked one)."""
-    found = assess(holder, record, now)
+    found = assess(holder, record, now, lookup)
     return unanswerable(anoncreds_request(record), found.usable, found.revoked_only)
 
 

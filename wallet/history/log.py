@@ -26,7 +26,9 @@ import threading
 from dataclasses import asdict, dataclass, field
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from .. import durable
@@ -98,7 +100,9 @@ class HistoryLog:
         """
         self.directory = durable.private_dir(directory)
         self.clock = clock
-        self._aead = AESGCM(derive_key(passphrase, self._salt(), n=scrypt_n))
+        key = derive_key(passphrase, self._salt(), n=scrypt_n)
+        self._aead = AESGCM(key)
+        self._subkey_root = key  # for `subkey` only: other sealed files of the wallet
         self.anchor = anchor or FileAnchor(self.directory / ANCHOR_FILE, self._aead)
         self.notices = []  # what the person should be told (a torn last line set aside)
         self.pending = PendingEntries(self.directory, self._aead, self)  # acts under way
@@ -106,6 +110,16 @@ class HistoryLog:
         # while the file is unchanged, reads and appends need not open every line again.
         self._verified = None
         self._append_lock = threading.Lock()  # a web request and a rule may append at once
+
+    def subkey(self, purpose):
+        """Return a 32-byte key for another sealed file of the wallet (HKDF of this key).
+
+        One scrypt per unlock: the credential index is sealed under
+        `subkey(b"credential index")`, as strong as the history and never equal to its key.
+        """
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(
+            self._subkey_root
+        )
 
     @property
     def path(self):

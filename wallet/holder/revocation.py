@@ -55,6 +55,7 @@ class RevocationWatch:
         self.interval = interval
         self.max_age = max_age
         self.on_news = on_news
+        self.on_checked = None  # on_checked({cred_id: CredentialStatus}) after each check
         self.last_error = ""
         self.checks = 0
         self._unseen = []
@@ -72,16 +73,18 @@ class RevocationWatch:
     def check_now(self, agent, cred_ids=None):
         """Check (the given or every) revocable credential now; return the newly revoked ids."""
         with self._lock:
-            _, newly = flow.refresh(agent, self.cache, self.now(), cred_ids)
-        return self._done(newly)
+            found, newly = flow.refresh(agent, self.cache, self.now(), cred_ids)
+        return self._done(found, newly)
 
     def check_due(self, agent):
         """Re-check statuses older than `max_age`; return the newly revoked ids."""
         with self._lock:
-            _, newly = flow.refresh_due(agent, self.cache, self.now(), max_age=self.max_age)
-        return self._done(newly)
+            found, newly = flow.refresh_due(agent, self.cache, self.now(), max_age=self.max_age)
+        return self._done(found, newly)
 
-    def _done(self, newly):
+    def _done(self, found, newly):
+        if self.on_checked is not None:
+            self.on_checked(found)
         with self._checked:
             self.last_error = ""
             self._unseen += [c for c in newly if c not in self._unseen]

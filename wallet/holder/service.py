@@ -8,7 +8,9 @@
 - `InboxLink`: the inbox holds firms' messages while locked and delivers them on unlock;
 - `RevocationWatch`: credentials' revocation status, re-checked on a timer while unlocked;
 - `Waiting`: the requests and offers waiting for the person, kept from the webhooks,
-  listed once at unlock and again after the agent restarted (and on the timer).
+  listed once at unlock and again after the agent restarted (and on the timer);
+- `HeldCredentials`: the credential index (ids, kinds, dates), kept from the webhooks,
+  deletions and revocation checks, read at unlock and sealed again at lock.
 
 A housekeeping timer locks an idle wallet and runs armed automatic backups. The
 passphrase is the Askar wallet key (ACA-Py derives the store key from it) and derives
@@ -33,6 +35,7 @@ from ..inbox.holder import holder_target
 from ..schemas import load_all
 from ..secrets import ensure_private_dir
 from .autobackup import ScheduledBackups
+from .credential_index import KEY_PURPOSE, HeldCredentials
 from .errors import WrongPassphrase
 from .history_anchor import store_anchor
 from .inbox import InboxLink
@@ -73,6 +76,10 @@ class HolderService:
         self.waiting = Waiting(
             session.wall_clock, generation=lambda: getattr(session.runner, "restarts", 0)
         )
+        self.held = HeldCredentials(
+            session.wall_clock, generation=lambda: getattr(session.runner, "restarts", 0)
+        )
+        revocation.on_checked = self.held.revocation_checked
         self.live_seq = 0
         self._live = threading.Condition()
         self._lock = threading.RLock()
@@ -234,6 +241,7 @@ class HolderService:
                 self.inbox_problem = self.inbox.ensure_running(Deployment(self.settings))
             agent = self.session.open(passphrase, on_event=self._on_event)
             self._relist(agent)  # the hub listens already: nothing arriving now is lost
+            self._index_credentials(agent)
             self.inbox_problem = (
                 self.inbox.release(agent, holder_target(Deployment(self.settings)))
                 or self.inbox_problem
@@ -257,6 +265,7 @@ class HolderService:
                 self.inbox_problem = self.inbox.hold()
             self.session.close()
             self.waiting.forget()
+            self.held.close()
         self._bump()
 
     def close(self):
@@ -293,6 +302,17 @@ class HolderService:
                 self.waiting.relist(agent)
         except WalletError as exc:
             LOG.warning("Could not list the requests and offers waiting: %s", exc)
+
+    def _index_credentials(self, agent):
+        """Open the credential index at unlock; rebuild it now when it must be.
+
+        A rebuild that fails is logged: the first page that reads credentials tries again.
+        """
+        self.held.open(self.data_dir, self.session.history.subkey(KEY_PURPOSE))
+        try:
+            self.held.fresh(agent)
+        except WalletError as exc:
+            LOG.warning("Could not list the credentials to index them: %s", exc)
 
     # Backups
 
@@ -337,6 +357,7 @@ class HolderService:
 
     def _on_event(self, event):
         self.waiting.on_event(event)  # before the bump: a woken page reads it
+        self.held.on_event(event)
         if event.role == "holder" and event.topic in LIVE_TOPICS:
             self._bump()
 

@@ -3,24 +3,24 @@
 Fed from the holder's webhooks: the AnonCreds detail event of an issuance
 (`issue_credential_v2_0_anoncreds`, with `cred_id_stored`) says which credential was
 stored, and the exchange record's event (`issue_credential_v2_0`, `by_format`) says
-its schema and credential definition. The index pages by newest first with a total,
-and answers which credentials a proof request item's restrictions allow, so the
-wallet asks ACA-Py only for the credentials it shows or uses. Stored sealed with
-AES-GCM under a key derived from the passphrase, as the history is, and written
-atomically (unique temporary file, fsync, rename, fsync of the directory).
+its schema, credential definition and connection (whose label names the issuer). The
+index pages by newest first with a total, and answers which credentials a proof
+request item's restrictions allow, so the wallet asks ACA-Py only for the credentials
+it shows or uses (`wallet.holder.credential_index` wires it and says how it is kept).
+Stored sealed with AES-GCM under a key derived from the passphrase, as the history
+is, and written atomically (`durable.write_bytes`: unique temporary file, fsync,
+rename, fsync of the directory).
 """
 
 import json
-import os
 import secrets
-import tempfile
 import threading
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from .. import durable
 from ..errors import WalletError
 
 FORMAT = 1
@@ -42,6 +42,7 @@ class IndexedCredential:
     rev_reg_id: str | None = None
     cred_rev_id: str | None = None
     revoked: bool | None = None
+    connection_id: str | None = None
 
     @property
     def issuer_id(self):
@@ -56,7 +57,8 @@ class CredentialIndex:
         """Start from `entries` (IndexedCredential)."""
         self._lock = threading.Lock()
         self._by_id = {e.cred_id: e for e in entries}
-        self._offers = {}  # cred_ex_id -> (schema_id, cred_def_id, updated_at) awaiting storage
+        self._offers = {}  # cred_ex_id -> (schema_id, cred_def_id, updated_at, connection)
+        self._journals = []  # entries added while a relisting runs (see `relist`)
 
     def __len__(self):
         """Return how many credentials are indexed."""
@@ -76,6 +78,7 @@ class CredentialIndex:
                         offer["schema_id"],
                         offer["cred_def_id"],
                         payload.get("updated_at") or "",
+                        payload.get("connection_id"),
                     )
             return None
         if topic != "issue_credential_v2_0_anoncreds" or not payload.get("cred_id_stored"):
@@ -91,9 +94,38 @@ class CredentialIndex:
                 issued_at=payload.get("updated_at") or known[2],
                 rev_reg_id=payload.get("rev_reg_id"),
                 cred_rev_id=payload.get("cred_rev_id"),
+                connection_id=known[3],
             )
-            self._by_id[entry.cred_id] = entry
+            self._put(entry)
         return entry
+
+    def add(self, entry):
+        """Index one credential learnt otherwise than by webhook (a listing, a read)."""
+        with self._lock:
+            self._put(entry)
+
+    def _put(self, entry):
+        self._by_id[entry.cred_id] = entry
+        for journal in self._journals:
+            journal.append(entry)
+
+    def relist(self, listing):
+        """Replace every entry with `listing()`, keeping what webhooks add meanwhile.
+
+        The listing replaces what was known before it began; a credential stored while
+        it ran (its webhook folded in meanwhile) is kept on top of it.
+        """
+        journal = []
+        with self._lock:
+            self._journals.append(journal)
+        try:
+            entries = list(listing())
+        finally:
+            with self._lock:
+                self._journals.remove(journal)
+        with self._lock:
+            self._by_id = {e.cred_id: e for e in entries}
+            self._by_id.update((e.cred_id, e) for e in journal)
 
     def remove(self, cred_id):
         """Forget a deleted credential (ACA-Py sends no event for a deletion)."""
@@ -111,7 +143,7 @@ class CredentialIndex:
         """Return (credentials newest first from `offset`, total matching)."""
         with self._lock:
             found = [e for e in self._by_id.values() if schema_id in (None, e.schema_id)]
-        found.sort(key=lambda e: (e.issued_at, e.cred_id), reverse=True)
+        found = _newest_first(found)
         return found[offset : offset + limit], len(found)
 
     def allowed(self, restrictions):
@@ -120,15 +152,27 @@ class CredentialIndex:
         A restriction naming a field the index does not keep (an attribute value, a
         schema name) cannot be decided here: None then tells the caller to ask ACA-Py.
         """
-        keys = {"cred_def_id", "schema_id", "issuer_did", "schema_issuer_did"}
-        if not restrictions:
-            with self._lock:
-                return sorted(self._by_id)
-        if any(set(r) - keys for r in restrictions):
+        newest = self.newest(restrictions)
+        return None if newest is None else sorted(newest)
+
+    def newest(self, restrictions):
+        """Return the ids `restrictions` allow, newest first (None: ask ACA-Py, as `allowed`).
+
+        The index answers `cred_def_id` and `schema_id` exactly as ACA-Py's tags hold
+        them, and `issuer_did` / `schema_issuer_did` only for ids that are DID URLs
+        (the DID before the first '/'); anything else is left to ACA-Py.
+        """
+        restrictions = list(restrictions or ())
+        if any(not _answerable(r) for r in restrictions):
             return None
         with self._lock:
             entries = list(self._by_id.values())
-        return sorted(e.cred_id for e in entries if any(_allows(r, e) for r in restrictions))
+        if restrictions and all(restrictions):  # an empty restriction allows any credential
+            verdicts = [[_allows(r, e) for r in restrictions] for e in entries]
+            if any(None in v for v in verdicts):
+                return None
+            entries = [e for e, v in zip(entries, verdicts, strict=True) if any(v)]
+        return [e.cred_id for e in _newest_first(entries)]
 
     def entries(self):
         """Return every indexed credential (for saving)."""
@@ -136,13 +180,38 @@ class CredentialIndex:
             return list(self._by_id.values())
 
 
+def _newest_first(entries):
+    """Sort by issue time, newest first; equal times (or none known) newest indexed first.
+
+    The index keeps the order credentials were indexed in (a listing's is ACA-Py's
+    storage order), and the sort is stable.
+    """
+    return sorted(reversed(entries), key=lambda e: e.issued_at, reverse=True)
+
+
+EXACT = frozenset({"cred_def_id", "schema_id"})
+DERIVED = {"issuer_did": "cred_def_id", "schema_issuer_did": "schema_id"}
+
+
+def _answerable(restriction):
+    """Return True when the index can decide `restriction` (a plain field: value dict)."""
+    for key, value in restriction.items():
+        if key in EXACT and isinstance(value, str):
+            continue
+        if key in DERIVED and isinstance(value, str) and value.startswith("did:"):
+            continue
+        return False
+    return True
+
+
 def _allows(restriction, entry):
-    fields = {
-        "cred_def_id": entry.cred_def_id,
-        "schema_id": entry.schema_id,
-        "issuer_did": entry.issuer_id,
-        "schema_issuer_did": entry.schema_id.split("/", 1)[0],
-    }
+    """Return whether `restriction` allows `entry`; None when an entry's id cannot tell."""
+    fields = {"cred_def_id": entry.cred_def_id, "schema_id": entry.schema_id}
+    for key, source in DERIVED.items():
+        whole = fields[source]
+        fields[key] = whole.split("/", 1)[0] if whole.startswith("did:") and "/" in whole else None
+    if any(fields[k] is None for k in restriction):
+        return None
     return all(fields[k] == v for k, v in restriction.items())
 
 
@@ -153,29 +222,13 @@ def save(index, path, key):
         sort_keys=True,
     ).encode()
     nonce = secrets.token_bytes(12)
-    sealed = nonce + AESGCM(key).encrypt(nonce, body, AAD)
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(sealed)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+    durable.write_bytes(path, nonce + AESGCM(key).encrypt(nonce, body, AAD))
 
 
 def load(path, key):
     """Return the index sealed in `path` (an empty one when there is no file yet)."""
     try:
-        sealed = Path(path).read_bytes()
+        sealed = durable.read_bytes(path)
     except FileNotFoundError:
         return CredentialIndex()
     try:

@@ -1,0 +1,282 @@
+"""The person's credentials read through Tessera's own index: pages and candidates by id.
+
+ACA-Py 1.7 lists every matching credential, in storage order and with no total, so a
+page of the credentials list or a proof request's candidates read the whole wallet.
+`HeldCredentials` keeps a `CredentialIndex` (ids, kinds, dates, never values) and asks
+ACA-Py only for the credentials it shows or uses, by id (`GET /credential/{id}`).
+
+Where the index comes from:
+
+- unlock: read from its sealed file (`credentials.index`, key `history.subkey`), and
+  the file is removed once read: only a lock writes it back, so after a crash (when
+  webhooks may have been lost with the process) the file is missing and the next
+  unlock rebuilds it;
+- rebuilt, when the file is missing or unreadable (then set aside and logged) or the
+  agent was restarted since the last build (a dying agent's webhooks are lost), from
+  one listing of the credentials (`GET /credentials`, page by page) and one of the
+  finished issue exchanges (for dates and issuers);
+- kept by the holder's webhooks (`CredentialIndex.apply`), by deletions through the
+  wallet (`removed`) and by revocation checks (`revocation_checked`).
+
+The index is a hint, checked on every read, so a trailing or lost webhook never hides
+a credential and a credential gone is never offered:
+
+- ACA-Py keeps credentials in the order they were stored, so the credentials a query
+  matches beyond the count the index knows are exactly those it does not know. Each
+  page, and each request item before its candidates are chosen, asks ACA-Py for that
+  tail (`GET /credentials?wql=...&offset=<known>`): empty when the index is complete,
+  else the credentials just stored, which are indexed at once;
+- every credential shown or used is read by id; one that is gone (404) leaves the
+  index, the tail is asked again (a count one too high could hide a new one), and
+  it is never shown.
+
+Candidates: an item whose restrictions the index can answer (`cred_def_id`,
+`schema_id`, and the issuer or schema issuer of DID-URL ids: `CredentialIndex.newest`)
+gets its `KEEP` newest allowed credentials, read by id; `cut` says how many of how
+many, and the consent page says so ("the 20 newest of 1,000"). Items the index cannot
+answer (attribute values, schema names) are looked up whole through ACA-Py. The
+predicate and revocation are then checked by value (`present.assess`), which looks an
+item up whole through ACA-Py when none of its newest credentials can answer it.
+"""
+
+import datetime
+import logging
+import threading
+from collections import defaultdict
+
+from .. import durable
+from ..errors import AgentError
+from ..flows import held, issue, present
+from ..flows.matching import Candidate
+from ..index import credentials as sealed
+from ..index.credentials import CredentialIndex, CredentialIndexError, IndexedCredential
+from .records import IssuanceIndex, connection_labels
+
+FILE = "credentials.index"
+KEY_PURPOSE = b"tessera credential index"
+KEEP = 20
+PAGE = held.PAGE
+LOG = logging.getLogger(__name__)
+
+
+def _utcnow():
+    return datetime.datetime.now(datetime.UTC)
+
+
+def _stamp(when):
+    """Return `when` as ACA-Py writes `updated_at` (so both sort together)."""
+    return when.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _query(restrictions):
+    """Return the wallet query of an item's restrictions (AnonCreds OR); None: any."""
+    restrictions = list(restrictions or ())
+    if not restrictions or not all(restrictions):
+        return None
+    return restrictions[0] if len(restrictions) == 1 else {"$or": restrictions}
+
+
+class HeldCredentials:
+    """The person's credentials by index: paged newest first, candidates by restriction."""
+
+    def __init__(self, wall_clock=_utcnow, generation=lambda: 0, keep=KEEP):
+        """`generation()` changes when the agent restarts; `wall_clock()` dates what a read finds.
+
+        `keep` bounds how many of an item's newest credentials are read for a request.
+        """
+        self.wall_clock = wall_clock
+        self.generation = generation
+        self.keep = keep
+        self.index = CredentialIndex()
+        self.issuance = IssuanceIndex()  # issuers of credentials the index has no connection for
+        self._path = None
+        self._key = None
+        self._built = None  # agent generation the index is complete for; None: rebuild
+        self._building = threading.Lock()
+
+    # Unlock and lock
+
+    def open(self, directory, key):
+        """Read the sealed index at unlock (then remove its file until `close`)."""
+        path = durable.private_dir(directory) / FILE
+        self._path, self._key = path, key
+        self.issuance = IssuanceIndex()
+        try:
+            self.index = sealed.load(path, key)
+        except CredentialIndexError as exc:
+            LOG.warning("%s", exc)
+            aside = path.with_name(f"{FILE}.unreadable")
+            durable.write_bytes(aside, durable.read_bytes(path))
+            durable.remove(path)
+            self.index, self._built = CredentialIndex(), None
+            return
+        if durable.exists(path):
+            durable.remove(path)  # written back at lock: a crash leaves none, and a rebuild
+            self._built = self.generation()
+        else:
+            self._built = None
+
+    def close(self):
+        """Seal the index to its file (at lock) and forget it."""
+        path, key, built = self._path, self._key, self._built
+        if path is not None and built is not None:
+            sealed.save(self.index, path, key)
+        self.index, self._path, self._key, self._built = CredentialIndex(), None, None, None
+
+    def on_event(self, event):
+        """Fold in one of the holder's webhooks."""
+        if event.role == "holder":
+            self.index.apply(event.topic, event.payload)
+
+    # Building
+
+    def fresh(self, agent):
+        """Rebuild first when the index is missing or the agent restarted since it was built."""
+        if self._built is None or self._built != self.generation():
+            self.rebuild(agent)
+
+    def rebuild(self, agent):
+        """Build the index again from one listing of the credentials and issue exchanges."""
+        with self._building:
+            generation = self.generation()
+            self.index.relist(lambda: self._listing(agent))
+            self._built = generation
+
+    def _listing(self, agent):
+        issued, offset = {}, 0
+        while True:
+            batch = issue.records(agent, role="holder", state="done", limit=PAGE, offset=offset)
+            for record in batch:
+                if record.cred_id_stored:
+                    issued[record.cred_id_stored] = (record.updated_at, record.connection_id)
+            if len(batch) < PAGE:
+                break
+            offset += PAGE
+        return [
+            _entry(info, *issued.get(info["referent"], ("", None)))
+            for info in held.credentials(agent)
+        ]
+
+    def probe(self, agent, restrictions=None):
+        """Index the credentials `restrictions` match beyond the count known; return them."""
+        known = len(self.index.newest(restrictions or []))
+        wql, found = _query(restrictions), []
+        while True:
+            batch = held.listed(agent, wql, offset=known, limit=PAGE)
+            for info in batch:
+                if self.index.get(info["referent"]) is None:
+                    entry = _entry(info, _stamp(self.wall_clock()), None)
+                    self.index.add(entry)
+                    found.append(entry)
+            if len(batch) < PAGE:
+                return found
+            known += len(batch)
+
+    # Reading
+
+    def read(self, agent, cred_id):
+        """Return one credential's info by id; None (and out of the index) when it is gone."""
+        try:
+            return held.credential(agent, cred_id)
+        except AgentError as exc:
+            if exc.status != 404:
+                raise
+        self.index.remove(cred_id)
+        return None
+
+    def page(self, agent, offset=0, limit=20):
+        """Return (credential infos newest first from `offset`, total), read by id."""
+        self.fresh(agent)
+        self.probe(agent)
+        while True:
+            entries, total = self.index.page(offset, limit)
+            infos = [self.read(agent, e.cred_id) for e in entries]
+            if all(info is not None for info in infos):
+                return infos, total
+            self.probe(agent)  # one was gone: the count was one too high, read again
+
+    def lookup(self, agent, cred_ids):
+        """Return {cred id: (issuer label, issue time)}, as `IssuanceIndex.lookup` does."""
+        firms = connection_labels(agent)
+        found, unknown = {}, []
+        for cred_id in cred_ids:
+            entry = self.index.get(cred_id)
+            if entry is not None and entry.connection_id and entry.issued_at:
+                found[cred_id] = (firms.get(entry.connection_id, "(unknown firm)"), entry.issued_at)
+            else:
+                unknown.append(cred_id)
+        if unknown:
+            found.update(self.issuance.lookup(agent, unknown))
+        return found
+
+    def candidates(self, agent, pres_ex_id, request):
+        """Return (`Candidate`s, cut) for a request: a `present.assess` lookup.
+
+        `cut` maps each item whose allowed credentials were more than `keep` to (read,
+        allowed). Items the index cannot answer are looked up whole through ACA-Py.
+        """
+        self.fresh(agent)
+        infos, referents_of, cut, whole = {}, defaultdict(set), {}, set()
+        for part in ("requested_attributes", "requested_predicates"):
+            for referent, item in (request.get(part) or {}).items():
+                restrictions = item.get("restrictions") or []
+                if self.index.newest(restrictions) is None:
+                    whole.add(referent)
+                    continue
+                taken, allowed = self._newest(agent, restrictions, infos)
+                for cred_id in taken:
+                    referents_of[cred_id].add(referent)
+                if allowed > len(taken):
+                    cut[referent] = (len(taken), allowed)
+        found = [  # oldest first, as ACA-Py lists them: the first usable is the default pick
+            Candidate.from_agent({"cred_info": infos[c], "presentation_referents": sorted(refs)})
+            for c, refs in reversed(referents_of.items())
+        ]
+        if whole:
+            more = present.candidates(agent, pres_ex_id, request, referents=whole)
+            found = present.merge_candidates(found, more)
+        return found, cut
+
+    def _newest(self, agent, restrictions, infos):
+        """Return (the ids of the `keep` newest credentials allowed, how many are allowed)."""
+        self.probe(agent, restrictions)
+        while True:
+            allowed = self.index.newest(restrictions)
+            taken, gone = [], False
+            for cred_id in allowed:
+                if len(taken) == self.keep:
+                    break
+                if cred_id not in infos:
+                    infos[cred_id] = self.read(agent, cred_id)
+                if infos[cred_id] is None:
+                    gone = True
+                else:
+                    taken.append(cred_id)
+            if not gone:
+                return taken, len(allowed)
+            self.probe(agent, restrictions)  # one was gone: a new one may hide behind it
+
+    # Changes the wallet makes or learns
+
+    def removed(self, cred_id):
+        """Forget a credential the wallet deleted."""
+        self.index.remove(cred_id)
+
+    def revocation_checked(self, statuses):
+        """Record what a revocation check found ({cred id: `CredentialStatus`})."""
+        for cred_id, status in statuses.items():
+            if status.revocable and status.checked_at is not None:
+                self.index.mark_revoked(cred_id, status.revoked)
+
+
+def _entry(info, issued_at, connection_id):
+    """Return the `IndexedCredential` of one credential's info (its values are left out)."""
+    return IndexedCredential(
+        cred_id=info["referent"],
+        schema_id=info.get("schema_id") or "",
+        cred_def_id=info.get("cred_def_id") or "",
+        issued_at=issued_at or "",
+        rev_reg_id=info.get("rev_reg_id"),
+        cred_rev_id=info.get("cred_rev_id"),
+        connection_id=connection_id,
+    )
