@@ -84,6 +84,7 @@ class FakeAcaPy:
         self.unreachable_issuer = None  # a host name: the registry cannot reach that issuer
         self.webhook_url = None  # set while "running": where state changes are posted
         self.listings = 0  # full listings of the proof exchange records
+        self.credential_listings = 0  # GET /credentials calls
         self._n = 0
         self._saved = 0
 
@@ -127,18 +128,19 @@ class FakeAcaPy:
             "created_at": f"2026-02-0{self._n % 9 + 1}T00:00:00Z",
             "role": "holder",
             "cred_offer": {"credential_preview": {"attributes": attrs}},
+            "by_format": {"cred_offer": {"anoncreds": {"schema_id": "s", "cred_def_id": "cd"}}},
         }
         self.save_offer(cred_ex_id)
         return cred_ex_id
 
-    def add_credential(self, values):
-        """Store a credential directly; return its id."""
+    def add_credential(self, values, cred_def_id="cd"):
+        """Store a credential directly (no webhook, as if stored while locked); return its id."""
         cred_id = self._id("cred")
         self.credentials[cred_id] = {
             "referent": cred_id,
             "attrs": dict(values),
             "schema_id": "s",
-            "cred_def_id": "cd",
+            "cred_def_id": cred_def_id,
             "rev_reg_id": None,
         }
         return cred_id
@@ -198,7 +200,7 @@ class FakeAcaPy:
                 r"/issue-credential-2.0/records/(?P<id>[^/]+)/problem-report",
                 self._decline_offer,
             ),
-            ("GET", r"/credentials", lambda q, b: {"results": list(self.credentials.values())}),
+            ("GET", r"/credentials", self._credentials),
             ("GET", r"/credential/(?P<id>[^/]+)", lambda q, b, id: self.credentials[id]),
             ("DELETE", r"/credential/(?P<id>[^/]+)", self._delete),
             ("GET", r"/present-proof-2.0/records", self._requests),
@@ -285,12 +287,24 @@ class FakeAcaPy:
             a["name"]: a["value"] for a in record["cred_offer"]["credential_preview"]["attributes"]
         }
         record["cred_id"] = self.add_credential(values)
+        self.emit(
+            "issue_credential_v2_0_anoncreds",
+            {"cred_ex_id": id, "cred_id_stored": record["cred_id"], "updated_at": self._saved_at()},
+        )
         self.save_offer(id, state="done")
         return record
 
     def _decline_offer(self, query, body, id):
         self.save_offer(id, state="abandoned")
         return {}
+
+    def _credentials(self, query, body):
+        """List stored credentials as ACA-Py does: in storage order, by `wql`, a page at a time."""
+        self.credential_listings += 1
+        wql = json.loads(query["wql"]) if "wql" in query else {}
+        found = [c for c in self.credentials.values() if _matches(wql, c)]
+        offset, limit = int(query.get("offset", 0)), int(query.get("limit", 10))
+        return {"results": found[offset : offset + limit]}
 
     def _delete(self, query, body, id):
         del self.credentials[id]
@@ -306,6 +320,22 @@ class FakeAcaPy:
     def _answer(self, pres_ex_id, state):
         self.save_request(pres_ex_id, state=state)
         return {}
+
+
+def _matches(wql, cred):
+    """Return True when a stored credential matches a wallet query (the subset Tessera sends)."""
+    tags = {"schema_id": cred["schema_id"], "cred_def_id": cred["cred_def_id"]}
+    tags.update({f"attr::{k}::value": v for k, v in cred["attrs"].items()})
+    for key, value in wql.items():
+        if key == "$or" and not any(_matches(q, cred) for q in value):
+            return False
+        if key == "$and" and not all(_matches(q, cred) for q in value):
+            return False
+        if key == "$exist" and not all(name in tags for name in value):
+            return False
+        if not key.startswith("$") and tags.get(key) != value:
+            return False
+    return True
 
 
 class FakeRunner:

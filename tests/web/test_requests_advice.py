@@ -54,7 +54,7 @@ def fake():
 @pytest.fixture
 def asked(unlocked, fake):
     """A wallet holding both credentials with one over-asking request pending."""
-    fake.add_credential(NATIONAL_ID)
+    fake.add_credential(NATIONAL_ID, cred_def_id="cd-id")  # the issuer the request trusts
     fake.add_credential(INCOME)
     return fake.add_request(OVER_ASKING)
 
@@ -86,7 +86,7 @@ def _posts(fake, suffix):
     ids=["over-asking", "fair"],
 )
 def test_consent_screen_shows_advice(unlocked, fake, client, request_, says, never):
-    fake.add_credential(NATIONAL_ID)
+    fake.add_credential(NATIONAL_ID, cred_def_id="cd-id")
     page = client.get(f"/requests/{fake.add_request(request_)}").get_data(as_text=True)
     for text in says:
         assert text in page

@@ -56,20 +56,26 @@ def decline_offer(agent, schemas, cred_ex_id, reason=""):
     issue.decline_offer(agent, cred_ex_id, _reason(reason, "The person declined the offer."))
 
 
-def delete_credential(agent, cred_id):
-    """Delete a stored credential."""
+def delete_credential(agent, cred_id, index=None):
+    """Delete a stored credential (and drop it from the wallet's credential `index`)."""
     try:
         held.delete(agent, cred_id)
     except AgentError as exc:
         if exc.status == 404:
+            if index is not None:
+                index.removed(cred_id)
             raise NotFound(f"No credential {cred_id} in the wallet.") from exc
         raise
+    if index is not None:
+        index.removed(cred_id)
 
 
 def consent(agent, schemas, pres_ex_id, today, issuance=None):
     """Return (record, Disclosure) for a pending request.
 
-    With the session's `IssuanceIndex` as `issuance`, each choice names its issuer and date.
+    With the session's `IssuanceIndex` as `issuance`, each choice names its issuer and
+    date; with the wallet's `HeldCredentials`, the candidates are also found through its
+    index (each item's newest credentials, read by id).
     """
     record, view, _ = _consent(agent, schemas, pres_ex_id, today, issuance)
     return record, view
@@ -79,11 +85,13 @@ def _consent(agent, schemas, pres_ex_id, today, issuance=None):
     """Return (record, Disclosure, Assessment): the record is read and assessed once."""
     record = records.request_record(agent, pres_ex_id)
     request = present.anoncreds_request(record)
-    assessed = present.assess(agent, record)
+    assessed = present.assess(agent, record, lookup=getattr(issuance, "candidates", None))
     who = records.connection_labels(agent).get(record.connection_id, "(unknown firm)")
     ids = sorted({c.cred_id for found in assessed.usable.values() for c in found or ()})
     issued = issuance.lookup(agent, ids) if issuance is not None and ids else None
-    view = disclosure.describe(record, request, assessed.usable, schemas, who, today, issued=issued)
+    view = disclosure.describe(
+        record, request, assessed.usable, schemas, who, today, issued=issued, cut=assessed.cut
+    )
     return record, view, assessed
 
 
@@ -107,8 +115,7 @@ def approve(
     combines credentials on purpose (`split`); the answer's "combined" lists the warnings.
     """
     agent = service.require()
-    issuance = service.session.issuance
-    record, view, assessed = _consent(agent, schemas, pres_ex_id, today, issuance)
+    record, view, assessed = _consent(agent, schemas, pres_ex_id, today, service.held)
     _free_or_agreed(service, agent, record, view, free)
     picks = disclosure.resolve_choices(view, chosen, together, split)
     attested = {k: v for k, v in (self_attested or {}).items() if str(v).strip()}

@@ -81,6 +81,7 @@ class Disclosure:
     items: list
     conditions: tuple = ()  # restrictions testing a hidden value: disclosures in themselves
     together: tuple = ()  # `Together`: items of one type answered from one credential
+    cut: tuple = ()  # (item text, read, allowed): items offered from their newest only
 
     @property
     def answerable(self):
@@ -207,11 +208,12 @@ def _names_for(options, request, schemas, issued):
     return names
 
 
-def describe(record, request, options, schemas, who, today, issued=None):
+def describe(record, request, options, schemas, who, today, issued=None, cut=None):
     """Build the `Disclosure` for a request record and its usable candidates.
 
     `issued` maps credential ids to (issuer label, issue time), as `IssuanceIndex` reads
-    them; the choices then name their issuer and date.
+    them; the choices then name their issuer and date. `cut` ({referent: (read,
+    allowed)}, `Assessment.cut`) names items whose choices come from their newest only.
     """
     named = _names_for(options, request, schemas, issued)
 
@@ -259,6 +261,9 @@ def describe(record, request, options, schemas, who, today, issued=None):
             items.append(Item(referent, "unanswerable", text, why="no credential proves it"))
     checked = request_checks.check(request, schemas)
     items = [_conflicting(item, request, checked.conflicts, schemas) for item in items]
+    newest = tuple(
+        (item.text, *cut[item.referent]) for item in items if item.referent in (cut or {})
+    )
     items, together = _together(items)
     return Disclosure(
         record.pres_ex_id,
@@ -267,6 +272,7 @@ def describe(record, request, options, schemas, who, today, issued=None):
         items,
         tuple(checked.conditions),
         together,
+        newest,
     )
 
 
@@ -386,6 +392,7 @@ def digest(disclosure):
         ["together", g.key, g.label, list(g.referents), [c.cred_id for c in g.choices]]
         for g in disclosure.together
     ]
+    shown += [["newest", *cut] for cut in disclosure.cut]
     body = json.dumps([disclosure.who, disclosure.pres_ex_id, disclosure.name, shown])
     return hashlib.sha256(body.encode()).hexdigest()
 

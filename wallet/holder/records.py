@@ -198,6 +198,16 @@ def credentials(agent, schemas, index):
     return sorted(result, key=lambda c: c.issued_at, reverse=True)
 
 
+def credentials_page(agent, schemas, held, offset=0, limit=20):
+    """Return (`Credential`s newest first from `offset`, total) read by id through `held`.
+
+    `held` is the wallet's `HeldCredentials`: only the page's credentials are read.
+    """
+    infos, total = held.page(agent, offset, limit)
+    issued = held.lookup(agent, [info["referent"] for info in infos]) if infos else {}
+    return [_credential(info, issued, schemas) for info in infos], total
+
+
 def credential(agent, schemas, index, cred_id):
     """Return one stored `Credential` or raise `NotFound`."""
     try:

@@ -21,7 +21,7 @@ from ..holder import (
 )
 from ..pricing import store
 from . import request_json
-from .context import agent, now, schemas, service, today, tokens, waiting
+from .context import agent, held, now, schemas, service, today, tokens, waiting
 from .errors import Unauthorized
 from .pricing import check_document
 from .settings import rules_file
@@ -105,15 +105,29 @@ def decline_offer(cred_ex_id):
     return jsonify({"declined": cred_ex_id})
 
 
+API_PAGE = 100
+
+
+def _bounded(name, default, most):
+    """Return a non-negative integer query parameter, at most `most`."""
+    raw = request.args.get(name, str(default))
+    if not raw.isdigit():
+        raise InputError(f"'{name}' must be a whole number of 0 or more.")
+    return min(int(raw), most)
+
+
 @bp.get("/credentials")
 def list_credentials():
-    """List stored credentials."""
+    """List stored credentials newest first: ?offset=0&limit=100 (at most 100), with a total."""
+    offset = _bounded("offset", 0, 10**9)
+    limit = _bounded("limit", API_PAGE, API_PAGE)
+    found, total = records.credentials_page(agent(), schemas(), held(), offset, limit)
     return jsonify(
         {
-            "results": [
-                c.to_json()
-                for c in records.credentials(agent(), schemas(), service().session.issuance)
-            ]
+            "results": [c.to_json() for c in found],
+            "total": total,
+            "offset": offset,
+            "limit": limit,
         }
     )
 
@@ -121,16 +135,14 @@ def list_credentials():
 @bp.get("/credentials/<cred_id>")
 def get_credential(cred_id):
     """Read one credential."""
-    return jsonify(
-        records.credential(agent(), schemas(), service().session.issuance, cred_id).to_json()
-    )
+    return jsonify(records.credential(agent(), schemas(), held(), cred_id).to_json())
 
 
 @bp.delete("/credentials/<cred_id>")
 def delete_credential(cred_id):
     """Delete a credential."""
-    records.credential(agent(), schemas(), service().session.issuance, cred_id)
-    actions.delete_credential(agent(), cred_id)
+    records.credential(agent(), schemas(), held(), cred_id)
+    actions.delete_credential(agent(), cred_id, held())
     return jsonify({"deleted": cred_id})
 
 
@@ -165,9 +177,7 @@ def _view_json(pres_ex_id):
     aside = set_aside.find(agent(), schemas(), pres_ex_id)
     if aside is not None:
         return aside.to_json()
-    record, view = actions.consent(
-        agent(), schemas(), pres_ex_id, today(), service().session.issuance
-    )
+    record, view = actions.consent(agent(), schemas(), pres_ex_id, today(), held())
     request_ = present.anoncreds_request(record)
     warnings = probes.warnings(service().data_dir, agent(), record, request_, schemas(), view.who)
     terms = terms_view.view(agent(), service().data_dir, record, request_)

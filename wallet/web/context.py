@@ -18,6 +18,11 @@ def waiting():
     return service().waiting
 
 
+def held():
+    """Return the person's credentials by index (`holder.credential_index.HeldCredentials`)."""
+    return service().held
+
+
 def schemas():
     """Return the credential schemas (display labels) keyed by name."""
     return current_app.extensions["schemas"]

@@ -2,20 +2,24 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 
-from ..errors import WalletError, public_message
+from ..errors import NotFound, WalletError, public_message
 from ..holder import actions, records
 from ..holder.revocation import view
-from .context import agent, schemas, service
+from .context import agent, held, schemas, service
 
 bp = Blueprint("credentials", __name__, url_prefix="/credentials")
 QUIET = ("auth.", "static", "api.", "live.")
 
 
+PAGE = 20
+
+
 @bp.route("/")
 def index():
-    """List credentials with issuer, type, date and revocation status."""
+    """List credentials newest first, a page at a time, with issuer, type, date and status."""
     holder = service()
-    found = records.credentials(agent(), schemas(), holder.session.issuance)
+    page = max(request.args.get("page", 1, type=int), 1)
+    found, total = records.credentials_page(agent(), schemas(), held(), (page - 1) * PAGE, PAGE)
     status = holder.revocation.statuses(agent(), found)
     views = {c.cred_id: view(status.get(c.cred_id)) for c in found}
     return render_template(
@@ -23,13 +27,18 @@ def index():
         credentials=found,
         views=views,
         problem=holder.revocation.last_error,
+        page=page,
+        total=total,
+        first=(page - 1) * PAGE + 1,
+        last=(page - 1) * PAGE + len(found),
+        more=page * PAGE < total,
     )
 
 
 @bp.route("/<cred_id>")
 def show(cred_id):
     """Show every attribute of one credential under its label, and its status."""
-    cred = records.credential(agent(), schemas(), service().session.issuance, cred_id)
+    cred = records.credential(agent(), schemas(), held(), cred_id)
     status = service().revocation.statuses(agent(), [cred]).get(cred_id)
     return render_template("credentials/show.html", cred=cred, status=view(status))
 
@@ -44,7 +53,7 @@ def check_all():
 @bp.post("/<cred_id>/check")
 def check_one(cred_id):
     """Check one credential's status now."""
-    records.credential(agent(), schemas(), service().session.issuance, cred_id)
+    records.credential(agent(), schemas(), held(), cred_id)
     _check([cred_id])
     return redirect(url_for("credentials.show", cred_id=cred_id))
 
@@ -72,13 +81,10 @@ def tell_newly_revoked():
         return
     if session.get("sid") != holder.session.session_id or not holder.revocation.unseen:
         return
-    held = {
-        c.cred_id: c
-        for c in records.credentials(holder.require(), schemas(), holder.session.issuance)
-    }
     for cred_id in holder.revocation.take_unseen():
-        cred = held.get(cred_id)
-        if cred is None:
+        try:  # read by id: only the credentials the person is told about
+            cred = records.credential(holder.require(), schemas(), holder.held, cred_id)
+        except NotFound:
             continue
         flash(
             f"{cred.issuer} has revoked your {cred.schema_label} credential: it no longer "
@@ -90,9 +96,9 @@ def tell_newly_revoked():
 @bp.route("/<cred_id>/delete", methods=["GET", "POST"])
 def delete(cred_id):
     """Ask for confirmation (GET), then delete (POST)."""
-    cred = records.credential(agent(), schemas(), service().session.issuance, cred_id)
+    cred = records.credential(agent(), schemas(), held(), cred_id)
     if request.method == "POST":
-        actions.delete_credential(agent(), cred_id)
+        actions.delete_credential(agent(), cred_id, held())
         flash(f"{cred.schema_label} from {cred.issuer} deleted.")
         return redirect(url_for("credentials.index"))
     return render_template("credentials/delete.html", cred=cred)

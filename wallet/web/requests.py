@@ -8,7 +8,7 @@ from ..errors import InputError, NotFound, UntrustedRegistryObject
 from ..flows import present
 from ..holder import actions, disclosure, probes, proposals, records, set_aside, terms_view
 from ..holder.errors import Changed
-from .context import agent, now, schemas, service, today, waiting
+from .context import agent, held, now, schemas, service, today, waiting
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
 
@@ -66,9 +66,7 @@ def _consent_page(pres_ex_id, error=None, status=200):
     aside = set_aside.find(agent(), schemas(), pres_ex_id)
     if aside is not None:
         return _set_aside_page(aside, error, status)
-    record, view = actions.consent(
-        agent(), schemas(), pres_ex_id, today(), service().session.issuance
-    )
+    record, view = actions.consent(agent(), schemas(), pres_ex_id, today(), held())
     request_ = present.anoncreds_request(record)
     warnings = probes.warnings(service().data_dir, agent(), record, request_, schemas(), view.who)
     terms = terms_view.view(agent(), service().data_dir, record, request_)
