@@ -190,6 +190,10 @@ class HeldCredentials:
         self.probe(agent)
         while True:
             entries, total = self.index.page(offset, limit)
+            ids = [e.cred_id for e in entries]
+            got = self._in_order(agent, None, ids, total - offset - len(ids))
+            if got is not None:
+                return [got[i] for i in ids], total
             infos = [self.read(agent, e.cred_id) for e in entries]
             if all(info is not None for info in infos):
                 return infos, total
@@ -240,6 +244,12 @@ class HeldCredentials:
     def _newest(self, agent, restrictions, infos):
         """Return (the ids of the `keep` newest credentials allowed, how many are allowed)."""
         self.probe(agent, restrictions)
+        allowed = self.index.newest(restrictions)
+        want = allowed[: self.keep]
+        got = self._in_order(agent, _query(restrictions), want, len(allowed) - len(want))
+        if got is not None:
+            infos.update(got)
+            return want, len(allowed)
         while True:
             allowed = self.index.newest(restrictions)
             taken, gone = [], False
@@ -255,6 +265,20 @@ class HeldCredentials:
             if not gone:
                 return taken, len(allowed)
             self.probe(agent, restrictions)  # one was gone: a new one may hide behind it
+
+    def _in_order(self, agent, wql, ids, offset):
+        """Return {id: info} of `ids` read in one listing from storage `offset`, or None.
+
+        When the index's order is ACA-Py's storage order (credentials indexed as they
+        were stored), the newest credentials a query matches are one page of its
+        listing: one call instead of one per credential. The page must hold exactly
+        `ids`; anything else (the index out of order, a count off) returns None and the
+        caller reads them one by one.
+        """
+        if not ids or offset < 0:
+            return {} if not ids else None
+        found = {i["referent"]: i for i in held.listed(agent, wql, offset=offset, limit=len(ids))}
+        return found if set(found) == set(ids) else None
 
     # Changes the wallet makes or learns
 
