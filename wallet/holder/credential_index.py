@@ -56,6 +56,7 @@ FILE = "credentials.index"
 KEY_PURPOSE = b"tessera credential index"
 KEEP = 20
 PAGE = held.PAGE
+SLACK = 16  # credentials read either side of a page, for dates a little out of order
 LOG = logging.getLogger(__name__)
 
 
@@ -271,14 +272,17 @@ class HeldCredentials:
 
         When the index's order is ACA-Py's storage order (credentials indexed as they
         were stored), the newest credentials a query matches are one page of its
-        listing: one call instead of one per credential. The page must hold exactly
-        `ids`; anything else (the index out of order, a count off) returns None and the
-        caller reads them one by one.
+        listing: one call instead of one per credential. Credentials stored together
+        (several offers accepted at once) may be dated a little out of storage order, so
+        the listing reaches `SLACK` further either side; it must hold every one of `ids`,
+        else (the index out of order, a count off) None, and the caller reads them by id.
         """
         if not ids or offset < 0:
             return {} if not ids else None
-        found = {i["referent"]: i for i in held.listed(agent, wql, offset=offset, limit=len(ids))}
-        return found if set(found) == set(ids) else None
+        start = max(offset - SLACK, 0)
+        limit = len(ids) + (offset - start) + SLACK
+        found = {i["referent"]: i for i in held.listed(agent, wql, offset=start, limit=limit)}
+        return {i: found[i] for i in ids} if set(ids) <= set(found) else None
 
     # Changes the wallet makes or learns
 
