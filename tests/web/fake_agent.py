@@ -5,6 +5,7 @@ keeps changes state (while it runs): the wallet learns what waits from those.
 """
 
 import base64
+import hashlib
 import json
 import re
 
@@ -85,6 +86,7 @@ class FakeAcaPy:
         self.webhook_url = None  # set while "running": where state changes are posted
         self.listings = 0  # full listings of the proof exchange records
         self.credential_listings = 0  # GET /credentials calls
+        self.askar_order = False  # list credentials as Askar does, not in the order stored
         self._n = 0
         self._saved = 0
 
@@ -299,10 +301,16 @@ class FakeAcaPy:
         return {}
 
     def _credentials(self, query, body):
-        """List stored credentials as ACA-Py does: in storage order, by `wql`, a page at a time."""
+        """List stored credentials as ACA-Py does: by `wql`, a page at a time.
+
+        In the order stored, unless `askar_order`: then as Askar lists them, by its
+        encrypted names (stable, but not the order they were stored in).
+        """
         self.credential_listings += 1
         wql = json.loads(query["wql"]) if "wql" in query else {}
         found = [c for c in self.credentials.values() if _matches(wql, c)]
+        if self.askar_order:
+            found.sort(key=lambda c: hashlib.sha256(c["referent"].encode()).digest())
         offset, limit = int(query.get("offset", 0)), int(query.get("limit", 10))
         return {"results": found[offset : offset + limit]}
 

@@ -24,10 +24,10 @@ def credentials(holder, wql=None, page=PAGE):
 
 
 def listed(holder, wql=None, offset=0, limit=PAGE):
-    """Return one page of stored credentials' info from `offset`, in ACA-Py's storage order.
+    """Return one page of stored credentials' info from `offset`, in ACA-Py's listing order.
 
-    Storage order is the order credentials were stored in, so the page from the count
-    a caller already knows holds exactly the credentials it does not know yet.
+    That order is Askar's (its encrypted names), not the order credentials were stored
+    in: a page past a known count says that there are more, not which.
     """
     params = {"wql": json.dumps(wql)} if wql else {}
     return holder.admin.get("/credentials", limit=limit, offset=offset, **params)["results"]

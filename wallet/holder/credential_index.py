@@ -21,24 +21,28 @@ Where the index comes from:
 The index is a hint, checked on every read, so a trailing or lost webhook never hides
 a credential and a credential gone is never offered:
 
-- ACA-Py keeps credentials in the order they were stored, so the credentials a query
-  matches beyond the count the index knows are exactly those it does not know. Each
-  page, and each request item before its candidates are chosen, asks ACA-Py for that
-  tail (`GET /credentials?wql=...&offset=<known>`): empty when the index is complete,
-  else the credentials just stored, which are indexed at once;
+- ACA-Py has no count, but it answers a query from an offset: each page, and each
+  request item before its candidates are chosen, asks for the credentials the query
+  matches past the count the index knows (`GET /credentials?wql=...&offset=<known>
+  &limit=1`). Empty: the index knows them all. Else some were stored whose webhook
+  has not come yet, and one listing of the query finds and indexes them. (Askar lists
+  in the order of its encrypted names, not the order credentials were stored in, so
+  the credentials past the offset are not the new ones: only the count tells.)
 - every credential shown or used is read by id; one that is gone (404) leaves the
-  index, the tail is asked again (a count one too high could hide a new one), and
+  index, the count is asked again (a count one too high could hide a new one), and
   it is never shown.
 
 Candidates: an item whose restrictions the index can answer (`cred_def_id`,
 `schema_id`, and the issuer or schema issuer of DID-URL ids: `CredentialIndex.newest`)
-gets its `KEEP` newest allowed credentials, read by id; `cut` says how many of how
+gets its `KEEP` newest allowed credentials, read by id (all of them in one listing
+when the query matches no more than that, as a new wallet's do); `cut` says how many of how
 many, and the consent page says so ("the 20 newest of 1,000"). Items the index cannot
 answer (attribute values, schema names) are looked up whole through ACA-Py. The
 predicate and revocation are then checked by value (`present.assess`), which looks an
 item up whole through ACA-Py when none of its newest credentials can answer it.
 """
 
+import concurrent.futures
 import datetime
 import logging
 import threading
@@ -56,7 +60,7 @@ FILE = "credentials.index"
 KEY_PURPOSE = b"tessera credential index"
 KEEP = 20
 PAGE = held.PAGE
-SLACK = 16  # credentials read either side of a page, for dates a little out of order
+READERS = 4  # credentials read by id at once (the agent answers each in a few ms)
 LOG = logging.getLogger(__name__)
 
 
@@ -159,19 +163,22 @@ class HeldCredentials:
         ]
 
     def probe(self, agent, restrictions=None):
-        """Index the credentials `restrictions` match beyond the count known; return them."""
+        """Index the credentials `restrictions` match that the index does not know; return them.
+
+        One call when the index knows them all (nothing past its count); one listing of
+        the query when ACA-Py holds more.
+        """
         known = len(self.index.newest(restrictions or []))
-        wql, found = _query(restrictions), []
-        while True:
-            batch = held.listed(agent, wql, offset=known, limit=PAGE)
-            for info in batch:
-                if self.index.get(info["referent"]) is None:
-                    entry = _entry(info, _stamp(self.wall_clock()), None)
-                    self.index.add(entry)
-                    found.append(entry)
-            if len(batch) < PAGE:
-                return found
-            known += len(batch)
+        wql = _query(restrictions)
+        if not held.listed(agent, wql, offset=known, limit=1):
+            return []
+        found = []
+        for info in held.credentials(agent, wql):
+            if self.index.get(info["referent"]) is None:
+                entry = _entry(info, _stamp(self.wall_clock()), None)
+                self.index.add(entry)
+                found.append(entry)
+        return found
 
     # Reading
 
@@ -192,12 +199,9 @@ class HeldCredentials:
         while True:
             entries, total = self.index.page(offset, limit)
             ids = [e.cred_id for e in entries]
-            got = self._in_order(agent, None, ids, total - offset - len(ids))
-            if got is not None:
+            got = self._read_all(agent, None, ids, total)
+            if all(got[i] is not None for i in ids):
                 return [got[i] for i in ids], total
-            infos = [self.read(agent, e.cred_id) for e in entries]
-            if all(info is not None for info in infos):
-                return infos, total
             self.probe(agent)  # one was gone: the count was one too high, read again
 
     def lookup(self, agent, cred_ids):
@@ -245,44 +249,29 @@ class HeldCredentials:
     def _newest(self, agent, restrictions, infos):
         """Return (the ids of the `keep` newest credentials allowed, how many are allowed)."""
         self.probe(agent, restrictions)
-        allowed = self.index.newest(restrictions)
-        want = allowed[: self.keep]
-        got = self._in_order(agent, _query(restrictions), want, len(allowed) - len(want))
-        if got is not None:
-            infos.update(got)
-            return want, len(allowed)
         while True:
             allowed = self.index.newest(restrictions)
-            taken, gone = [], False
-            for cred_id in allowed:
-                if len(taken) == self.keep:
-                    break
-                if cred_id not in infos:
-                    infos[cred_id] = self.read(agent, cred_id)
-                if infos[cred_id] is None:
-                    gone = True
-                else:
-                    taken.append(cred_id)
-            if not gone:
+            want = [c for c in allowed[: self.keep] if c not in infos]
+            infos.update(self._read_all(agent, _query(restrictions), want, len(allowed)))
+            taken = [c for c in allowed[: self.keep] if infos[c] is not None]
+            if len(taken) == len(allowed[: self.keep]):
                 return taken, len(allowed)
             self.probe(agent, restrictions)  # one was gone: a new one may hide behind it
 
-    def _in_order(self, agent, wql, ids, offset):
-        """Return {id: info} of `ids` read in one listing from storage `offset`, or None.
+    def _read_all(self, agent, wql, ids, matching):
+        """Return {id: info, or None when gone} of `ids`, of the `matching` a query matches.
 
-        When the index's order is ACA-Py's storage order (credentials indexed as they
-        were stored), the newest credentials a query matches are one page of its
-        listing: one call instead of one per credential. Credentials stored together
-        (several offers accepted at once) may be dated a little out of storage order, so
-        the listing reaches `SLACK` further either side; it must hold every one of `ids`,
-        else (the index out of order, a count off) None, and the caller reads them by id.
+        When the query matches no more than are wanted (a wallet of a few credentials),
+        one listing reads them all; else each is read by id, `READERS` at a time.
         """
-        if not ids or offset < 0:
-            return {} if not ids else None
-        start = max(offset - SLACK, 0)
-        limit = len(ids) + (offset - start) + SLACK
-        found = {i["referent"]: i for i in held.listed(agent, wql, offset=start, limit=limit)}
-        return {i: found[i] for i in ids} if set(ids) <= set(found) else None
+        if not ids:
+            return {}
+        if matching <= len(ids):
+            listed = {i["referent"]: i for i in held.listed(agent, wql, limit=matching + 1)}
+            if set(ids) <= set(listed):
+                return {i: listed[i] for i in ids}
+        with concurrent.futures.ThreadPoolExecutor(min(READERS, len(ids))) as pool:
+            return dict(zip(ids, pool.map(lambda c: self.read(agent, c), ids), strict=True))
 
     # Changes the wallet makes or learns
 

@@ -183,8 +183,7 @@ class CredentialIndex:
 def _newest_first(entries):
     """Sort by issue time, newest first; equal times (or none known) newest indexed first.
 
-    The index keeps the order credentials were indexed in (a listing's is ACA-Py's
-    storage order), and the sort is stable.
+    The index keeps the order credentials were indexed in, and the sort is stable.
     """
     return sorted(reversed(entries), key=lambda e: e.issued_at, reverse=True)
 
