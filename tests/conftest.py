@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+from pathlib import Path
 
 import pytest
 
@@ -110,3 +111,15 @@ def fresh_world(tmp_path):
     """A running world of its own, for tests that damage something."""
     with agent_world(tmp_path / "world") as world:
         yield world
+
+
+def files_holding(root, needle):
+    """Return every file under `root` whose bytes contain `needle` (a secret kept off disk)."""
+    found = []
+    for path in Path(root).rglob("*"):
+        try:
+            if path.is_file() and needle in path.read_bytes():
+                found.append(path)
+        except OSError:
+            continue  # a file removed while we looked
+    return found

@@ -5,7 +5,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import free_port_offset
+from conftest import files_holding, free_port_offset
 
 from wallet.agent.deployment import Deployment
 from wallet.errors import AgentStartError
@@ -15,18 +15,6 @@ from wallet.settings import Settings
 pytestmark = pytest.mark.e2e
 
 PASSPHRASE = "unmistakable-passphrase-7f3c9a"
-
-
-def files_holding(root, needle):
-    """Return every file under `root` whose bytes contain `needle`."""
-    found = []
-    for path in Path(root).rglob("*"):
-        try:
-            if path.is_file() and needle in path.read_bytes():
-                found.append(path)
-        except OSError:
-            continue  # a file removed while we looked
-    return found
 
 
 def test_passphrase_is_never_on_disk_on_the_command_line_or_in_the_start_environment(tmp_path):

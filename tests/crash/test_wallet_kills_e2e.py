@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import free_port_offset
+from conftest import files_holding, free_port_offset
 
 from wallet import scenario
 from wallet.agent.deployment import Deployment, running_agents
@@ -144,18 +144,6 @@ def processes_naming(text):
                 found.append(int(entry.name))
         except OSError:  # it ended while we looked
             continue
-    return found
-
-
-def files_holding(root, needle):
-    """Return every file under `root` whose bytes contain `needle`."""
-    found = []
-    for path in Path(root).rglob("*"):
-        try:
-            if path.is_file() and needle in path.read_bytes():
-                found.append(path)
-        except OSError:
-            continue  # removed while we looked
     return found
 
 

@@ -109,14 +109,7 @@ def offers(agent, schemas, waiting):
 def offer(agent, schemas, cred_ex_id):
     """Return one pending `Offer` or raise `NotFound` (read by id, as `request_record`)."""
     gone = NotFound(f"No pending credential offer {cred_ex_id}; it may have been answered.")
-    try:
-        record = issue.record(agent, quote(cred_ex_id, safe=""))
-    except AgentError as exc:
-        if exc.status in (400, 404, 422):
-            raise gone from exc
-        raise
-    if record.state != "offer-received" or record.role != "holder":
-        raise gone
+    record = _pending(issue.record, agent, cred_ex_id, ("offer-received", "holder"), gone)
     return _offer(record, connection_labels(agent), schemas)
 
 
@@ -237,13 +230,18 @@ def request_record(agent, pres_ex_id):
     wallet keeps (state is not an indexed tag), each with its whole presentation.
     """
     gone = NotFound(f"No pending proof request {pres_ex_id}; it may have been answered.")
+    return _pending(present.record, agent, pres_ex_id, ("request-received", "prover"), gone)
+
+
+def _pending(read, agent, exchange_id, waiting, gone):
+    """Return the record `read` by id if it is (state, role) `waiting`, else raise `gone`."""
     try:
-        record = present.record(agent, quote(pres_ex_id, safe=""))
+        record = read(agent, quote(exchange_id, safe=""))
     except AgentError as exc:
         if exc.status in (400, 404, 422):
             raise gone from exc
         raise
-    if record.state != "request-received" or record.role != "prover":
+    if (record.state, record.role) != waiting:
         raise gone
     return record
 
