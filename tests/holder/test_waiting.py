@@ -7,7 +7,7 @@ import pytest
 from wallet.agent.handle import Agent
 from wallet.agent.webhooks import Event
 from wallet.errors import AgentError
-from wallet.holder.waiting import PAGE, Waiting, every
+from wallet.holder.waiting import MISSING_GRACE, PAGE, Waiting, every
 
 NOW = datetime.datetime(2026, 11, 29, 12, 0, tzinfo=datetime.UTC)
 PROOF, CRED = "present_proof_v2_0", "issue_credential_v2_0"
@@ -15,7 +15,7 @@ REQUEST = {"requested_attributes": {}, "requested_predicates": {}}
 
 
 class Admin:
-    """An agent's records, with a count of the full listings made."""
+    """An agent's records, with a count of the listings of waiting requests made."""
 
     def __init__(self):
         """Start with no records."""
@@ -39,16 +39,22 @@ class Admin:
     def get(self, path, **params):
         """Answer the listings and the reads by id."""
         if path == "/present-proof-2.0/records":
-            self.listings += 1
-            return {"results": [r for r in self.proofs.values() if r["role"] == params["role"]]}
+            self.listings += params.get("state") == "request-received"
+            found = self.proofs.values()
+            return {"results": [r for r in found if _matches(r, params)]}
         if path == "/issue-credential-2.0/records":
-            return {"results": [{"cred_ex_record": r} for r in self.offers.values()]}
+            found = self.offers.values()
+            return {"results": [{"cred_ex_record": r} for r in found if _matches(r, params)]}
         kind, exchange_id = path.rsplit("/", 1)
         found = self.proofs if kind == "/present-proof-2.0/records" else self.offers
         if exchange_id not in found:
             raise AgentError("GET", path, 404, "not found")
         record = found[exchange_id]
         return record if found is self.proofs else {"cred_ex_record": record}
+
+
+def _matches(record, params):
+    return all(record.get(k) == params[k] for k in ("role", "state") if k in params)
 
 
 class Clock:
@@ -104,10 +110,20 @@ def test_a_late_webhook_of_the_request_does_not_bring_an_answered_one_back(admin
     assert waiting.requests(agent) == []
 
 
-def test_a_record_that_vanished_leaves_the_index(admin, agent):
-    waiting = Waiting(lambda: NOW)
-    hear(waiting, admin.save("px-1", "request-received"))
-    del admin.proofs["px-1"]
+def test_a_record_not_found_is_not_shown_and_leaves_after_the_grace(admin, agent):
+    clock = Clock()
+    waiting = Waiting(lambda: NOW, clock=clock)
+    waiting.relist(agent)
+    heard = admin.save("px-1", "request-received")
+    del admin.proofs["px-1"]  # announced, not committed yet; or deleted
+    hear(waiting, heard)
+    assert waiting.requests(agent) == []
+    assert waiting.index.ids(PROOF) == ["px-1"]
+    admin.proofs["px-1"] = heard  # committed now
+    assert ids(waiting.requests(agent)) == ["px-1"]
+    del admin.proofs["px-1"]  # deleted
+    assert waiting.requests(agent) == []
+    clock.now = MISSING_GRACE
     assert waiting.requests(agent) == []
     assert waiting.index.ids(PROOF) == []
 

@@ -4,9 +4,12 @@ ACA-Py 1.7 does not index an exchange's state, so listing the requests waiting r
 every exchange record the wallet ever kept. Instead `PendingExchanges` keeps the
 waiting ids from the holder's webhooks, and the pages read only those records, by id.
 Each record read is checked as a listing would have filtered it (state and role): one
-answered since, or whose webhook came late, is dropped by its state, and one that
-vanished (404) leaves the index. So an answered request is never shown; a waiting one
-could be missed only if its webhook never came. Against that, one full listing:
+answered since, or whose webhook came late, is dropped by its state. One not found
+(404) is not shown and leaves the index once missing for `MISSING_GRACE` seconds:
+ACA-Py posts a record's webhook before its transaction commits, so a record just
+announced may not be readable yet (the bench saw that at 10,000 past exchanges).
+So an answered request is never shown; a waiting one could be missed only if its
+webhook never came. Against that, one listing of what waits, by state:
 
 - at unlock, once the hub listens and before the responders catch up;
 - when the agent has restarted since the last listing (a dying agent's webhooks are
@@ -32,6 +35,7 @@ from .proposals import SHOWN_FOR
 
 PROOF, CREDENTIAL = "present_proof_v2_0", "issue_credential_v2_0"
 RELIST_EVERY = 300.0
+MISSING_GRACE = 30.0
 PAGE = 1000  # ACA-Py answers a listing with 100 records unless asked for more (10,000 at most)
 
 
@@ -85,6 +89,7 @@ class Waiting:
         self.clock = clock
         self.relist_every = relist_every
         self._proposals = set()
+        self._unread = {}  # exchange id -> clock when its record was first not found
         self._lock = threading.Lock()
         self._relisting = threading.Lock()
         self._listed = None  # (generation, clock) of the last full listing; None: none yet
@@ -105,19 +110,28 @@ class Waiting:
                 self._proposals.add(payload["pres_ex_id"])
 
     def relist(self, agent):
-        """List every exchange once and start again from that (keeps webhooks meanwhile)."""
+        """List what waits once and start again from that (keeps webhooks meanwhile).
+
+        Listed by state: ACA-Py still reads every record, but sends only those, and a
+        listing of the few waiting ones fits in one page (ACA-Py's paging of a listing
+        filtered after reading did not reach past the first 1,000 of 10,000 records).
+        """
         with self._relisting:
             generation, began = self.generation(), self.clock()
             found = []
 
             def proofs():
-                found.extend(every(present.records, agent, role="prover"))
+                for state in ("request-received", *PROPOSAL_STATES):
+                    found.extend(every(present.records, agent, role="prover", state=state))
                 return [r.to_agent() for r in found]
 
             self.index.relist(PROOF, proofs)
             self.index.relist(
                 CREDENTIAL,
-                lambda: [r.to_agent() for r in every(issue.records, agent, role="holder")],
+                lambda: [
+                    r.to_agent()
+                    for r in every(issue.records, agent, role="holder", state="offer-received")
+                ],
             )
             with self._lock:
                 now = self.wall_clock()
@@ -186,7 +200,23 @@ class Waiting:
         except AgentError as exc:
             if exc.status != 404:
                 raise
-            self.index.discard(topic, exchange_id)
+            self._missing(topic, exchange_id)
             return None
+        with self._lock:
+            self._unread.pop(exchange_id, None)
         self.index.apply(topic, record.to_agent())
         return record
+
+    def _missing(self, topic, exchange_id):
+        """A record not found: gone, or not committed yet (ACA-Py sends the webhook first).
+
+        It is not shown; it leaves the index once it has been missing `MISSING_GRACE` s.
+        """
+        now = self.clock()
+        with self._lock:
+            since = self._unread.setdefault(exchange_id, now)
+            gone = now - since >= MISSING_GRACE
+            if gone:
+                del self._unread[exchange_id]
+        if gone:
+            self.index.discard(topic, exchange_id)
