@@ -48,6 +48,7 @@ class PastExchanges:
         """`pages` is the bench's `WalletPages`; `request` one the verifier asks."""
         self.world, self.pages, self.request, self.log = world, pages, request, log
         self.template = None
+        self.count = 0  # past exchanges (counted: ACA-Py's paging stops at 1,000 of 10,000)
 
     def _past(self):
         return [
@@ -59,19 +60,29 @@ class PastExchanges:
     def at(self, total, runs):
         """Fill up to `total` past exchanges, one request waiting; return the timings."""
         world = self.world
-        past = self._past()
-        if self.template is None:
+        if self.template is None:  # the real ones: few, so one page of a listing holds them
+            past = self._past()
             self.template = max(past, key=lambda r: len(str(r.by_format))).pres_ex_id
-        if total > len(past):
+            self.count = len(past)
+        if total > self.count:
             self.log(f"past exchanges: copying up to {total}")
             world.holder.admin.request(
                 "POST",
                 "/tessera-bench/pres-ex-copies",
-                json_body={"pres_ex_id": self.template, "count": total - len(past)},
+                json_body={"pres_ex_id": self.template, "count": total - self.count},
                 timeout=600,
             )
+            self.count = total
         _, thread_id = present.request_proof(world.verifier, world.verifier_conn, self.request)
         record = present.wait_request(world.holder, thread_id, timeout=60)
+        service = self.pages.service
+        service.agent.wait(  # as the person would: the live inbox tells once the wallet knows
+            lambda: [r.pres_ex_id for r in service.waiting.requests(service.agent)],
+            lambda ids: record.pres_ex_id in ids,
+            what=f"the wallet to show request {record.pres_ex_id}",
+            topics=("present_proof_v2_0",),
+            timeout=60,
+        )
         try:
             page = self.pages.time("/requests/", runs)
             shown = self.pages.client.get("/requests/").get_data(as_text=True)
@@ -87,8 +98,9 @@ class PastExchanges:
                 listing.append((time.perf_counter() - start) * 1000)
         finally:
             present.decline(world.holder, record.pres_ex_id, "benchmark")
+        self.count += 1  # the request declined is one more
         return {
-            "past_exchanges": len(self._past()),
+            "past_exchanges": self.count,
             "requests_page_ms": page,
             "listing_before_ms": percentiles(listing),
         }
