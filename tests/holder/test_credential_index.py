@@ -2,6 +2,7 @@
 
 import datetime
 import hashlib
+import json
 import secrets
 from types import SimpleNamespace
 
@@ -27,11 +28,14 @@ class Counted:
         self.fake = FakeAcaPy()
         self.fake.askar_order = True  # the order the index must not rely on
         self.calls = []
+        self.read_ids = []  # the ids of each call reading credentials by id
         admin = AdminClient("http://fake-holder", transport=httpx.MockTransport(self._handle))
         self.agent = SimpleNamespace(admin=admin)
 
     def _handle(self, request):
         self.calls.append((request.method, request.url.path, dict(request.url.params)))
+        if request.url.path == "/tessera/credentials/read":
+            self.read_ids.append(json.loads(request.content)["ids"])
         return self.fake.handle(request)
 
     def count(self, method, prefix, **params):
@@ -104,10 +108,11 @@ def test_a_page_reads_only_its_credentials_newest_first_with_a_total(world, held
     infos, total = held.page(world.agent, offset=2, limit=3)
     assert total == 8
     assert [i["referent"] for i in infos] == list(reversed(ids))[2:5]
-    # the count checked in one call (nothing past the 8 known), then the page by id
+    # the count checked in one call (nothing past the 8 known), then the page by id, in one call
     assert world.count("GET", "/credentials") - listings == 1
     assert world.count("GET", "/credentials", offset="8", limit="1") == 1
-    assert world.count("GET", "/credential/") == 3
+    assert world.read_ids == [list(reversed(ids))[2:5]]
+    assert world.count("GET", "/credential/") == 0
 
 
 def test_a_wallet_of_a_few_credentials_is_read_in_one_listing(world, held):
@@ -115,7 +120,7 @@ def test_a_wallet_of_a_few_credentials_is_read_in_one_listing(world, held):
     ids = [stored_by_webhook(world, held, NATIONAL_ID, f"x{i}") for i in range(3)]
     infos, total = held.page(world.agent)
     assert [i["referent"] for i in infos] == list(reversed(ids)) and total == 3
-    assert world.count("GET", "/credential/") == 0
+    assert world.read_ids == [] and world.count("GET", "/credential/") == 0
 
 
 def listed_last(cred_id):
@@ -215,6 +220,7 @@ def test_candidates_are_the_newest_allowed_and_the_cut_says_of_how_many(world, t
     assert [c.cred_id for c in found.usable["item"]] == ids[2:]  # oldest first, as ACA-Py
     assert found.cut == {"item": (3, 5)}
     assert world.count("GET", "/present-proof-2.0/records/") == 0  # no candidate listing
+    assert world.read_ids == [list(reversed(ids))[:3]]  # the 3 newest, in one call
 
 
 def test_a_predicate_none_of_the_newest_meet_is_looked_up_whole(world, tmp_path):

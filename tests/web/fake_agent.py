@@ -205,6 +205,7 @@ class FakeAcaPy:
             ("GET", r"/credentials", self._credentials),
             ("GET", r"/credential/(?P<id>[^/]+)", lambda q, b, id: self.credentials[id]),
             ("DELETE", r"/credential/(?P<id>[^/]+)", self._delete),
+            ("POST", r"/tessera/credentials/read", self._read_credentials),
             ("GET", r"/present-proof-2.0/records", self._requests),
             (
                 "GET",
@@ -245,6 +246,10 @@ class FakeAcaPy:
         if method == "POST" and path.endswith("/send-presentation"):
             return httpx.Response(500, text="500: Internal Server Error")
         return None
+
+    def _read_credentials(self, query, body):
+        """`wallet.speedups`' read by ids: each one's info, or None when it is gone."""
+        return {"results": [self.credentials.get(i) for i in body["ids"]]}
 
     def _connections(self, query, body):
         return {"results": list(self.connections.values())}

@@ -9,6 +9,7 @@ import json
 from urllib.parse import quote
 
 PAGE = 1000
+READ_MOST = 100  # ids per read call (the route's own bound)
 
 
 def credentials(holder, wql=None, page=PAGE):
@@ -36,6 +37,21 @@ def listed(holder, wql=None, offset=0, limit=PAGE):
 def credential(holder, cred_id):
     """Return one stored credential's info by id."""
     return holder.admin.get(f"/credential/{quote(cred_id, safe='')}")
+
+
+def read(holder, cred_ids):
+    """Return {id: info, or None when none is stored under it} in calls of up to `READ_MOST` ids.
+
+    Through the holder's `wallet.speedups` route (`POST /tessera/credentials/read`), which
+    reads each as `credential` does, in one call instead of one call per credential.
+    """
+    found = {}
+    ids = list(dict.fromkeys(cred_ids))
+    for start in range(0, len(ids), READ_MOST):
+        chunk = ids[start : start + READ_MOST]
+        results = holder.admin.post("/tessera/credentials/read", {"ids": chunk})["results"]
+        found.update(zip(chunk, results, strict=True))
+    return found
 
 
 def delete(holder, cred_id):

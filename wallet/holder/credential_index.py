@@ -3,7 +3,7 @@
 ACA-Py 1.7 lists every matching credential, in storage order and with no total, so a
 page of the credentials list or a proof request's candidates read the whole wallet.
 `HeldCredentials` keeps a `CredentialIndex` (ids, kinds, dates, never values) and asks
-ACA-Py only for the credentials it shows or uses, by id (`GET /credential/{id}`).
+ACA-Py only for the credentials it shows or uses, by id.
 
 Where the index comes from:
 
@@ -28,7 +28,8 @@ a credential and a credential gone is never offered:
   has not come yet, and one listing of the query finds and indexes them. (Askar lists
   in the order of its encrypted names, not the order credentials were stored in, so
   the credentials past the offset are not the new ones: only the count tells.)
-- every credential shown or used is read by id; one that is gone (404) leaves the
+- every credential shown or used is read by id (all of a page in one call, through
+  `wallet.speedups`' `POST /tessera/credentials/read`); one that is gone leaves the
   index, the count is asked again (a count one too high could hide a new one), and
   it is never shown.
 
@@ -42,14 +43,12 @@ predicate and revocation are then checked by value (`present.assess`), which loo
 item up whole through ACA-Py when none of its newest credentials can answer it.
 """
 
-import concurrent.futures
 import datetime
 import logging
 import threading
 from collections import defaultdict
 
 from .. import durable
-from ..errors import AgentError
 from ..flows import held, issue, present
 from ..flows.matching import Candidate
 from ..index import credentials as sealed
@@ -60,7 +59,6 @@ FILE = "credentials.index"
 KEY_PURPOSE = b"tessera credential index"
 KEEP = 20
 PAGE = held.PAGE
-READERS = 4  # credentials read by id at once (the agent answers each in a few ms)
 LOG = logging.getLogger(__name__)
 
 
@@ -182,15 +180,13 @@ class HeldCredentials:
 
     # Reading
 
-    def read(self, agent, cred_id):
-        """Return one credential's info by id; None (and out of the index) when it is gone."""
-        try:
-            return held.credential(agent, cred_id)
-        except AgentError as exc:
-            if exc.status != 404:
-                raise
-        self.index.remove(cred_id)
-        return None
+    def read(self, agent, cred_ids):
+        """Return {id: info, or None (and out of the index) when it is gone}, in one call."""
+        found = held.read(agent, cred_ids)
+        for cred_id, info in found.items():
+            if info is None:
+                self.index.remove(cred_id)
+        return found
 
     def page(self, agent, offset=0, limit=20):
         """Return (credential infos newest first from `offset`, total), read by id."""
@@ -262,7 +258,7 @@ class HeldCredentials:
         """Return {id: info, or None when gone} of `ids`, of the `matching` a query matches.
 
         When the query matches no more than are wanted (a wallet of a few credentials),
-        one listing reads them all; else each is read by id, `READERS` at a time.
+        one listing reads them all; else they are read by id, in one call.
         """
         if not ids:
             return {}
@@ -270,8 +266,7 @@ class HeldCredentials:
             listed = {i["referent"]: i for i in held.listed(agent, wql, limit=matching + 1)}
             if set(ids) <= set(listed):
                 return {i: listed[i] for i in ids}
-        with concurrent.futures.ThreadPoolExecutor(min(READERS, len(ids))) as pool:
-            return dict(zip(ids, pool.map(lambda c: self.read(agent, c), ids), strict=True))
+        return self.read(agent, ids)
 
     # Changes the wallet makes or learns
 

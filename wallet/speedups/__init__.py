@@ -8,6 +8,10 @@ one ACA-Py function, saying which upstream change would make it unnecessary;
 `tests/speedups/test_acapy_pins.py` pins the source of every function replaced or
 relied on, so an ACA-Py upgrade that changes one fails loudly. None changes what an
 agent sends, stores or accepts: the same checks run on everything that arrives.
+
+One admin route (`routes.py`, `POST /tessera/credentials/read`) reads a page of the
+holder's credentials by id in one call; `tests/speedups/test_credential_reads_e2e.py`
+checks on a real agent that it answers what `GET /credential/{id}` answers.
 """
 
 from acapy_agent.config.injection_context import InjectionContext
