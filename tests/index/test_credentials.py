@@ -26,14 +26,17 @@ def stored_event(cred_ex_id, cred_id, at="2026-01-01T00:00:01Z"):
     return {"cred_ex_id": cred_ex_id, "cred_id_stored": cred_id, "updated_at": at}
 
 
+def fed(index, cred_ex_id, cred_id, at="t9999", schema="id", issuer=ISSUER):
+    """Feed `index` one issuance's two webhooks."""
+    index.apply("issue_credential_v2_0", offer_event(cred_ex_id, schema, issuer))
+    index.apply("issue_credential_v2_0_anoncreds", stored_event(cred_ex_id, cred_id, at))
+
+
 def filled(count, schema="id", issuer=ISSUER):
     """Return an index fed `count` issuances through webhooks."""
     index = CredentialIndex()
     for i in range(count):
-        index.apply("issue_credential_v2_0", offer_event(f"x{i}", schema, issuer))
-        index.apply(
-            "issue_credential_v2_0_anoncreds", stored_event(f"x{i}", f"c{i:04}", f"t{i:04}")
-        )
+        fed(index, f"x{i}", f"c{i:04}", f"t{i:04}", schema, issuer)
     return index
 
 
@@ -99,6 +102,33 @@ def test_removed_and_revoked_credentials():
     assert index.get("c0001").revoked is True
     assert index.remove("c0000") and not index.remove("c0000")
     assert [e.cred_id for e in index.page()[0]] == ["c0001"]
+
+
+def entry(cred_id, at):
+    return IndexedCredential(cred_id, f"{ISSUER}/schema/id", f"{ISSUER}/creddef/id", at)
+
+
+@pytest.mark.parametrize(
+    ("change", "newest", "revoked"),
+    [
+        (lambda index: None, ["c0002", "c0001", "c0000"], None),
+        (lambda index: index.add(entry("n", "t9999")), ["n", "c0002", "c0001", "c0000"], None),
+        (lambda index: index.remove("c0001"), ["c0002", "c0000"], None),
+        (lambda index: index.mark_revoked("c0002", True), ["c0002", "c0001", "c0000"], True),
+        (lambda index: index.relist(lambda: [entry("r", "t0001")]), ["r"], None),
+        (lambda index: fed(index, "y", "w"), ["w", "c0002", "c0001", "c0000"], None),
+    ],
+)
+def test_answers_kept_between_reads_follow_every_change(change, newest, revoked):
+    index = filled(3)
+    restrictions = [{"cred_def_id": f"{ISSUER}/creddef/id"}]
+    assert index.newest(restrictions) == ["c0002", "c0001", "c0000"]  # kept from here
+    assert [e.cred_id for e in index.page()[0]] == ["c0002", "c0001", "c0000"]
+    change(index)
+    assert index.newest(restrictions) == newest == [e.cred_id for e in index.page()[0]]
+    assert index.page()[0][0].revoked is revoked
+    index.newest(restrictions).clear()  # a caller changing its answer changes no other
+    assert index.newest(restrictions) == newest
 
 
 def test_sealed_at_rest_and_read_back(tmp_path):

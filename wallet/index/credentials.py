@@ -59,6 +59,7 @@ class CredentialIndex:
         self._by_id = {e.cred_id: e for e in entries}
         self._offers = {}  # cred_ex_id -> (schema_id, cred_def_id, updated_at, connection)
         self._journals = []  # entries added while a relisting runs (see `relist`)
+        self._answers = {}  # newest first, and `newest` by restrictions; emptied on any change
 
     def __len__(self):
         """Return how many credentials are indexed."""
@@ -106,6 +107,7 @@ class CredentialIndex:
 
     def _put(self, entry):
         self._by_id[entry.cred_id] = entry
+        self._answers.clear()
         for journal in self._journals:
             journal.append(entry)
 
@@ -126,10 +128,12 @@ class CredentialIndex:
         with self._lock:
             self._by_id = {e.cred_id: e for e in entries}
             self._by_id.update((e.cred_id, e) for e in journal)
+            self._answers.clear()
 
     def remove(self, cred_id):
         """Forget a deleted credential (ACA-Py sends no event for a deletion)."""
         with self._lock:
+            self._answers.clear()
             return self._by_id.pop(cred_id, None) is not None
 
     def mark_revoked(self, cred_id, revoked):
@@ -138,13 +142,20 @@ class CredentialIndex:
             entry = self._by_id.get(cred_id)
             if entry is not None:
                 self._by_id[cred_id] = IndexedCredential(**{**asdict(entry), "revoked": revoked})
+                self._answers.clear()
 
     def page(self, offset=0, limit=20, schema_id=None):
         """Return (credentials newest first from `offset`, total matching)."""
         with self._lock:
-            found = [e for e in self._by_id.values() if schema_id in (None, e.schema_id)]
-        found = _newest_first(found)
+            found = [e for e in self._newest_first() if schema_id in (None, e.schema_id)]
         return found[offset : offset + limit], len(found)
+
+    def _newest_first(self):
+        """Return every entry newest first, sorted once per change (call with the lock held)."""
+        found = self._answers.get(None)
+        if found is None:
+            found = self._answers[None] = _newest_first(self._by_id.values())
+        return found
 
     def allowed(self, restrictions):
         """Return the ids of credentials any one of `restrictions` allows (AnonCreds OR).
@@ -161,18 +172,29 @@ class CredentialIndex:
         The index answers `cred_def_id` and `schema_id` exactly as ACA-Py's tags hold
         them, and `issuer_did` / `schema_issuer_did` only for ids that are DID URLs
         (the DID before the first '/'); anything else is left to ACA-Py.
+
+        Answers are kept until the index changes: a consent page asks the same
+        restrictions a few times, and at 10,000 credentials each answer costs ~10 ms.
         """
         restrictions = list(restrictions or ())
         if any(not _answerable(r) for r in restrictions):
             return None
+        key = json.dumps(restrictions, sort_keys=True)
         with self._lock:
-            entries = list(self._by_id.values())
+            if key not in self._answers:
+                self._answers[key] = self._allowed_newest_first(restrictions)
+            found = self._answers[key]
+        return None if found is None else list(found)
+
+    def _allowed_newest_first(self, restrictions):
+        """Return the ids `restrictions` allow, newest first (call with the lock held)."""
+        entries = self._newest_first()  # filtering keeps the order, as sorting after would
         if restrictions and all(restrictions):  # an empty restriction allows any credential
             verdicts = [[_allows(r, e) for r in restrictions] for e in entries]
             if any(None in v for v in verdicts):
                 return None
             entries = [e for e, v in zip(entries, verdicts, strict=True) if any(v)]
-        return [e.cred_id for e in _newest_first(entries)]
+        return [e.cred_id for e in entries]
 
     def entries(self):
         """Return every indexed credential (for saving)."""
