@@ -1,6 +1,7 @@
 """Install `wallet.speedups` for one test and put ACA-Py back as it was afterwards."""
 
 import pytest
+from acapy_agent.anoncreds.holder import AnonCredsHolder
 from acapy_agent.anoncreds.models.proof import AnonCredsProofProofAggregatedProofSchema
 from acapy_agent.messaging.models.base_record import BaseRecord
 from acapy_agent.protocols.issue_credential.v2_0.formats.anoncreds.handler import (
@@ -33,6 +34,8 @@ TOUCHED = [
     (BaseRecord, "save"),
     (V20PresManager, "create_exchange_for_request"),
     (V20PresManager, "create_pres"),
+    (AnonCredsHolder, "_finish_store_credential"),
+    (AnonCredsHolder, "delete_credential"),
 ]
 _MISSING = object()
 

@@ -13,6 +13,8 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+from acapy_agent.anoncreds import holder
+from acapy_agent.anoncreds.holder import AnonCredsHolder
 from acapy_agent.anoncreds.models.proof import AnonCredsProofProofAggregatedProofSchema
 from acapy_agent.messaging.models.base import BaseModel
 from acapy_agent.messaging.models.base_record import BaseRecord
@@ -90,6 +92,43 @@ PINNED = [
         "verify_pres",
         "4a0fd33474b63ff273df65ce84ac38728506694cf3405b285853680e65490f99",
     ),
+    # credential_changes.py wraps the store every store path ends in, and the deletion.
+    (
+        AnonCredsHolder,
+        "_finish_store_credential",
+        "4d22797cbd1e54ae9cf76364a8409821cf3b436bca43d0dc2551d43bb99c30d1",
+    ),
+    (
+        AnonCredsHolder,
+        "store_credential",
+        "0125bde12267494110e65d2dbff056ade866a5d613b42840d8dfb255221ea55d",
+    ),
+    (
+        AnonCredsHolder,
+        "store_credential_w3c",
+        "c7427ababc02bcfdd810c462e570cd3b02939aae010b1fa009f7a711489be2aa",
+    ),
+    (
+        AnonCredsHolder,
+        "delete_credential",
+        "b5612d484750963176f2099416cb3e4ddb48307540467f8d118dd21fd12b79d0",
+    ),
+    # routes.py reads credentials by id as these two do, in one session.
+    (
+        AnonCredsHolder,
+        "get_credential",
+        "62e07b6c84964e981f11510cf7a98c82c7fd7deec4ee8490a5e3d9badd96a09d",
+    ),
+    (
+        AnonCredsHolder,
+        "_get_credential",
+        "b38202d1d68b38425c5f0b6784c4181e400b998028a4a19a0b015ecdcc1c41c4",
+    ),
+]
+
+# routes.py builds each credential's info with this module function.
+PINNED_FUNCTIONS = [
+    (holder, "_make_cred_info", "7cd3fe631ab4a14146242d5b9180d374b89a73ef01008cb7d78272064854be79"),
 ]
 
 
@@ -134,4 +173,12 @@ def test_acapy_class_under_a_speedup_is_unchanged(cls, digest):
     source = inspect.getsource(cls)
     assert hashlib.sha256(source.encode()).hexdigest() == digest, (
         f"ACA-Py changed {cls.__name__}: re-check wallet/speedups, then update the pin"
+    )
+
+
+@pytest.mark.parametrize(("module", "name", "digest"), PINNED_FUNCTIONS)
+def test_acapy_function_under_a_speedup_is_unchanged(module, name, digest):
+    source = inspect.getsource(getattr(module, name))
+    assert hashlib.sha256(source.encode()).hexdigest() == digest, (
+        f"ACA-Py changed {module.__name__}.{name}: re-check wallet/speedups, then update the pin"
     )

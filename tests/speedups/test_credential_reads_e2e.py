@@ -1,9 +1,14 @@
-"""`POST /tessera/credentials/read` on a real holder: as `GET /credential/{id}`, in one call."""
+"""`wallet.speedups`' credential routes on a real holder.
+
+`POST /tessera/credentials/read` answers as `GET /credential/{id}`, in one call;
+`GET /tessera/credentials/changes` counts every credential stored or deleted.
+"""
 
 import uuid
 
 import pytest
 
+from wallet import scenario
 from wallet.errors import AgentError
 from wallet.flows import held
 from wallet.speedups.routes import MOST
@@ -46,3 +51,17 @@ def test_a_malformed_body_is_refused_with_a_reason(seeded_world, body):
         seeded_world.holder.admin.post("/tessera/credentials/read", body)
     assert refused.value.status == 400
     assert "ids" in str(refused.value)
+
+
+def test_every_store_and_deletion_changes_the_count_and_nothing_else_does(seeded_world):
+    holder = seeded_world.holder
+    epoch, start = held.changes(holder)
+    identity = {scenario.IDENTITY: scenario.load_person()[scenario.IDENTITY]}
+    cred_id = scenario.issue_person(seeded_world, identity)[scenario.IDENTITY]
+    stored = held.changes(holder)
+    held.credentials(holder)  # reads change nothing
+    held.read(holder, [cred_id])
+    assert held.changes(holder) == stored == (epoch, start + 1)
+    held.delete(holder, cred_id)
+    assert held.changes(holder) == (epoch, start + 2)
+    assert held.read(holder, [cred_id]) == {cred_id: None}

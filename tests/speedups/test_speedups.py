@@ -3,6 +3,7 @@
 import threading
 
 import pytest
+from acapy_agent.anoncreds.holder import CATEGORY_CREDENTIAL, AnonCredsHolder
 from acapy_agent.anoncreds.models.proof import AnonCredsProofProofAggregatedProofSchema
 from acapy_agent.messaging.agent_message import AgentMessageSchema
 from acapy_agent.messaging.models.base import BaseModel, BaseModelError
@@ -18,7 +19,7 @@ from acapy_agent.utils.testing import create_test_profile
 from marshmallow import RAISE, ValidationError, fields
 
 from wallet.errors import ConfigError
-from wallet.speedups import acks, proof_fields, saving, validation
+from wallet.speedups import acks, credential_changes, proof_fields, saving, validation
 
 from .samples import BROKEN_PROOF, PROOF, REQUEST, pres, pres_request, run, stored_value
 
@@ -301,3 +302,39 @@ def test_a_prover_told_no_ack_is_done_once_sent(speedups, monkeypatch, will_conf
             await profile.close()
 
     assert run(present()) == (state, state)
+
+
+async def deletions_counted(settings, stored):
+    """Delete one credential id (stored or not); return the change counts before and after."""
+    profile = await create_test_profile(settings)
+    try:
+        if stored:
+            async with profile.session() as session:
+                await session.handle.insert(CATEGORY_CREDENTIAL, "c1", b"{}")
+                await session.handle.insert(AnonCredsHolder.RECORD_TYPE_MIME_TYPES, "c1", b"{}")
+        before = credential_changes.changes(profile.name)[1]
+        failed = None
+        try:
+            await AnonCredsHolder(profile).delete_credential("c1")
+        except Exception as error:  # which one ACA-Py raises is not the point
+            failed = error
+        return before, credential_changes.changes(profile.name)[1], failed
+    finally:
+        await profile.close()
+
+
+@pytest.mark.parametrize("stored", [True, False])  # a deletion that fails still counts
+def test_every_credential_deletion_is_counted_once_it_has_ended(speedups, stored):
+    speedups.install()  # twice: still counted once
+    settings = {"wallet.type": "askar-anoncreds", "auto_provision": True, "wallet.id": "w"}
+    settings |= {"wallet.key": "insecure", "wallet.key_derivation_method": "RAW"}
+    before, after, failed = run(deletions_counted(settings, stored))
+    assert after == before + 1
+    assert (failed is None) is stored
+    assert credential_changes.changes("another wallet")[0] == credential_changes.EPOCH
+
+
+def test_the_counted_store_and_deletion_are_acapys_own(speedups):
+    for name in ("_finish_store_credential", "delete_credential"):
+        wrapped = getattr(AnonCredsHolder, name).__wrapped__
+        assert wrapped.__qualname__ == f"AnonCredsHolder.{name}"

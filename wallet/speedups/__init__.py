@@ -9,14 +9,16 @@ one ACA-Py function, saying which upstream change would make it unnecessary;
 relied on, so an ACA-Py upgrade that changes one fails loudly. None changes what an
 agent sends, stores or accepts: the same checks run on everything that arrives.
 
-One admin route (`routes.py`, `POST /tessera/credentials/read`) reads a page of the
-holder's credentials by id in one call; `tests/speedups/test_credential_reads_e2e.py`
-checks on a real agent that it answers what `GET /credential/{id}` answers.
+Two admin routes (`routes.py`) serve the wallet's credential index:
+`POST /tessera/credentials/read` reads a page of the holder's credentials by id in one
+call, and `GET /tessera/credentials/changes` says whether any was stored or deleted
+since the index was last found complete (`credential_changes.py`);
+`tests/speedups/test_credential_reads_e2e.py` checks both on a real agent.
 """
 
 from acapy_agent.config.injection_context import InjectionContext
 
-from . import acks, proof_fields, record_dump, saving, trusted_loads, validation
+from . import acks, credential_changes, proof_fields, record_dump, saving, trusted_loads, validation
 
 
 def install() -> None:
@@ -27,6 +29,7 @@ def install() -> None:
     trusted_loads.install()
     record_dump.install()
     saving.install()
+    credential_changes.install()
 
 
 async def setup(context: InjectionContext) -> None:

@@ -1,23 +1,27 @@
-"""Admin route `POST /tessera/credentials/read {"ids": [...]}`: credentials by id, one call.
+"""Admin routes the wallet's credential index reads through (AnonCreds wallets).
 
-The wallet pages its credentials and picks a request's candidates by its own index,
-then reads the few it shows or uses by id. ACA-Py 1.7 reads one per call
-(`GET /credential/{id}`): each costs an HTTP round trip and a storage session, which at
-20 credentials was most of the consent page's time. This reads up to `MOST` in one call,
-each exactly as `GET /credential/{id}` does (`AnonCredsHolder.get_credential`), and
-answers `{"results": [info, or null when none is stored under that id, ...]}` in the
-order asked. Upstream, a multi-id credential read (or `GET /credentials` filtering on
-record ids) would make it unnecessary.
+- `POST /tessera/credentials/read {"ids": [...]}`: the wallet pages its credentials
+  and picks a request's candidates by its own index, then reads the few it shows or
+  uses by id. ACA-Py 1.7 reads one per call (`GET /credential/{id}`), each in a storage
+  session of its own: at 20 credentials that was most of the consent page's time.
+  This reads up to `MOST` in one session and answers `{"results": [info, or null when
+  none is stored under that id, ...]}` in the order asked, each info built as
+  `AnonCredsHolder.get_credential` builds it (`_make_cred_info` on the loaded
+  credential). Upstream, a multi-id credential read would make it unnecessary.
+- `GET /tessera/credentials/changes`: `{"epoch", "changes"}`, see `credential_changes`.
 """
 
 import json
 
 from acapy_agent.admin.decorators.auth import tenant_authentication
-from acapy_agent.anoncreds.holder import AnonCredsHolder
+from acapy_agent.anoncreds.holder import CATEGORY_CREDENTIAL, _make_cred_info
 from acapy_agent.holder.routes import wallet_type_config
-from acapy_agent.indy.holder import IndyHolder
-from acapy_agent.wallet.error import WalletNotFoundError
 from aiohttp import web
+from anoncreds import AnoncredsError, Credential
+
+from .credential_changes import changes
+
+ANONCREDS_WALLETS = ("askar-anoncreds", "kanon-anoncreds")
 
 MOST = 100  # ids per call: a page of the wallet is 20
 ID_LENGTH = 200  # ACA-Py's credential ids are UUIDs
@@ -37,10 +41,20 @@ def _ids(params):
     return ids
 
 
+def _anoncreds(context):
+    """Return None on an AnonCreds wallet, else the refusal to answer with."""
+    if context.settings.get(wallet_type_config) in ANONCREDS_WALLETS:
+        return None
+    return web.json_response({"reason": "AnonCreds wallets only."}, status=501)
+
+
 @tenant_authentication
 async def read_credentials(request: web.BaseRequest):
     """Answer each id's credential info (as `GET /credential/{id}`), or null when none."""
     context = request["context"]
+    refused = _anoncreds(context)
+    if refused is not None:
+        return refused
     try:
         params = await request.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
@@ -48,19 +62,37 @@ async def read_credentials(request: web.BaseRequest):
     ids = _ids(params)
     if ids is None:
         return _bad(f"ids: a list of 1 to {MOST} credential ids")
-    if context.settings.get(wallet_type_config) in ("askar-anoncreds", "kanon-anoncreds"):
-        holder = AnonCredsHolder(context.profile)
-    else:
-        holder = context.profile.inject(IndyHolder)
     results = []
-    for cred_id in ids:
-        try:
-            results.append(json.loads(await holder.get_credential(cred_id)))
-        except WalletNotFoundError:
-            results.append(None)
+    async with context.profile.session() as session:
+        for cred_id in ids:
+            found = await session.handle.fetch(CATEGORY_CREDENTIAL, cred_id)
+            if found is None:
+                results.append(None)
+                continue
+            try:
+                results.append(_make_cred_info(cred_id, Credential.load(found.raw_value)))
+            except AnoncredsError:
+                reason = f"The credential {cred_id} is stored but cannot be read."
+                return web.json_response({"reason": reason}, status=500)
     return web.json_response({"results": results})
 
 
+@tenant_authentication
+async def credential_changes(request: web.BaseRequest):
+    """Answer this agent's id and how many credential stores and deletions ended in it."""
+    context = request["context"]
+    refused = _anoncreds(context)
+    if refused is not None:
+        return refused
+    epoch, count = changes(context.profile.name)
+    return web.json_response({"epoch": epoch, "changes": count})
+
+
 async def register(app: web.Application):
-    """Register the route with the agent's admin server."""
-    app.add_routes([web.post("/tessera/credentials/read", read_credentials)])
+    """Register the routes with the agent's admin server."""
+    app.add_routes(
+        [
+            web.post("/tessera/credentials/read", read_credentials),
+            web.get("/tessera/credentials/changes", credential_changes, allow_head=False),
+        ]
+    )
