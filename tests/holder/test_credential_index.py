@@ -108,9 +108,9 @@ def test_a_page_reads_only_its_credentials_newest_first_with_a_total(world, held
     infos, total = held.page(world.agent, offset=2, limit=3)
     assert total == 8
     assert [i["referent"] for i in infos] == list(reversed(ids))[2:5]
-    # the count checked in one call (nothing past the 8 known), then the page by id, in one call
+    # the counts compared in one call (one from the 8th known: as many), then the page by id
     assert world.count("GET", "/credentials") - listings == 1
-    assert world.count("GET", "/credentials", offset="8", limit="1") == 1
+    assert world.count("GET", "/credentials", offset="7", limit="2") == 1
     assert world.read_ids == [list(reversed(ids))[2:5]]
     assert world.count("GET", "/credential/") == 0
 
@@ -143,6 +143,52 @@ def test_credentials_whose_webhooks_trail_are_found_at_once_wherever_askar_lists
     infos, total = held.page(world.agent, limit=20)
     assert total == len(known) + len(late)
     assert {i["referent"] for i in infos} == set(known) | set(late)
+
+
+def nothing(world):
+    """No credential stored or deleted."""
+
+
+def a_store(world):
+    """A credential stored whose webhooks have not come."""
+    world.fake.add_credential(INCOME)
+
+
+def a_deletion(world):
+    """A credential deleted behind the wallet's back."""
+    del world.fake.credentials[next(iter(world.fake.credentials))]
+
+
+def a_restart(world):
+    """The agent restarted: its count from 0 again may equal the one kept."""
+    world.fake.epoch = "restarted"
+
+
+@pytest.mark.parametrize(
+    ("change", "checks", "total"),
+    [
+        (nothing, 0, 4),  # the change count alone: no listing
+        (a_store, 1, 5),  # checked past the known count, found, indexed
+        (a_deletion, 1, 3),  # checked (fewer), listed, the one gone left the index
+        (a_restart, 1, 4),  # checked (as many)
+    ],
+)
+def test_the_count_is_checked_only_after_a_credential_was_stored_or_deleted(
+    world, held, change, checks, total
+):
+    held.fresh(world.agent)
+    for i in range(4):
+        stored_by_webhook(world, held, NATIONAL_ID, f"x{i}")
+    held.page(world.agent, limit=2)  # found complete at the agent's count
+    change(world)
+    world.calls.clear()
+    infos, found = held.page(world.agent, limit=2)
+    assert found == total and len(infos) == 2
+    assert world.count("GET", "/tessera/credentials/changes") >= 1
+    assert world.count("GET", "/credentials", limit="2") == checks
+    world.calls.clear()
+    held.page(world.agent, limit=2)  # and found complete again
+    assert world.count("GET", "/credentials", limit="2") == 0
 
 
 def test_a_credential_gone_from_the_agent_is_never_shown_nor_hides_a_new_one(world, held):

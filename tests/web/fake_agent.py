@@ -59,6 +59,24 @@ def invitation_url(label="Acme Bank", endpoint="http://127.0.0.1:9"):
     return f"http://127.0.0.1:9/?oob={oob}"
 
 
+class _Changes(dict):
+    """Credentials by id, counting stores and deletions (`GET /tessera/credentials/changes`)."""
+
+    changes = 0
+
+    def __setitem__(self, key, value):
+        self.changes += 1
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key):
+        self.changes += 1
+        super().__delitem__(key)
+
+    def pop(self, key, *default):
+        self.changes += 1
+        return super().pop(key, *default)
+
+
 class FakeAcaPy:
     """Just enough of ACA-Py's admin API for the wallet's pages, kept in memory."""
 
@@ -79,7 +97,8 @@ class FakeAcaPy:
             },
         }
         self.offers = {}
-        self.credentials = {}
+        self.credentials = _Changes()  # counts stores and deletions, as wallet.speedups does
+        self.epoch = "fake"  # the agent process, in that count
         self.requests = {}
         self.posted = []
         self.unreachable_issuer = None  # a host name: the registry cannot reach that issuer
@@ -206,6 +225,11 @@ class FakeAcaPy:
             ("GET", r"/credential/(?P<id>[^/]+)", lambda q, b, id: self.credentials[id]),
             ("DELETE", r"/credential/(?P<id>[^/]+)", self._delete),
             ("POST", r"/tessera/credentials/read", self._read_credentials),
+            (
+                "GET",
+                r"/tessera/credentials/changes",
+                lambda q, b: {"epoch": self.epoch, "changes": self.credentials.changes},
+            ),
             ("GET", r"/present-proof-2.0/records", self._requests),
             (
                 "GET",

@@ -54,6 +54,16 @@ def read(holder, cred_ids):
     return found
 
 
+def changes(holder):
+    """Return (the agent process's id, how many credential stores and deletions ended in it).
+
+    Through `wallet.speedups`' `GET /tessera/credentials/changes`: equal answers mean no
+    credential was stored or deleted in between.
+    """
+    found = holder.admin.get("/tessera/credentials/changes")
+    return found["epoch"], found["changes"]
+
+
 def delete(holder, cred_id):
     """Delete one stored credential."""
     holder.admin.delete(f"/credential/{quote(cred_id, safe='')}")

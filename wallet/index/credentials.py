@@ -65,6 +65,11 @@ class CredentialIndex:
         """Return how many credentials are indexed."""
         return len(self._by_id)
 
+    def ids(self):
+        """Return the ids of every indexed credential."""
+        with self._lock:
+            return set(self._by_id)
+
     def get(self, cred_id):
         """Return one indexed credential, or None."""
         return self._by_id.get(cred_id)
