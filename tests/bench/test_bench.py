@@ -93,6 +93,10 @@ def test_quick_bench_produces_every_figure(tmp_path):
     assert "| ratio p50 / floor |" in text and "crypto-bound throughput" in text
     assert "issuance crypto bound" in text and "Where one issuance's time goes" in text
     assert "64 in flight against 16" in text
+    filled = str(bench_run.SIZES["quick"]["filled"][-1])
+    assert results["growth"][filled]["filled"] is True  # copies, measured like the rest
+    assert results["growth"][filled]["consent_page_ms"]["n"] == bench_run.SIZES["quick"]["lookups"]
+    assert f"| {filled} credentials:" in text and "copies of one real credential" in text
     assert set(results["throughput_detail"]["16"]["cpu_split_ms_per_proof"]) == {
         "holder",
         "verifier",

@@ -31,20 +31,26 @@ SIZES = {
         "throughput": {1: 4, 4: 8, 16: 24, 64: 64},
         "issuance": {1: 4, 10: 10},
         "growth": (10, 50),
+        "filled": (200,),
         "lookups": 5,
+        "slow_lookups": 5,
         "history": 1000,
         "cold": 2,
         "past": (100, 1000),
+        "past_listed_up_to": 1000,
     },
     "full": {
         "latency": 50,
         "throughput": {1: 30, 4: 60, 16: 96, 64: 64, 256: 256},
         "issuance": {1: 20, 10: 40},
         "growth": (10, 100, 1000),
+        "filled": (10000,),
         "lookups": 20,
+        "slow_lookups": 3,
         "history": 10000,
         "cold": 5,
         "past": (100, 1000, 10000),
+        "past_listed_up_to": 1000,
     },
 }
 
@@ -133,6 +139,7 @@ def run(quick=True, home=None, port_offset=0, today=None, log=print):
                     growth.at(target)
                 growth.history()
                 load_fill(parties["holder"], hub)
+                growth.filled()
                 growth.past_exchanges()
             finally:
                 growth.close()
@@ -352,17 +359,48 @@ class _Growth:
                 world, scenario.IDENTITY, self.person[scenario.IDENTITY], 8, target - held
             )
             held = self._held()
+        self._measure(held, self.sizes["lookups"])
+
+    def filled(self):
+        """Copy one credential until the holder holds each filled size, then measure.
+
+        Issuing 10,000 real credentials would take hours: the bench-only plugin
+        `wallet.bench.fill` (loaded by then) stores copies of one real credential, as
+        AnonCreds stores one, without webhooks. The wallet's index finds them on its
+        first read, as it finds any credential whose webhook never came: that read is
+        not timed. ACA-Py's listing of every candidate is timed `slow_lookups` times.
+        """
+        holder, count = self.world.holder, self._held()
+        identity = {"cred_def_id": self.world.cred_defs[scenario.IDENTITY]}
+        template = held.listed(holder, identity, limit=1)[0]["referent"]
+        for target in self.sizes["filled"]:
+            if target > count:
+                self.log(f"growth: copying a credential up to {target}")
+                holder.admin.request(
+                    "POST",
+                    "/tessera-bench/credential-copies",
+                    json_body={"cred_id": template, "count": target - count},
+                    timeout=600,
+                )
+                count = target
+            self.pages.service.held.probe(holder)  # indexes the copies, untimed
+            self._measure(count, self.sizes["lookups"], self.sizes["slow_lookups"], filled=True)
+
+    def _measure(self, held, runs, slow_runs=None, filled=False):
+        world = self.world
         _, thread_id = present.request_proof(world.verifier, world.verifier_conn, self.request)
         record = present.wait_request(world.holder, thread_id, timeout=60)
-        runs = self.sizes["lookups"]
         index = self.pages.service.held  # the wallet's credential index, fed by the webhooks
         self.results[str(held)] = {
             "candidate_lookup_ms": percentiles(
                 exchange.candidate_lookup(world, record, runs, lookup=index.candidates)
             ),
-            "candidate_lookup_all_ms": percentiles(exchange.candidate_lookup(world, record, runs)),
+            "candidate_lookup_all_ms": percentiles(
+                exchange.candidate_lookup(world, record, slow_runs or runs)
+            ),
             "credentials_page_ms": self.pages.time("/credentials/", runs),
             "consent_page_ms": self.pages.time(f"/requests/{record['pres_ex_id']}", runs),
+            **({"filled": True} if filled else {}),
         }
         present.decline(world.holder, record["pres_ex_id"], "benchmark")
 
@@ -377,7 +415,8 @@ class _Growth:
         """Time the requests page as past exchanges grow (the holder has the fill plugin)."""
         past = PastExchanges(self.world, self.pages, self.request, self.log)
         for target in self.sizes["past"]:
-            found = past.at(target, self.sizes["lookups"])
+            slow = self.sizes["slow_lookups"] if target <= self.sizes["past_listed_up_to"] else 0
+            found = past.at(target, self.sizes["lookups"], slow)
             self.past_results[str(found["past_exchanges"])] = found
 
     def close(self):

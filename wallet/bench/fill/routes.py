@@ -1,12 +1,19 @@
-"""The bench's fill route: `POST /tessera-bench/pres-ex-copies {"pres_ex_id", "count"}`."""
+"""The bench's fill routes: copies of a finished exchange, or of a stored credential.
+
+`POST /tessera-bench/pres-ex-copies {"pres_ex_id", "count"}` and
+`POST /tessera-bench/credential-copies {"cred_id", "count"}`.
+"""
 
 import uuid
 
 from acapy_agent.admin.decorators.auth import tenant_authentication
 from acapy_agent.admin.request_context import AdminRequestContext
+from acapy_agent.anoncreds.holder import CATEGORY_CREDENTIAL
 from acapy_agent.protocols.present_proof.v2_0.models.pres_exchange import V20PresExRecord
 from acapy_agent.storage.error import StorageNotFoundError
 from aiohttp import web
+
+from ...speedups.credential_changes import changed
 
 FINISHED = ("presentation-sent", "done", "abandoned")
 MOST = 20000
@@ -36,6 +43,38 @@ async def copy_exchange(request: web.BaseRequest):
     return web.json_response({"copied": count})
 
 
+@tenant_authentication
+async def copy_credential(request: web.BaseRequest):
+    """Store `count` copies of a stored credential (same value and tags), each under a new id.
+
+    As AnonCreds' `store_credential` stores one, without its attribute MIME types record
+    (Tessera's credentials have none) and without webhooks, counted as changes
+    (`wallet.speedups`): the wallet's index finds the copies on its next read, as it
+    finds any credential whose webhook never came.
+    """
+    context: AdminRequestContext = request["context"]
+    params = await request.json()
+    count = params.get("count")
+    if not isinstance(count, int) or not 0 < count <= MOST:
+        return web.json_response({"reason": f"count: 1 to {MOST}"}, status=400)
+    async with context.profile.transaction() as txn:
+        found = await txn.handle.fetch(CATEGORY_CREDENTIAL, str(params.get("cred_id")))
+        if found is None:
+            return web.json_response({"reason": "No such credential."}, status=404)
+        for _ in range(count):
+            await txn.handle.insert(
+                CATEGORY_CREDENTIAL, str(uuid.uuid4()), found.raw_value, found.tags
+            )
+        await txn.commit()
+    changed(context.profile.name, count)
+    return web.json_response({"copied": count})
+
+
 async def register(app: web.Application):
-    """Register the bench's fill route."""
-    app.add_routes([web.post("/tessera-bench/pres-ex-copies", copy_exchange)])
+    """Register the bench's fill routes."""
+    app.add_routes(
+        [
+            web.post("/tessera-bench/pres-ex-copies", copy_exchange),
+            web.post("/tessera-bench/credential-copies", copy_credential),
+        ]
+    )
