@@ -4,13 +4,15 @@
   and picks a request's candidates by its own index, then reads the few it shows or
   uses by id. ACA-Py 1.7 reads one per call (`GET /credential/{id}`), each in a storage
   session of its own: at 20 credentials that was most of the consent page's time.
-  This reads up to `MOST` in one session and answers `{"results": [info, or null when
-  none is stored under that id, ...]}` in the order asked, each info built as
-  `AnonCredsHolder.get_credential` builds it (`_make_cred_info` on the loaded
-  credential). Upstream, a multi-id credential read would make it unnecessary.
+  This reads up to `MOST` in one call, in up to `SESSIONS` storage sessions side by
+  side, and answers `{"results": [info, or null when none is stored under that id,
+  ...]}` in the order asked, each info built as `AnonCredsHolder.get_credential`
+  builds it (`_make_cred_info` on the loaded credential). Upstream, a multi-id
+  credential read would make it unnecessary.
 - `GET /tessera/credentials/changes`: `{"epoch", "changes"}`, see `credential_changes`.
 """
 
+import asyncio
 import json
 
 from acapy_agent.admin.decorators.auth import tenant_authentication
@@ -24,6 +26,8 @@ from .credential_changes import changes
 ANONCREDS_WALLETS = ("askar-anoncreds", "kanon-anoncreds")
 
 MOST = 100  # ids per call: a page of the wallet is 20
+SESSIONS = 4  # read side by side: each fetch waits on Askar's thread (20 ids: 9.7 ms -> 5.5)
+PER_SESSION = 5  # fewer ids are read in one session
 ID_LENGTH = 200  # ACA-Py's credential ids are UUIDs
 
 
@@ -62,19 +66,30 @@ async def read_credentials(request: web.BaseRequest):
     ids = _ids(params)
     if ids is None:
         return _bad(f"ids: a list of 1 to {MOST} credential ids")
+    sessions = max(1, min(SESSIONS, len(ids) // PER_SESSION))
+    parts = await asyncio.gather(
+        *(_fetched(context.profile, ids[k::sessions]) for k in range(sessions))
+    )
+    stored = [None] * len(ids)
+    for k, part in enumerate(parts):
+        stored[k::sessions] = part
     results = []
-    async with context.profile.session() as session:
-        for cred_id in ids:
-            found = await session.handle.fetch(CATEGORY_CREDENTIAL, cred_id)
-            if found is None:
-                results.append(None)
-                continue
-            try:
-                results.append(_make_cred_info(cred_id, Credential.load(found.raw_value)))
-            except AnoncredsError:
-                reason = f"The credential {cred_id} is stored but cannot be read."
-                return web.json_response({"reason": reason}, status=500)
+    for cred_id, found in zip(ids, stored, strict=True):
+        if found is None:
+            results.append(None)
+            continue
+        try:
+            results.append(_make_cred_info(cred_id, Credential.load(found.raw_value)))
+        except AnoncredsError:
+            reason = f"The credential {cred_id} is stored but cannot be read."
+            return web.json_response({"reason": reason}, status=500)
     return web.json_response({"results": results})
+
+
+async def _fetched(profile, ids):
+    """Return each id's stored credential entry (None when none), read in one session."""
+    async with profile.session() as session:
+        return [await session.handle.fetch(CATEGORY_CREDENTIAL, cred_id) for cred_id in ids]
 
 
 @tenant_authentication
