@@ -97,6 +97,10 @@ def test_quick_bench_produces_every_figure(tmp_path):
     assert results["growth"][filled]["filled"] is True  # copies, measured like the rest
     assert results["growth"][filled]["consent_page_ms"]["n"] == bench_run.SIZES["quick"]["lookups"]
     assert f"| {filled} credentials:" in text and "copies of one real credential" in text
+    assert (
+        results["duration_s"] > 0
+        and f"| this bench, start to end | {results['duration_s']} s |" in text
+    )
     assert set(results["throughput_detail"]["16"]["cpu_split_ms_per_proof"]) == {
         "holder",
         "verifier",

@@ -109,6 +109,8 @@ def markdown(results):
         )
     for name, value in results["startup_ms"].items():
         lines.append(f"| start-up, {name.replace('_', ' ')} | {value} ms |")
+    if "duration_s" in results:
+        lines.append(f"| this bench, start to end | {results['duration_s']} s |")
     return "\n".join(lines + _split_table(results) + _issuance_tables(results))
 
 
