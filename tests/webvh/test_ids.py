@@ -93,8 +93,21 @@ def test_resource_id_round_trips_to_its_url():
     ],
 )
 def test_bad_resource_ids_are_refused(value):
+    for _ in range(2):  # and again: a refusal is never kept as an answer
+        with pytest.raises(InputError):
+            parse_resource_id(value)
+
+
+@pytest.mark.parametrize("value", [None, 7, ["did:webvh:x"], {"id": 1}])
+def test_resource_ids_that_are_not_text_are_refused(value):
     with pytest.raises(InputError):
         parse_resource_id(value)
+
+
+def test_a_resource_id_is_parsed_once_and_kept():
+    value = resource_id(f"did:webvh:{SCID}:kept.example.com", {"kept": True})
+    first = parse_resource_id(value)
+    assert parse_resource_id(value) is first and first.id == value
 
 
 def test_digest_is_multibase_sha256_of_the_canonical_json():
