@@ -8,7 +8,7 @@ import uuid
 
 from acapy_agent.admin.decorators.auth import tenant_authentication
 from acapy_agent.admin.request_context import AdminRequestContext
-from acapy_agent.anoncreds.holder import CATEGORY_CREDENTIAL
+from acapy_agent.anoncreds.holder import CATEGORY_CREDENTIAL, AnonCredsHolder
 from acapy_agent.protocols.present_proof.v2_0.models.pres_exchange import V20PresExRecord
 from acapy_agent.storage.error import StorageNotFoundError
 from aiohttp import web
@@ -47,10 +47,10 @@ async def copy_exchange(request: web.BaseRequest):
 async def copy_credential(request: web.BaseRequest):
     """Store `count` copies of a stored credential (same value and tags), each under a new id.
 
-    As AnonCreds' `store_credential` stores one, without its attribute MIME types record
-    (Tessera's credentials have none) and without webhooks, counted as changes
-    (`wallet.speedups`): the wallet's index finds the copies on its next read, as it
-    finds any credential whose webhook never came.
+    As AnonCreds' `store_credential` stores one, with its attribute MIME types record
+    when it has one (ACA-Py's deletion removes both), without webhooks, counted as
+    changes (`wallet.speedups`): the wallet's index finds the copies on its next read,
+    as it finds any credential whose webhook never came.
     """
     context: AdminRequestContext = request["context"]
     params = await request.json()
@@ -58,13 +58,18 @@ async def copy_credential(request: web.BaseRequest):
     if not isinstance(count, int) or not 0 < count <= MOST:
         return web.json_response({"reason": f"count: 1 to {MOST}"}, status=400)
     async with context.profile.transaction() as txn:
-        found = await txn.handle.fetch(CATEGORY_CREDENTIAL, str(params.get("cred_id")))
+        cred_id = str(params.get("cred_id"))
+        found = await txn.handle.fetch(CATEGORY_CREDENTIAL, cred_id)
         if found is None:
             return web.json_response({"reason": "No such credential."}, status=404)
+        mime_types = await txn.handle.fetch(AnonCredsHolder.RECORD_TYPE_MIME_TYPES, cred_id)
         for _ in range(count):
-            await txn.handle.insert(
-                CATEGORY_CREDENTIAL, str(uuid.uuid4()), found.raw_value, found.tags
-            )
+            copy = str(uuid.uuid4())
+            await txn.handle.insert(CATEGORY_CREDENTIAL, copy, found.raw_value, found.tags)
+            if mime_types is not None:
+                await txn.handle.insert(
+                    AnonCredsHolder.RECORD_TYPE_MIME_TYPES, copy, mime_types.raw_value
+                )
         await txn.commit()
     changed(context.profile.name, count)
     return web.json_response({"copied": count})
