@@ -3,15 +3,16 @@
 The wallet's credential index (`wallet.holder.credential_index`) is fed by webhooks and
 checks, before it answers, that ACA-Py holds no credential it does not know (one whose
 webhook trails or was lost). ACA-Py has no count of its credentials: the check asks for
-the credentials past the count the index knows (`GET /credentials?offset=<known>`),
-and Askar skips those rows one by one, which took ~57 ms at 10,000 credentials, on
-every page and every request item. This keeps a number per wallet profile that
-changes whenever a credential is stored or deleted, and an id of this agent process:
-while the pair (`GET /tessera/credentials/changes`) is what it was when the index was
-last found complete, nothing was stored or deleted since, and the wallet skips the
-check. A change is counted once the store or deletion has ended, committed or failed:
-the wallet reads the count before it checks, so a store still running during the check
-(not yet listed) changes the count after it was read, and the next read checks again.
+the credentials from one before the count the index knows (`GET /credentials?offset=
+<known - 1>&limit=2`), and Askar skips those rows one by one, which took ~57 ms at
+10,000 credentials, on every page and every request item. This keeps a number per wallet
+profile that changes whenever a credential is stored or deleted, and an id of this agent
+process: while the pair (`GET /tessera/credentials/changes`) is what it was when the
+index was last found complete, nothing was stored or deleted since, and the wallet skips
+the check. A change is counted once the store or deletion has ended, committed or
+failed: the wallet reads the count before it checks, so a store still running during the
+check (not yet listed) changes the count after it was read, and the next read checks
+again.
 
 Upstream, a count or a change counter on `GET /credentials` would make it unnecessary.
 """

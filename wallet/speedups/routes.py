@@ -13,6 +13,7 @@
 """
 
 import asyncio
+import functools
 import json
 
 from acapy_agent.admin.decorators.auth import tenant_authentication
@@ -45,20 +46,23 @@ def _ids(params):
     return ids
 
 
-def _anoncreds(context):
-    """Return None on an AnonCreds wallet, else the refusal to answer with."""
-    if context.settings.get(wallet_type_config) in ANONCREDS_WALLETS:
-        return None
-    return web.json_response({"reason": "AnonCreds wallets only."}, status=501)
+def _anoncreds_only(handler):
+    """Answer 501 on wallets that are not AnonCreds wallets, else run `handler`."""
+
+    @functools.wraps(handler)
+    async def checked(request: web.BaseRequest):
+        if request["context"].settings.get(wallet_type_config) not in ANONCREDS_WALLETS:
+            return web.json_response({"reason": "AnonCreds wallets only."}, status=501)
+        return await handler(request)
+
+    return checked
 
 
 @tenant_authentication
+@_anoncreds_only
 async def read_credentials(request: web.BaseRequest):
     """Answer each id's credential info (as `GET /credential/{id}`), or null when none."""
     context = request["context"]
-    refused = _anoncreds(context)
-    if refused is not None:
-        return refused
     try:
         params = await request.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
@@ -93,13 +97,10 @@ async def _fetched(profile, ids):
 
 
 @tenant_authentication
+@_anoncreds_only
 async def credential_changes(request: web.BaseRequest):
     """Answer this agent's id and how many credential stores and deletions ended in it."""
-    context = request["context"]
-    refused = _anoncreds(context)
-    if refused is not None:
-        return refused
-    epoch, count = changes(context.profile.name)
+    epoch, count = changes(request["context"].profile.name)
     return web.json_response({"epoch": epoch, "changes": count})
 
 
