@@ -18,6 +18,8 @@ from acapy_agent.protocols.present_proof.v2_0.formats.anoncreds.handler import (
 from acapy_agent.protocols.present_proof.v2_0.manager import V20PresManager
 from acapy_agent.protocols.present_proof.v2_0.messages.pres_format import V20PresFormat
 from acapy_agent.protocols.present_proof.v2_0.models.pres_exchange import V20PresExRecord
+from acapy_agent.transport.outbound.manager import OutboundTransportManager
+from acapy_agent.utils import tracing
 
 import wallet.speedups
 
@@ -36,6 +38,8 @@ TOUCHED = [
     (V20PresManager, "create_pres"),
     (AnonCredsHolder, "_finish_store_credential"),
     (AnonCredsHolder, "delete_credential"),
+    (OutboundTransportManager, "enqueue_webhook"),
+    (tracing, "tracing_enabled"),
 ]
 _MISSING = object()
 

@@ -29,6 +29,8 @@ from acapy_agent.protocols.present_proof.v2_0.formats.anoncreds.handler import (
 from acapy_agent.protocols.present_proof.v2_0.manager import V20PresManager
 from acapy_agent.protocols.present_proof.v2_0.messages.pres_format import V20PresFormat
 from acapy_agent.protocols.present_proof.v2_0.models.pres_exchange import V20PresExRecord
+from acapy_agent.transport.outbound.manager import OutboundTransportManager
+from acapy_agent.utils import tracing
 
 ACAPY_RANGE = "acapy-agent>=1.7,<1.8"
 ACAPY_SERIES = (1, 7)
@@ -124,11 +126,28 @@ PINNED = [
         "_get_credential",
         "b38202d1d68b38425c5f0b6784c4181e400b998028a4a19a0b015ecdcc1c41c4",
     ),
+    # webhook_trace.py wraps the first, relying on the second only scheduling delivery.
+    (
+        OutboundTransportManager,
+        "enqueue_webhook",
+        "506592f3d386830b2b7300764d6cd64fcc52599a2f41bf8b9361c087c77851c4",
+    ),
+    (
+        OutboundTransportManager,
+        "process_queued",
+        "8983f825812abe0af6106daebcbc27feb8ce36adeceb23b7eb0950c9c9e4edba",
+    ),
 ]
 
-# routes.py builds each credential's info with this module function.
 PINNED_FUNCTIONS = [
+    # routes.py builds each credential's info with this module function.
     (holder, "_make_cred_info", "7cd3fe631ab4a14146242d5b9180d374b89a73ef01008cb7d78272064854be79"),
+    # webhook_trace.py answers as this one does for the webhook payloads it marks.
+    (
+        tracing,
+        "tracing_enabled",
+        "8fc8d20c093156d668df4fa5a55243e3e9129ca84e7061a9fd0fd45abccfb806",
+    ),
 ]
 
 

@@ -18,7 +18,16 @@ since the index was last found complete (`credential_changes.py`);
 
 from acapy_agent.config.injection_context import InjectionContext
 
-from . import acks, credential_changes, proof_fields, record_dump, saving, trusted_loads, validation
+from . import (
+    acks,
+    credential_changes,
+    proof_fields,
+    record_dump,
+    saving,
+    trusted_loads,
+    validation,
+    webhook_trace,
+)
 
 
 def install() -> None:
@@ -30,6 +39,7 @@ def install() -> None:
     record_dump.install()
     saving.install()
     credential_changes.install()
+    webhook_trace.install()
 
 
 async def setup(context: InjectionContext) -> None:
