@@ -6,6 +6,7 @@ import time
 
 from wallet.agent.handle import Agent
 from wallet.consent.policy import Decision, Policy
+from wallet.flows.matching import Candidate
 from wallet.flows.records import PresExchange
 from wallet.holder.autorespond import AutoResponder
 
@@ -132,3 +133,34 @@ def test_the_answer_to_an_own_proposal_waits_for_its_terms_too():
     bound = {**SMALLER, "name": "proof-request", "nonce": "5"}
     outcome = responder.handle(record("px-1", bound, SMALLER))
     assert outcome.decision == held and outcome.sent is None
+
+
+HELD = {
+    "cred_info": {
+        "referent": "c-1",
+        "attrs": {"birthdate_dateint": "19900101"},
+        "schema_id": "s",
+        "cred_def_id": "d",
+    },
+    "presentation_referents": ["a"],
+}
+
+
+def test_the_default_answer_reads_its_candidates_through_the_lookup_given():
+    """The wallet's credential index answers, not ACA-Py's listing of every candidate
+    (this fake's listing holds none: without the lookup nothing could be sent)."""
+    admin, asked = Admin(), []
+
+    def lookup(holder, pres_ex_id, request):
+        asked.append((pres_ex_id, sorted(request["requested_predicates"])))
+        return [Candidate.from_agent(HELD)], {}
+
+    responder = AutoResponder(Agent("holder", admin), Policy, lookup=lookup)
+    bound = {**SMALLER, "name": "proof-request", "nonce": "5"}
+    outcome = responder.handle(record("px-1", bound, SMALLER))
+    assert asked == [("px-1", ["a"])]
+    assert outcome.error is None
+    assert outcome.sent["requested_predicates"]["a"]["cred_id"] == "c-1"
+    assert [path for path, _ in admin.posts] == [
+        "/present-proof-2.0/records/px-1/send-presentation"
+    ]

@@ -37,14 +37,19 @@ class Autoanswer:
         self._history = None
         self._after_sent = None
         self._sent_entries = {}  # pres_ex_id -> the history entry of an answer being sent
+        self._assessed = {}  # pres_ex_id -> what `_describe` found, for `_send` to answer from
+        self._lookup = None
         self._lock = threading.Lock()
         self._probe_lock = threading.Lock()  # weighing and marking told: one request at a time
 
-    def start(self, agent, history, waiting, gate=None, after_sent=None):
+    def start(self, agent, history, waiting, gate=None, after_sent=None, lookup=None):
         """Answer `agent`'s requests by the rules, log in `history`; catch up on waiting ones.
 
         `waiting` (a `holder.waiting.Waiting`) says which requests wait;
-        `gate(record, decision)` may hold an approval for the person (the terms rule).
+        `gate(record, decision)` may hold an approval for the person (the terms rule);
+        `lookup` finds a request's candidates (the wallet's credential index, so an
+        answer reads only the newest credentials of each item), as `present.assess`
+        takes it; None: ACA-Py lists every candidate.
         """
         self.stop()
         responder = AutoResponder(
@@ -55,9 +60,10 @@ class Autoanswer:
             gate=gate,
             guard=lambda record, request, decision: self._guard(agent, record, request, decision),
             send=lambda record, view, decision: self._send(agent, record, view, decision),
+            lookup=lookup,
         )
         with self._lock:
-            self._history, self._after_sent = history, after_sent
+            self._history, self._after_sent, self._lookup = history, after_sent, lookup
             self.responder = responder.start()
         try:
             responder.catch_up(waiting)
@@ -102,16 +108,22 @@ class Autoanswer:
 
     def _describe(self, agent, record):
         request = present.anoncreds_request(record)
-        options = present.options(agent, record)
+        found = present.assess(agent, record, lookup=self._lookup)
+        self._assessed[record.pres_ex_id] = found
         who = records.connection_labels(agent).get(record.connection_id, "(unknown firm)")
-        return disclosure.describe(record, request, options, self.schemas, who, self.today())
+        return disclosure.describe(
+            record, request, found.usable, self.schemas, who, self.today(), cut=found.cut
+        )
 
     def _send(self, agent, record, view, decision):
         """Send the answer a rule approved, its history entry held across the send."""
+        assessed = self._assessed.pop(record.pres_ex_id, None)
+        if assessed is None:
+            assessed = present.assess(agent, record, lookup=self._lookup)
         history = self._history
         if history is None or view is None:
-            return present.present(agent, record)
-        found, body = present.answer(agent, record)
+            return present.present(agent, record, assessed=assessed)
+        found, body = present.answer(agent, record, assessed=assessed)
         picks = present.picks(body)
         summary = disclosure.summary(view, picks)
         entry = history.entry(
@@ -130,6 +142,7 @@ class Autoanswer:
     def _log(self, outcome):
         history, view = self._history, outcome.prepared
         entry = self._sent_entries.pop(outcome.pres_ex_id, None)  # written by `_send`
+        self._assessed.pop(outcome.pres_ex_id, None)  # described, then declined or failed
         if outcome.error:
             LOG.warning("Rule %s could not answer: %s", outcome.decision.rule, outcome.error)
             return

@@ -50,6 +50,7 @@ class AutoResponder:
         gate=None,
         guard=None,
         send=None,
+        lookup=None,
     ):
         """`policy()` returns the current Policy; `firm_of(record)` names the firm.
 
@@ -59,7 +60,8 @@ class AutoResponder:
         `guard(record, request, decision)` may turn an approval into a question (what
         answering would tell the firm: probing, hidden conditions).
         `send(record, prepared, decision)` sends an approved answer and returns what was
-        `Presented` (default: the first usable credentials, as `present.present` picks).
+        `Presented` (default: the first usable credentials, as `present.present` picks,
+        among the candidates `lookup` finds, as `present.assess` takes it).
         `on_outcome(outcome)` hears what was done with each request, in its worker.
         """
         self._guard = guard or (lambda record, request, decision: decision)
@@ -68,7 +70,11 @@ class AutoResponder:
         self.firm_of = firm_of or (lambda record: record.connection_id or "unknown")
         self.on_outcome = on_outcome or (lambda outcome: None)
         self.prepare = prepare or (lambda record, decision: None)
-        self.send = send or (lambda record, prepared, decision: present.present(holder, record))
+        self.send = send or (
+            lambda record, prepared, decision: present.present(
+                holder, record, assessed=present.assess(holder, record, lookup=lookup)
+            )
+        )
         self._gate = gate
         self._seen = set()
         self._busy = set()  # being handled by a worker now

@@ -18,10 +18,19 @@ class Responders:
         self.rules = Autoanswer(data_dir, schemas, lambda: wall_clock().date())
         self.terms = TermsAnswer(data_dir, wall_clock, on_agreed=self.rules.retry)
 
-    def start(self, agent, history, waiting):
-        """Start both on the newly unlocked agent; each catches up on what `waiting` holds."""
+    def start(self, agent, history, waiting, lookup=None):
+        """Start both on the newly unlocked agent; each catches up on what `waiting` holds.
+
+        `lookup` finds a request's candidates (the wallet's credential index), as
+        `present.assess` takes it.
+        """
         self.rules.start(
-            agent, history, waiting, gate=self.terms.gate, after_sent=self.terms.receipt_for
+            agent,
+            history,
+            waiting,
+            gate=self.terms.gate,
+            after_sent=self.terms.receipt_for,
+            lookup=lookup,
         )
         self.terms.start(agent, waiting)
 
@@ -38,7 +47,7 @@ class Responders:
 class NoResponders:
     """Nothing answers for the person (the bench's page timings; tools that only read)."""
 
-    def start(self, agent, history, waiting):
+    def start(self, agent, history, waiting, lookup=None):
         """Start nothing."""
 
     def stop(self):

@@ -246,7 +246,9 @@ class HolderService:
                 self.inbox.release(agent, holder_target(Deployment(self.settings)))
                 or self.inbox_problem
             )
-            self.responders.start(agent, self.session.history, self.waiting)
+            self.responders.start(
+                agent, self.session.history, self.waiting, lookup=self.held.candidates
+            )
             self.revocation.start(agent)
             self.timer.start()
             self.owed_receipts.start()
