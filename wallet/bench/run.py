@@ -134,7 +134,9 @@ def run(quick=True, home=None, port_offset=0, today=None, log=print):
             try:
                 growth.at(sizes["growth"][0])  # before the issuance benchmark adds more
                 policy = bench_policy(world.holder_conns["verifier"])
-                responder = AutoResponder(world.holder, lambda: policy).start()
+                # Candidates through the wallet's credential index, as its rules answer.
+                lookup = growth.pages.service.held.candidates
+                responder = AutoResponder(world.holder, lambda: policy, lookup=lookup).start()
                 try:
                     _exchanges(world, request, ground, procs, sizes, results, log)
                     _registry(world, parties, network, hub, request, sizes, results, log)
