@@ -98,7 +98,12 @@ def agreed_terms(agent, connection_id, request_thread_id, side="holder"):
     )
     if offer is None:
         return None
-    answers = messages(
+    return agreement(offer, responses(agent, connection_id, offer, side))
+
+
+def responses(agent, connection_id, offer, side="holder"):
+    """Return the person's accepted responses on an offer's thread (as `side` holds them)."""
+    return messages(
         agent,
         connection_id=connection_id,
         thread_id=offer["thread_id"],
@@ -106,6 +111,10 @@ def agreed_terms(agent, connection_id, request_thread_id, side="holder"):
         direction="sent" if side == "holder" else "received",
         status="accepted",
     )
+
+
+def agreement(offer, answers):
+    """Return the offer's terms body (with thread_id) if `answers` accept its revision, or None."""
     accepted = [
         a
         for a in answers

@@ -1,14 +1,16 @@
 """What the person can do, shared by the pages and the JSON API (one copy of each action)."""
 
 import logging
+from dataclasses import dataclass
 
 from ..consent import advisor
 from ..consent.reasons import decline_reason
 from ..errors import AgentError, InputError, NotFound, WalletError
 from ..flows import connect, held, issue, oob, present
 from ..flows.matching import predicate_holds
+from ..flows.records import PresExchange
 from ..invitations import parse_invitation_url
-from . import disclosure, receipt_book, records, sending, terms_view
+from . import disclosure, probes, receipt_book, records, sending, set_aside, terms_view
 from .errors import Changed
 
 LOG = logging.getLogger(__name__)
@@ -81,18 +83,58 @@ def consent(agent, schemas, pres_ex_id, today, issuance=None):
     return record, view
 
 
+@dataclass(frozen=True)
+class ConsentScreen:
+    """What the consent screen (and its JSON) shows of a pending request."""
+
+    record: PresExchange
+    view: disclosure.Disclosure
+    request: dict
+    warnings: list
+    terms: terms_view.TermsView
+    advice: advisor.Advice
+
+
+def consent_screen(service, agent, schemas, pres_ex_id, today, issuance=None):
+    """Return a pending request's `SetAside` when it cannot be answered, else its `ConsentScreen`.
+
+    The record, the connection labels and the terms are each read once. With the
+    session's `IssuanceIndex` as `issuance`, each choice names its issuer and date; with
+    the wallet's `HeldCredentials`, the candidates are also found through its index
+    (each item's newest credentials, read by id).
+    """
+    record = records.request_record(agent, pres_ex_id)
+    labels = records.connection_labels(agent)
+    aside = set_aside.of(record, schemas, labels)
+    if aside is not None:
+        return aside
+    view, _ = _describe(agent, schemas, record, labels, today, issuance)
+    request = present.anoncreds_request(record)
+    warnings = probes.warnings(service.data_dir, agent, record, request, schemas, view.who)
+    terms = terms_view.view(agent, service.data_dir, record, request)
+    found = advice(service, schemas, view, request, today, terms)
+    return ConsentScreen(record, view, request, warnings, terms, found)
+
+
 def _consent(agent, schemas, pres_ex_id, today, issuance=None):
     """Return (record, Disclosure, Assessment): the record is read and assessed once."""
     record = records.request_record(agent, pres_ex_id)
+    labels = records.connection_labels(agent)
+    view, assessed = _describe(agent, schemas, record, labels, today, issuance)
+    return record, view, assessed
+
+
+def _describe(agent, schemas, record, labels, today, issuance=None):
+    """Return (Disclosure, Assessment) of a request record, with the connection labels read."""
     request = present.anoncreds_request(record)
     assessed = present.assess(agent, record, lookup=getattr(issuance, "candidates", None))
-    who = records.connection_labels(agent).get(record.connection_id, "(unknown firm)")
+    who = labels.get(record.connection_id, "(unknown firm)")
     ids = sorted({c.cred_id for found in assessed.usable.values() for c in found or ()})
-    issued = issuance.lookup(agent, ids) if issuance is not None and ids else None
+    issued = issuance.lookup(agent, ids, labels) if issuance is not None and ids else None
     view = disclosure.describe(
         record, request, assessed.usable, schemas, who, today, issued=issued, cut=assessed.cut
     )
-    return record, view, assessed
+    return view, assessed
 
 
 def approve(

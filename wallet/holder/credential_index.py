@@ -218,9 +218,12 @@ class HeldCredentials:
                 return [got[i] for i in ids], total
             self.probe(agent)  # one was gone: the count was one too high, read again
 
-    def lookup(self, agent, cred_ids):
-        """Return {cred id: (issuer label, issue time)}, as `IssuanceIndex.lookup` does."""
-        firms = connection_labels(agent)
+    def lookup(self, agent, cred_ids, firms=None):
+        """Return {cred id: (issuer label, issue time)}, as `IssuanceIndex.lookup` does.
+
+        `firms` is {connection id: label} when already read (`connection_labels`).
+        """
+        firms = connection_labels(agent) if firms is None else firms
         found, unknown = {}, []
         for cred_id in cred_ids:
             entry = self.index.get(cred_id)
@@ -229,7 +232,7 @@ class HeldCredentials:
             else:
                 unknown.append(cred_id)
         if unknown:
-            found.update(self.issuance.lookup(agent, unknown))
+            found.update(self.issuance.lookup(agent, unknown, firms))
         return found
 
     def candidates(self, agent, pres_ex_id, request):

@@ -151,16 +151,19 @@ class IssuanceIndex:
         self._accounted = set()
         self._lock = threading.Lock()
 
-    def lookup(self, agent, cred_ids):
-        """Return {cred id: (issuer label, date)} for `cred_ids`."""
+    def lookup(self, agent, cred_ids, firms=None):
+        """Return {cred id: (issuer label, date)} for `cred_ids`.
+
+        `firms` is {connection id: label} when already read (`connection_labels`).
+        """
         with self._lock:
             if not set(cred_ids) <= self._accounted:
-                self._refresh(agent)
+                self._refresh(agent, firms)
                 self._accounted |= set(cred_ids)
             return {c: self._found.get(c, self.UNKNOWN) for c in cred_ids}
 
-    def _refresh(self, agent):
-        firms = connection_labels(agent)
+    def _refresh(self, agent, firms=None):
+        firms = connection_labels(agent) if firms is None else firms
         for record in issue.records(agent, role="holder", state="done"):
             cred_id = record.cred_id_stored
             if cred_id:

@@ -13,7 +13,15 @@ from ..consent.policy import Decision
 from ..errors import AgentError, InputError, WalletError
 from ..flows import present
 from ..flows import terms as client
-from ..flows.negotiation import NO_TERMS, agreed_terms, latest_offer, names, respond
+from ..flows.negotiation import (
+    NO_TERMS,
+    agreed_terms,
+    agreement,
+    latest_offer,
+    names,
+    respond,
+    responses,
+)
 from ..pricing import store
 from ..pricing.money import Money
 from ..pricing.price_list import quote
@@ -77,11 +85,19 @@ class TermsView:
         }
 
 
-def answer_to(agent, offer):
-    """Return the person's answer (body) to this revision of an offer, or None."""
-    sent = client.messages(
-        agent, thread_id=offer["thread_id"], kind="response", direction="sent", status="accepted"
-    )
+def answer_to(agent, offer, sent=None):
+    """Return the person's answer (body) to this revision of an offer, or None.
+
+    `sent` is the person's accepted responses on the offer's thread, when already read.
+    """
+    if sent is None:
+        sent = client.messages(
+            agent,
+            thread_id=offer["thread_id"],
+            kind="response",
+            direction="sent",
+            status="accepted",
+        )
     mine = [m["body"] for m in sent if m["body"].get("revision") == offer["body"]["revision"]]
     return mine[-1] if mine else None
 
@@ -96,23 +112,24 @@ def asking_price(data_dir, request, purpose):
 
 
 def view(agent, data_dir, record, request):
-    """Return the `TermsView` of a request record."""
+    """Return the `TermsView` of a request record (the offers and answers read once each)."""
     connection_id, thread = record.connection_id, record.thread_id
     if not connection_id:
         return TermsView(NO_TERMS)
     try:
-        agreed = agreed_terms(agent, connection_id, thread)
-        if agreed:
-            return TermsView("agreed", agreed)
         offer = latest_offer(agent, connection_id, thread)
+        sent = responses(agent, connection_id, offer) if offer is not None else []
     except AgentError as exc:
         if exc.status == 404:  # an agent without the terms plugin: nobody stated terms
             return TermsView(NO_TERMS)
         raise
     if offer is None:
         return TermsView(NO_TERMS)
+    agreed = agreement(offer, sent)
+    if agreed:
+        return TermsView("agreed", agreed)
     asking = asking_price(data_dir, request, offer["body"]["purpose"])
-    return TermsView("offered", offer["body"], offer, asking, answer_to(agent, offer))
+    return TermsView("offered", offer["body"], offer, asking, answer_to(agent, offer, sent))
 
 
 def answer(agent, terms, decision, amount="", currency="", reason=""):

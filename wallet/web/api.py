@@ -7,7 +7,6 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from ..consent.policy import parse_policy
 from ..earnings import ledger
 from ..errors import InputError, NotFound
-from ..flows import present
 from ..flows import receipts as flow
 from ..holder import (
     actions,
@@ -17,7 +16,6 @@ from ..holder import (
     receipt_book,
     records,
     set_aside,
-    terms_view,
 )
 from ..pricing import store
 from . import request_json
@@ -174,14 +172,10 @@ def _advice_json(advice):
 
 
 def _view_json(pres_ex_id):
-    aside = set_aside.find(agent(), schemas(), pres_ex_id)
-    if aside is not None:
-        return aside.to_json()
-    record, view = actions.consent(agent(), schemas(), pres_ex_id, today(), held())
-    request_ = present.anoncreds_request(record)
-    warnings = probes.warnings(service().data_dir, agent(), record, request_, schemas(), view.who)
-    terms = terms_view.view(agent(), service().data_dir, record, request_)
-    advice = actions.advice(service(), schemas(), view, request_, today(), terms)
+    screen = actions.consent_screen(service(), agent(), schemas(), pres_ex_id, today(), held())
+    if isinstance(screen, set_aside.SetAside):
+        return screen.to_json()
+    view, advice, terms, warnings = screen.view, screen.advice, screen.terms, screen.warnings
     return {
         "pres_ex_id": view.pres_ex_id,
         "from": view.who,

@@ -63,14 +63,10 @@ def counter_choices(form):
 
 
 def _consent_page(pres_ex_id, error=None, status=200):
-    aside = set_aside.find(agent(), schemas(), pres_ex_id)
-    if aside is not None:
-        return _set_aside_page(aside, error, status)
-    record, view = actions.consent(agent(), schemas(), pres_ex_id, today(), held())
-    request_ = present.anoncreds_request(record)
-    warnings = probes.warnings(service().data_dir, agent(), record, request_, schemas(), view.who)
-    terms = terms_view.view(agent(), service().data_dir, record, request_)
-    advice = actions.advice(service(), schemas(), view, request_, today(), terms)
+    screen = actions.consent_screen(service(), agent(), schemas(), pres_ex_id, today(), held())
+    if isinstance(screen, set_aside.SetAside):
+        return _set_aside_page(screen, error, status)
+    view, request_, advice, terms = screen.view, screen.request, screen.advice, screen.terms
     page = render_template(
         "requests/consent.html",
         view=view,
@@ -81,9 +77,9 @@ def _consent_page(pres_ex_id, error=None, status=200):
         asked=list(dict.fromkeys(name for _, name in revealed_names(request_))),
         labels={a.name: a.label for s in schemas().values() for a in s.attributes},
         reasons=LABELS,
-        connected=bool(record.connection_id),
+        connected=bool(screen.record.connection_id),
         terms=terms,
-        warnings=warnings,
+        warnings=screen.warnings,
         conditions=[(c, labels_of(c.name)) for c in view.conditions],
     )
     return page, status
