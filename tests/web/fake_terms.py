@@ -7,6 +7,19 @@ import httpx
 
 from .fake_agent import FakeAcaPy
 
+# A firm's terms for a proof request on thread "p-1": marketing, 0.50 EUR.
+WINE_OFFER = {
+    "purpose": "marketing",
+    "purpose_text": "Wine offers",
+    "legal_basis": "consent",
+    "retention": "P30D",
+    "onward_sharing": True,
+    "price": {"amount": "0.50", "currency": "EUR"},
+    "request_thread_id": "p-1",
+    "revision": 0,
+    "firm_key": "did:key:z6Mk",
+}
+
 
 class FakeTermsAcaPy(FakeAcaPy):
     """`FakeAcaPy` plus /tessera-terms/messages and /tessera-terms/send."""

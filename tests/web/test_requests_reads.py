@@ -12,20 +12,9 @@ from collections import Counter
 import pytest
 
 from .fake_agent import AGE_INCOME_REQUEST, INCOME, NATIONAL_ID
-from .fake_terms import FakeTermsAcaPy
+from .fake_terms import WINE_OFFER, FakeTermsAcaPy
 
-THREAD = "p-1"
-OFFER = {
-    "purpose": "marketing",
-    "purpose_text": "Wine offers",
-    "legal_basis": "consent",
-    "retention": "P30D",
-    "onward_sharing": True,
-    "price": {"amount": "0.50", "currency": "EUR"},
-    "request_thread_id": THREAD,
-    "revision": 0,
-    "firm_key": "did:key:z6Mk",
-}
+THREAD = WINE_OFFER["request_thread_id"]
 EMPTY = {"name": "Empty", "requested_attributes": {}, "requested_predicates": {}}
 
 
@@ -116,7 +105,7 @@ def test_consent_screen_reads_connections_record_and_terms_once(
     fake.requests[pres_ex_id]["thread_id"] = THREAD
     for message in messages:
         if message == "offer":
-            fake.add_message(kind="offer", connection_id=connection, body=OFFER, receipt_id="")
+            fake.add_message(kind="offer", connection_id=connection, body=WINE_OFFER, receipt_id="")
         else:
             fake.add_message(**_response(message))
     fake.calls.clear()

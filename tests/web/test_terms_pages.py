@@ -8,7 +8,7 @@ from wallet.flows.negotiation import NO_TERMS
 from wallet.pricing import store
 
 from .fake_agent import AGE_INCOME_REQUEST, INCOME, NATIONAL_ID
-from .fake_terms import FakeTermsAcaPy
+from .fake_terms import WINE_OFFER, FakeTermsAcaPy
 
 GOOD = {
     "currency": "EUR",
@@ -118,18 +118,7 @@ def test_consent_screen_offers_counter_prefilled_from_price_list(unlocked, fake,
     fake.add_credential(INCOME)
     pres_ex_id = fake.add_request(AGE_INCOME_REQUEST)
     fake.requests[pres_ex_id]["thread_id"] = "p-1"
-    offer = {
-        "purpose": "marketing",
-        "purpose_text": "Wine offers",
-        "legal_basis": "consent",
-        "retention": "P30D",
-        "onward_sharing": True,
-        "price": {"amount": "0.50", "currency": "EUR"},
-        "request_thread_id": "p-1",
-        "revision": 0,
-        "firm_key": "did:key:z6Mk",
-    }
-    fake.add_message(kind="offer", connection_id="conn-verifier", body=offer, receipt_id="")
+    fake.add_message(kind="offer", connection_id="conn-verifier", body=WINE_OFFER, receipt_id="")
     path = f"/requests/{pres_ex_id}"
     page = unlocked.client.get(path).get_data(as_text=True)
     # 1 value x 0.50 + 2 facts x 0.10 = 0.70, x4 for marketing = 2.80 EUR.
