@@ -12,7 +12,6 @@ from .. import durable
 from ..consent.policy import Decision
 from ..errors import AgentError, InputError, WalletError
 from ..flows import present
-from ..flows import terms as client
 from ..flows.negotiation import (
     NO_TERMS,
     agreed_terms,
@@ -88,16 +87,11 @@ class TermsView:
 def answer_to(agent, offer, sent=None):
     """Return the person's answer (body) to this revision of an offer, or None.
 
-    `sent` is the person's accepted responses on the offer's thread, when already read.
+    `sent` is the person's accepted responses on the offer's thread, when already read
+    (else they are read on any connection).
     """
     if sent is None:
-        sent = client.messages(
-            agent,
-            thread_id=offer["thread_id"],
-            kind="response",
-            direction="sent",
-            status="accepted",
-        )
+        sent = responses(agent, None, offer)
     mine = [m["body"] for m in sent if m["body"].get("revision") == offer["body"]["revision"]]
     return mine[-1] if mine else None
 
@@ -118,13 +112,13 @@ def view(agent, data_dir, record, request):
         return TermsView(NO_TERMS)
     try:
         offer = latest_offer(agent, connection_id, thread)
-        sent = responses(agent, connection_id, offer) if offer is not None else []
+        if offer is None:
+            return TermsView(NO_TERMS)
+        sent = responses(agent, connection_id, offer)
     except AgentError as exc:
         if exc.status == 404:  # an agent without the terms plugin: nobody stated terms
             return TermsView(NO_TERMS)
         raise
-    if offer is None:
-        return TermsView(NO_TERMS)
     agreed = agreement(offer, sent)
     if agreed:
         return TermsView("agreed", agreed)
