@@ -404,6 +404,42 @@ def test_the_timer_thread_locks_an_idle_wallet(settings, fake, clock, wall):
         holder.lock()
 
 
+def test_a_wallet_just_unlocked_is_not_idle_to_the_timers_first_tick(settings, fake, clock, wall):
+    """The unlock counts as activity before the timer starts: a first tick while unlock
+    finishes (held here until several ticks ran) must not find the wallet idle."""
+    holder = HolderService.for_settings(
+        settings,
+        runner=FakeRunner(fake),
+        clock=clock,
+        wall_clock=wall,
+        idle_timeout=600,
+        scrypt_n=2**10,
+        revocation_interval=None,
+        timer_interval=0.001,
+    )
+    ticked = threading.Event()
+    tick = holder.timer.tick
+
+    def counted():
+        tick()
+        ticked.set()
+
+    holder.timer.tick = counted
+    start_receipts = holder.owed_receipts.start
+
+    def after_a_tick():
+        # A tick that found the wallet idle waits for this unlock to end, to lock it.
+        assert ticked.wait(10), "no tick finished: the first one found the wallet idle"
+        start_receipts()
+
+    holder.owed_receipts.start = after_a_tick
+    try:
+        holder.setup(PASSPHRASE, PASSPHRASE)
+        assert holder.unlocked and holder.timer.running
+    finally:
+        holder.lock()
+
+
 def test_timer_ticks_until_stopped_and_survives_a_failing_tick(caplog):
     ticks = threading.Semaphore(0)
     calls = []

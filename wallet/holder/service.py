@@ -250,9 +250,10 @@ class HolderService:
                 agent, self.session.history, self.waiting, lookup=self.held.candidates
             )
             self.revocation.start(agent)
+            session_id = self.session.new_id()  # activity now: the timer's first tick sees it
             self.timer.start()
             self.owed_receipts.start()
-            return self.session.new_id()
+            return session_id
 
     def lock(self):
         """Stop the responders, hold the inbox, stop the agent; forget session, history, keys."""
