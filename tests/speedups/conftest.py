@@ -3,15 +3,13 @@
 import pytest
 from acapy_agent.anoncreds.holder import AnonCredsHolder
 from acapy_agent.anoncreds.models.proof import AnonCredsProofProofAggregatedProofSchema
+from acapy_agent.messaging.models.base import BaseModel
 from acapy_agent.messaging.models.base_record import BaseRecord
 from acapy_agent.protocols.issue_credential.v2_0.formats.anoncreds.handler import (
     AnonCredsCredFormatHandler,
 )
 from acapy_agent.protocols.issue_credential.v2_0.messages.cred_format import V20CredFormat
 from acapy_agent.protocols.issue_credential.v2_0.models.cred_ex_record import V20CredExRecord
-from acapy_agent.protocols.issue_credential.v2_0.models.detail.anoncreds import (
-    V20CredExRecordAnonCreds,
-)
 from acapy_agent.protocols.present_proof.v2_0.formats.anoncreds.handler import (
     AnonCredsPresExchangeHandler,
 )
@@ -30,9 +28,8 @@ TOUCHED = [
     (V20CredExRecord, "from_storage"),
     (V20PresFormat.Format, "validate_fields"),
     (V20CredFormat.Format, "validate_fields"),
-    (V20PresExRecord, "serialize"),
-    (V20CredExRecord, "serialize"),
-    (V20CredExRecordAnonCreds, "serialize"),
+    (BaseModel, "serialize"),
+    (BaseModel, "deserialize"),
     (BaseRecord, "save"),
     (V20PresManager, "create_exchange_for_request"),
     (V20PresManager, "create_pres"),

@@ -16,6 +16,7 @@ import pytest
 from acapy_agent.anoncreds import holder
 from acapy_agent.anoncreds.holder import AnonCredsHolder
 from acapy_agent.anoncreds.models.proof import AnonCredsProofProofAggregatedProofSchema
+from acapy_agent.messaging.agent_message import AgentMessageSchema
 from acapy_agent.messaging.models.base import BaseModel
 from acapy_agent.messaging.models.base_record import BaseRecord
 from acapy_agent.protocols.issue_credential.v2_0.formats.anoncreds.handler import (
@@ -72,8 +73,26 @@ PINNED = [
         "__init__",
         "23a7faa8eeb87153596f894dc96eed3d0d2dc5c523e51a2014891d5cc06c9d7e",
     ),
-    # record_dump.py does what BaseModel.serialize does, on a reused schema.
+    # model_dump.py does what BaseModel.serialize does, on a reused schema.
     (BaseModel, "serialize", "937c77c9c96db3f086be34712dddd672a4d0ed5705c66d76e911f665545986d6"),
+    # model_load.py does what BaseModel.deserialize does, on a reused schema where the
+    # message schema's only load state is what its __init__ sets, set afresh per load.
+    (BaseModel, "deserialize", "fff5571af3e3960f36932eb2f9d794784b0b7357a9025899c74b1ca9523c1986"),
+    (
+        AgentMessageSchema,
+        "__init__",
+        "87bbae37b2eed65955b0b489f4bcb1543309047f2b25e54aeb435cc72a4708a3",
+    ),
+    (
+        AgentMessageSchema,
+        "extract_decorators",
+        "35d104a5937df2bb4d234b991f107d2d54aa3abd85731041a68ee8cfb44915c9",
+    ),
+    (
+        AgentMessageSchema,
+        "populate_decorators",
+        "318467f18c2df54218a862b5e5fa4419eb6c97a55c736d0a25ed59db3f35fdb5",
+    ),
     # saving.py is BaseRecord.save with the log copy made only when log_state prints.
     (BaseRecord, "save", "de6f5fbd3713ef1ac8320ed2bd4a868b85d161480348381b6dcc667d3f07b851"),
     (BaseRecord, "log_state", "4c076d5b2eb1698404b50c47069135b5af466df5874251fb59d705392d3d83a3"),

@@ -21,8 +21,9 @@ from acapy_agent.config.injection_context import InjectionContext
 from . import (
     acks,
     credential_changes,
+    model_dump,
+    model_load,
     proof_fields,
-    record_dump,
     saving,
     trusted_loads,
     validation,
@@ -36,7 +37,8 @@ def install() -> None:
     proof_fields.install()
     acks.install()
     trusted_loads.install()
-    record_dump.install()
+    model_dump.install()
+    model_load.install()
     saving.install()
     credential_changes.install()
     webhook_trace.install()
