@@ -269,6 +269,23 @@ def test_candidates_are_the_newest_allowed_and_the_cut_says_of_how_many(world, t
     assert world.read_ids == [list(reversed(ids))[:3]]  # the 3 newest, in one call
 
 
+@pytest.mark.parametrize("items", [1, 2, 3])
+def test_a_request_checks_the_change_count_once_whatever_its_items(world, held, items):
+    held.fresh(world.agent)
+    for cred_def_id in "ABC"[:items]:
+        stored_by_webhook(world, held, NATIONAL_ID, f"x{cred_def_id}", cred_def_id=cred_def_id)
+    request = {"name": "t", "version": "1.0", "requested_predicates": {}}
+    request["requested_attributes"] = {
+        f"item{c}": {"name": "nationality", "restrictions": [{"cred_def_id": c}]}
+        for c in "ABC"[:items]
+    }
+    record = world.fake.requests[world.fake.add_request(request)]
+    before = world.count("GET", "/tessera/credentials/changes")
+    found = present.assess(world.agent, record, lookup=held.candidates)
+    assert all(found.usable[f"item{c}"] for c in "ABC"[:items])
+    assert world.count("GET", "/tessera/credentials/changes") - before == 1
+
+
 def test_a_predicate_none_of_the_newest_meet_is_looked_up_whole(world, tmp_path):
     held = HeldCredentials(lambda: NOW, keep=2)
     held.open(tmp_path, secrets.token_bytes(32))

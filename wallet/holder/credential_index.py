@@ -243,12 +243,16 @@ class HeldCredentials:
         """
         self.fresh(agent)
         infos, referents_of, cut, whole = {}, defaultdict(set), {}, set()
+        probed = False
         for part in ("requested_attributes", "requested_predicates"):
             for referent, item in (request.get(part) or {}).items():
                 restrictions = item.get("restrictions") or []
                 if self.index.newest(restrictions) is None:
                     whole.add(referent)
                     continue
+                if not probed:  # once for the whole request: a proof of 2 items made 2 calls
+                    self.probe(agent)
+                    probed = True
                 taken, allowed = self._newest(agent, restrictions, infos)
                 for cred_id in taken:
                     referents_of[cred_id].add(referent)
@@ -264,8 +268,10 @@ class HeldCredentials:
         return found, cut
 
     def _newest(self, agent, restrictions, infos):
-        """Return (the ids of the `keep` newest credentials allowed, how many are allowed)."""
-        self.probe(agent)
+        """Return (the ids of the `keep` newest credentials allowed, how many are allowed).
+
+        The caller has probed the agent's change count first.
+        """
         while True:
             allowed = self.index.newest(restrictions)
             want = [c for c in allowed[: self.keep] if c not in infos]
