@@ -269,3 +269,72 @@ def test_a_body_shorter_than_announced_is_answered_408_within_seconds(hub):
     outcome = exchange(hub.port, with_length(hub, "1000"), wait=20)
     assert outcome.status == 408
     assert hub.events_since(0) == []
+
+
+@pytest.mark.parametrize("waiters", [1, 8])
+def test_each_event_is_looked_at_once_per_waiter_not_once_per_wake(waiters):
+    hub = WebhookHub()
+    looked, waiting = [], threading.Barrier(waiters + 1)
+
+    def wait_mine(name):
+        def match(payload):
+            looked.append(name)
+            return payload["id"] == name
+
+        waiting.wait()
+        return wait_for(
+            _no_fetch,
+            lambda v: v["state"] == "done",
+            what=name,
+            timeout=10,
+            hub=hub,
+            match=match,
+            from_event=lambda p: p,
+        )
+
+    threads = [threading.Thread(target=wait_mine, args=(f"w{i}",)) for i in range(waiters)]
+    for thread in threads:
+        thread.start()
+    waiting.wait()
+    while len(hub._waiters) < waiters:  # every waiter asleep in wait_after
+        threading.Event().wait(0.01)
+    others = 20
+    for _ in range(others):  # other exchanges' events, as webhooks come: one by one
+        hub.publish("verifier", "t", {"id": "other", "state": "pending"})
+        threading.Event().wait(0.002)
+    for i in range(waiters):
+        hub.publish("verifier", "t", {"id": f"w{i}", "state": "done"})
+    for thread in threads:
+        thread.join(10)
+    # each event is matched at most twice per waiter: when published, and in the waiter's
+    # one look after waking. A condition shared by all woke every waiter on every event
+    # to scan again (1 waiter: 253 looks here, 42 now; 8 waiters: 2,164, 448 now)
+    assert len(looked) <= 2 * (others + waiters) * waiters
+
+
+def test_a_match_that_fails_stops_its_own_wait_and_nobody_elses():
+    hub = WebhookHub()
+    failures = []
+
+    def wait_broken():
+        try:
+            wait_for(
+                _no_fetch,
+                lambda v: True,
+                what="broken",
+                timeout=10,
+                hub=hub,
+                match=lambda p: p["missing"],
+                from_event=lambda p: p,
+            )
+        except KeyError as exc:
+            failures.append(exc)
+
+    thread = threading.Thread(target=wait_broken)
+    thread.start()
+    while not hub._waiters:
+        threading.Event().wait(0.01)
+    hub.publish("verifier", "t", {"id": "x"})  # the publisher does not raise
+    thread.join(10)
+    assert not thread.is_alive()
+    assert len(failures) == 1

@@ -46,7 +46,7 @@ def wait_for(
     if hub is None or from_event is None:
         return _wait_fetching(fetch, done, what, timeout, hub, role, topics, match, clock)
     deadline = clock() + timeout
-    seen, must_fetch, quiet = 0, False, False
+    seen, must_fetch, quiet, events = 0, False, False, None
     while True:
         if must_fetch:
             seen = hub.seq
@@ -55,7 +55,9 @@ def wait_for(
                 if quiet:  # what the events never said: a webhook was lost or late
                     LOG.warning("No webhook told of %s within %.0f s; asked.", what, EVENT_RECHECK)
                 return value
-        events = hub.events_since(seen, role=role, topics=topics, match=match)
+            events = None  # read again: from the fetch's sequence number on
+        if events is None:
+            events = hub.events_since(seen, role=role, topics=topics, match=match)
         must_fetch = False
         for event in events:
             seen = event.seq
@@ -68,10 +70,13 @@ def wait_for(
         if remaining <= 0:
             raise WaitTimeout(f"Gave up after {timeout:.0f} s waiting for {what}.")
         if must_fetch:
+            events = None
             continue
         hub.wait_after(seen, min(remaining, EVENT_RECHECK), role=role, topics=topics, match=match)
-        # No wanted event within EVENT_RECHECK (one may have been lost): look for real.
-        must_fetch = quiet = not hub.events_since(seen, role=role, topics=topics, match=match)
+        # What woke it is read once, here. No wanted event within EVENT_RECHECK (one may
+        # have been lost): look for real.
+        events = hub.events_since(seen, role=role, topics=topics, match=match)
+        must_fetch = quiet = not events
 
 
 def _wait_fetching(fetch, done, what, timeout, hub, role, topics, match, clock):
