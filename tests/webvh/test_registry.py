@@ -142,6 +142,12 @@ def outcome(world, tmp_path_factory):
         seen["schema"] = await verifier.get_schema(profile, ids["schema"][0])
         seen["cred_def"] = await verifier.get_credential_definition(profile, ids["cred_def"][0])
         seen["rev_reg"] = await verifier.get_revocation_registry_definition(profile, rev_reg_id)
+        seen["resolved_again"] = {  # resolved again: the same verified content, parsed once
+            "schema": (await verifier.get_schema(profile, ids["schema"][0])).schema,
+            "cred_def": (
+                await verifier.get_credential_definition(profile, ids["cred_def"][0])
+            ).credential_definition,
+        }
         stamps = [rev_list.timestamp for rev_list in ids["lists"]]
         seen["stamps"], seen["lists"] = stamps, {}
         for at in (stamps[0], stamps[1], stamps[2] - 1, stamps[2], None):
@@ -181,6 +187,8 @@ def test_what_the_issuer_registers_a_separate_verifier_resolves(world, outcome):
     cred_def = outcome["cred_def"].credential_definition
     assert cred_def.serialize() == ids["cred_def"][1]
     cred_def.to_native()
+    assert outcome["resolved_again"]["schema"] is outcome["schema"].schema
+    assert outcome["resolved_again"]["cred_def"] is cred_def
     assert outcome["rev_reg"].revocation_registry.serialize() == ids["rev_reg"][1]
     for kind in ("schema", "cred_def", "rev_reg"):
         object_id = ids[kind][0]

@@ -53,6 +53,7 @@ from .errors import FetchRefused, Unreachable
 from .identity import Identity
 from .ids import SUPPORTED_IDENTIFIERS
 from .issuing import Issuing
+from .parsed import ParsedModels
 from .resolver import ResourceResolver
 
 LOGGER = logging.getLogger(__name__)
@@ -93,6 +94,7 @@ class WebvhRegistry(BaseAnonCredsResolver, BaseAnonCredsRegistrar):
         self.resolver = resolver
         self.issuing = issuing
         self._identity_lock = asyncio.Lock()
+        self._parsed = ParsedModels()
 
     @property
     def supported_identifiers_regex(self) -> Pattern:
@@ -236,7 +238,7 @@ class WebvhRegistry(BaseAnonCredsResolver, BaseAnonCredsRegistrar):
         """Return a verified schema."""
         with resolving(schema_id):
             content, metadata = await self.resolver.content(schema_id, SCHEMA)
-            schema = AnonCredsSchema.deserialize(content)
+            schema = self._parsed.parse(AnonCredsSchema, schema_id, content)
         return GetSchemaResult(
             schema=schema, schema_id=schema_id, resolution_metadata={}, schema_metadata=metadata
         )
@@ -254,7 +256,7 @@ class WebvhRegistry(BaseAnonCredsResolver, BaseAnonCredsRegistrar):
         """Return a verified credential definition."""
         with resolving(credential_definition_id):
             content, metadata = await self.resolver.content(credential_definition_id, CRED_DEF)
-            cred_def = CredDef.deserialize(content)
+            cred_def = self._parsed.parse(CredDef, credential_definition_id, content)
         return GetCredDefResult(
             credential_definition_id=credential_definition_id,
             credential_definition=cred_def,
@@ -268,7 +270,7 @@ class WebvhRegistry(BaseAnonCredsResolver, BaseAnonCredsRegistrar):
         """Return a verified revocation registry definition."""
         with resolving(revocation_registry_id):
             content, metadata = await self.resolver.content(revocation_registry_id, REV_REG_DEF)
-            rev_reg_def = RevRegDef.deserialize(content)
+            rev_reg_def = self._parsed.parse(RevRegDef, revocation_registry_id, content)
         return GetRevRegDefResult(
             revocation_registry=rev_reg_def,
             revocation_registry_id=revocation_registry_id,
