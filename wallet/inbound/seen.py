@@ -25,7 +25,7 @@ import logging
 import uuid
 
 from acapy_agent.storage.base import BaseStorage
-from acapy_agent.storage.error import StorageNotFoundError
+from acapy_agent.storage.error import StorageDuplicateError
 from acapy_agent.storage.record import StorageRecord
 
 from ..inbox.ack import DONE, DUPLICATE, FAILED, PROCESSED
@@ -106,24 +106,25 @@ class SeenMessages:
         return outcome
 
     async def _begin(self, profile, key):
+        # Most messages are new: add first (one storage call), read only when it is there.
+        record = StorageRecord(RECORD_TYPE, self._value("processing"), id=key)
         async with profile.session() as session:
             storage = session.inject(BaseStorage)
             try:
-                record = await storage.get_record(RECORD_TYPE, key)
-            except StorageNotFoundError:
-                record = StorageRecord(RECORD_TYPE, self._value("processing"), id=key)
                 await storage.add_record(record)
                 return NEW
-            if json.loads(record.value).get("state") == "done":
+            except StorageDuplicateError:
+                found = await storage.get_record(RECORD_TYPE, key)
+            if json.loads(found.value).get("state") == "done":
                 return SEEN
-            await storage.update_record(record, self._value("processing"), {})
+            await storage.update_record(found, self._value("processing"), {})
             return RETRY
 
     async def _finish(self, profile, key, outcome):
         state = "done" if outcome == PROCESSED else "failed"
         async with profile.session() as session:
-            storage = session.inject(BaseStorage)
-            record = await storage.get_record(RECORD_TYPE, key)
+            storage = session.inject(BaseStorage)  # replaced as is: no need to read it first
+            record = StorageRecord(RECORD_TYPE, self._value("processing"), id=key)
             await storage.update_record(record, self._value(state), {})
 
     async def _hold(self, seconds, when, what):
