@@ -3,6 +3,8 @@
 import pytest
 from acapy_agent.anoncreds.holder import AnonCredsHolder
 from acapy_agent.anoncreds.models.proof import AnonCredsProofProofAggregatedProofSchema
+from acapy_agent.askar.profile_anon import AskarAnonCredsProfile, AskarAnonCredsProfileSession
+from acapy_agent.askar.store import AskarOpenStore
 from acapy_agent.messaging.models.base import BaseModel
 from acapy_agent.messaging.models.base_record import BaseRecord
 from acapy_agent.protocols.issue_credential.v2_0.formats.anoncreds.handler import (
@@ -30,6 +32,10 @@ TOUCHED = [
     (V20CredFormat.Format, "validate_fields"),
     (BaseModel, "serialize"),
     (BaseModel, "deserialize"),
+    (AskarAnonCredsProfileSession, "_setup"),
+    (AskarAnonCredsProfileSession, "_teardown"),
+    (AskarOpenStore, "close"),
+    (AskarAnonCredsProfile, "remove"),
     (BaseRecord, "save"),
     (V20PresManager, "create_exchange_for_request"),
     (V20PresManager, "create_pres"),

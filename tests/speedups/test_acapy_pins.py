@@ -16,6 +16,9 @@ import pytest
 from acapy_agent.anoncreds import holder
 from acapy_agent.anoncreds.holder import AnonCredsHolder
 from acapy_agent.anoncreds.models.proof import AnonCredsProofProofAggregatedProofSchema
+from acapy_agent.askar.profile_anon import AskarAnonCredsProfile, AskarAnonCredsProfileSession
+from acapy_agent.askar.store import AskarOpenStore
+from acapy_agent.core.profile import ProfileSession
 from acapy_agent.messaging.agent_message import AgentMessageSchema
 from acapy_agent.messaging.models.base import BaseModel
 from acapy_agent.messaging.models.base_record import BaseRecord
@@ -144,6 +147,35 @@ PINNED = [
         AnonCredsHolder,
         "_get_credential",
         "b38202d1d68b38425c5f0b6784c4181e400b998028a4a19a0b015ecdcc1c41c4",
+    ),
+    # session_reuse.py wraps the session's setup and teardown (relying on the pending
+    # session made in __init__, awaited in _setup, and on __aexit__ tearing down with no
+    # commit), the store's close and the profile's removal.
+    (
+        AskarAnonCredsProfileSession,
+        "__init__",
+        "6c0fc84e4cdf3ee292df81926586cffa2dadec7e5cc982318dd57787f89d12bb",
+    ),
+    (
+        AskarAnonCredsProfileSession,
+        "_setup",
+        "0180cc7bf206dfc89be3332bcf400522f548e52cf76661c7c6cbda96b00195b0",
+    ),
+    (
+        AskarAnonCredsProfileSession,
+        "_teardown",
+        "4dea9ef3bf9702d4381a3f25dd2aa432d4e9c715ca2f1e4bfda9a541278f716d",
+    ),
+    (
+        ProfileSession,
+        "__aexit__",
+        "86136965358e05710d525bb14666928094db17c9fff9aa402f6d15d0df89507a",
+    ),
+    (AskarOpenStore, "close", "4e9dc15c3df2a8315ea0b08430030a90ebb496c9d3c72be1b887afb355b4f56d"),
+    (
+        AskarAnonCredsProfile,
+        "remove",
+        "9667d4ece663c11481f265efb2e32f5a80d2f0b73914cea36ac88118cd0f08e2",
     ),
     # webhook_trace.py wraps the first, relying on the second only scheduling delivery.
     (

@@ -25,6 +25,7 @@ from . import (
     model_load,
     proof_fields,
     saving,
+    session_reuse,
     trusted_loads,
     validation,
     webhook_trace,
@@ -40,6 +41,7 @@ def install() -> None:
     model_dump.install()
     model_load.install()
     saving.install()
+    session_reuse.install()
     credential_changes.install()
     webhook_trace.install()
 
