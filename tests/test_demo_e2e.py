@@ -210,6 +210,7 @@ def test_demo_with_a_busy_ui_port_says_so_and_starts_nothing(tmp_path):
     home, offset = tmp_path / "home", demo_port_offset()
     busy = UI_PORTS["issuer"] + offset
     with socket.socket() as squatter:
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # past TIME_WAIT
         squatter.bind(("127.0.0.1", busy))
         squatter.listen()
         done = subprocess.run(

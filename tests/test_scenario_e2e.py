@@ -120,6 +120,7 @@ def test_cli_unsatisfiable_request_exits_nonzero_and_stops_agents(tmp_path):
 def test_port_in_use_is_named_and_nothing_starts(tmp_path):
     offset = free_port_offset()
     with socket.socket() as squatter:
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # past TIME_WAIT
         squatter.bind(("127.0.0.1", 8041 + offset))
         squatter.listen()
         done = tessera("scenario", "--home", str(tmp_path / "h"), "--port-offset", str(offset))

@@ -192,6 +192,9 @@ def test_restore_refuses_while_holder_agent_runs(good_backup, empty_home, tmp_pa
     source = tmp_path / "b.tessera"
     source.write_bytes(good_backup)
     with socket.socket() as listener:
+        # As holder_offset probed it: a connection of an earlier test left in TIME_WAIT
+        # on this port must not make the bind fail (it did, in a run of several suites).
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind((HOST, 8031 + empty_home.port_offset))
         listener.listen()
         with pytest.raises(WalletRunning, match="Lock the wallet"):
