@@ -70,7 +70,6 @@ def wait_for(
         if remaining <= 0:
             raise WaitTimeout(f"Gave up after {timeout:.0f} s waiting for {what}.")
         if must_fetch:
-            events = None
             continue
         hub.wait_after(seen, min(remaining, EVENT_RECHECK), role=role, topics=topics, match=match)
         # What woke it is read once, here. No wanted event within EVENT_RECHECK (one may

@@ -121,11 +121,10 @@ class SeenMessages:
             return RETRY
 
     async def _finish(self, profile, key, outcome):
-        state = "done" if outcome == PROCESSED else "failed"
-        async with profile.session() as session:
-            storage = session.inject(BaseStorage)  # replaced as is: no need to read it first
-            record = StorageRecord(RECORD_TYPE, self._value("processing"), id=key)
-            await storage.update_record(record, self._value(state), {})
+        value = self._value("done" if outcome == PROCESSED else "failed")
+        async with profile.session() as session:  # replaced as is: no need to read it first
+            storage = session.inject(BaseStorage)
+            await storage.update_record(StorageRecord(RECORD_TYPE, value, id=key), value, {})
 
     async def _hold(self, seconds, when, what):
         if seconds:

@@ -14,7 +14,7 @@ keeps its Askar session for the next, up to `IDLE_MOST` per store profile; one i
 for more than `IDLE_SECONDS` is closed instead of reused. Transactions, sessions left
 to the garbage collector, and PostgreSQL stores (a server may drop a connection held
 idle) are ACA-Py's as before. The idle sessions are closed before their store closes
-(a SQLite pool waits for every connection it lent) and before a profile is removed.
+and before a profile is removed, so none outlives what it was opened on.
 Unnecessary once ACA-Py or Askar pools sessions themselves (upstream
 `askar/profile_anon.py`, `AskarAnonCredsProfileSession._setup` and `_teardown`).
 """
