@@ -378,8 +378,9 @@ def test_an_idle_wallet_locks_itself_without_any_request(unlocked, service, cloc
     assert not service.unlocked and not service.session.runner.running
 
 
-def test_the_timer_thread_locks_an_idle_wallet(settings, fake, clock, wall):
-    holder = HolderService.for_settings(
+def _with_timer(settings, fake, clock, wall, interval):
+    """A `HolderService` over the fake agent whose housekeeping timer ticks every `interval` s."""
+    return HolderService.for_settings(
         settings,
         runner=FakeRunner(fake),
         clock=clock,
@@ -387,8 +388,12 @@ def test_the_timer_thread_locks_an_idle_wallet(settings, fake, clock, wall):
         idle_timeout=600,
         scrypt_n=2**10,
         revocation_interval=None,
-        timer_interval=0.01,
+        timer_interval=interval,
     )
+
+
+def test_the_timer_thread_locks_an_idle_wallet(settings, fake, clock, wall):
+    holder = _with_timer(settings, fake, clock, wall, interval=0.01)
     try:
         holder.setup(PASSPHRASE, PASSPHRASE)
         assert holder.timer.running
@@ -407,16 +412,7 @@ def test_the_timer_thread_locks_an_idle_wallet(settings, fake, clock, wall):
 def test_a_wallet_just_unlocked_is_not_idle_to_the_timers_first_tick(settings, fake, clock, wall):
     """The unlock counts as activity before the timer starts: a first tick while unlock
     finishes (held here until several ticks ran) must not find the wallet idle."""
-    holder = HolderService.for_settings(
-        settings,
-        runner=FakeRunner(fake),
-        clock=clock,
-        wall_clock=wall,
-        idle_timeout=600,
-        scrypt_n=2**10,
-        revocation_interval=None,
-        timer_interval=0.001,
-    )
+    holder = _with_timer(settings, fake, clock, wall, interval=0.001)
     ticked = threading.Event()
     tick = holder.timer.tick
 
