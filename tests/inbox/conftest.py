@@ -8,6 +8,7 @@ import signal
 import pytest
 import yaml
 from conftest import free_port_offset
+from speedups.peers import disclosed_features
 
 from wallet import scenario
 from wallet.agent.config import AGENT_CONFIG_DIR
@@ -89,8 +90,13 @@ def inbox_world(home):
 
 @pytest.fixture
 def inbox_world_running(tmp_path):
-    """A running inbox world with the issuer seeded and the holder connected to both firms."""
+    """A running inbox world with the issuer seeded and the holder connected to both firms.
+
+    Connected means settled: the verifier's question about acks (`wallet.speedups`) is
+    answered, so no message of the handshake reaches an inbox a test then holds.
+    """
     with inbox_world(tmp_path / "world") as world:
         scenario.seed_issuer(world)
         scenario.connect_holder(world)
+        disclosed_features(world.verifier, world.verifier_conn)
         yield world

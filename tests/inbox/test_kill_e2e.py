@@ -19,6 +19,7 @@ confirm as processed and the agent refuses what it had processed:
 import functools
 
 import pytest
+from speedups.peers import disclosed_features
 
 from wallet import scenario
 from wallet.agent.deployment import Deployment
@@ -39,6 +40,7 @@ def world(tmp_path_factory):
     with inbox_world(root / "world") as world:
         scenario.seed_issuer(world)
         scenario.connect_holder(world)
+        disclosed_features(world.verifier, world.verifier_conn)  # the handshake settled
         world.holding = {
             window: Deployment(
                 world.settings,

@@ -12,10 +12,12 @@ import datetime
 import pytest
 from console.conftest import make_console
 from console.test_terms_form import GOOD as TERMS
+from speedups.peers import disclosed_features
 
 from wallet import scenario
 from wallet.console import firm_terms
 from wallet.flows import issue, present, terms
+from wallet.speedups import ack_peers
 
 from .handshakes import agent_invites
 from .requests import age_and_nationality
@@ -63,11 +65,16 @@ def test_credo_holder_is_issued_and_proves_to_the_verifier(seeded_world, issued_
     person = scenario.load_person()[scenario.IDENTITY]
 
     _, verifier_side = agent_invites(world.verifier, credo_holder)
+    # Credo answers the verifier's question, but does not end an exchange without an ack.
+    disclosed = disclosed_features(world.verifier, verifier_side)
+    assert ack_peers.GOAL_CODE not in {feature.get("id") for feature in disclosed}
     request = age_and_nationality(world.cred_defs, datetime.date.today())
     pres_ex_id, thread_id = present.request_proof(world.verifier, verifier_side, request)
+    sent = world.verifier.admin.get(f"/present-proof-2.0/records/{pres_ex_id}")
+    assert sent["pres_request"]["will_confirm"] is True
     asked = credo_holder.call("wait_proof_request", thread_id=thread_id)
     answered = credo_holder.call("accept_proof_request", proof_id=asked["proof_id"])
-    assert answered["presentation_format"] == "anoncreds"
+    assert (answered["presentation_format"], answered["state"]) == ("anoncreds", "done")
 
     result = present.wait_verified(world.verifier, pres_ex_id)
     assert result.verified, result.reason

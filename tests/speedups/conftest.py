@@ -7,6 +7,7 @@ from acapy_agent.askar.profile_anon import AskarAnonCredsProfile, AskarAnonCreds
 from acapy_agent.askar.store import AskarOpenStore
 from acapy_agent.messaging.models.base import BaseModel
 from acapy_agent.messaging.models.base_record import BaseRecord
+from acapy_agent.protocols.discovery.v2_0.manager import V20DiscoveryMgr
 from acapy_agent.protocols.issue_credential.v2_0.formats.anoncreds.handler import (
     AnonCredsCredFormatHandler,
 )
@@ -39,6 +40,7 @@ TOUCHED = [
     (BaseRecord, "save"),
     (V20PresManager, "create_exchange_for_request"),
     (V20PresManager, "create_pres"),
+    (V20DiscoveryMgr, "receive_disclose"),
     (AnonCredsHolder, "_finish_store_credential"),
     (AnonCredsHolder, "delete_credential"),
     (OutboundTransportManager, "enqueue_webhook"),

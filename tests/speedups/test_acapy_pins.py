@@ -18,10 +18,12 @@ from acapy_agent.anoncreds.holder import AnonCredsHolder
 from acapy_agent.anoncreds.models.proof import AnonCredsProofProofAggregatedProofSchema
 from acapy_agent.askar.profile_anon import AskarAnonCredsProfile, AskarAnonCredsProfileSession
 from acapy_agent.askar.store import AskarOpenStore
+from acapy_agent.core.goal_code_registry import GoalCodeRegistry
 from acapy_agent.core.profile import ProfileSession
 from acapy_agent.messaging.agent_message import AgentMessageSchema
 from acapy_agent.messaging.models.base import BaseModel
 from acapy_agent.messaging.models.base_record import BaseRecord
+from acapy_agent.protocols.discovery.v2_0.manager import V20DiscoveryMgr
 from acapy_agent.protocols.issue_credential.v2_0.formats.anoncreds.handler import (
     AnonCredsCredFormatHandler,
 )
@@ -115,6 +117,27 @@ PINNED = [
         V20PresManager,
         "verify_pres",
         "4a0fd33474b63ff273df65ce84ac38728506694cf3405b285853680e65490f99",
+    ),
+    # ack_peers.py wraps receive_disclose, sends ACA-Py's own query and registers a goal code.
+    (
+        V20DiscoveryMgr,
+        "receive_disclose",
+        "621aaf2349453ee9ce6b59d54399b6beb0c3332d95413472ac72d953918a6d53",
+    ),
+    (
+        V20DiscoveryMgr,
+        "create_and_send_query",
+        "645c87f7d0f3f1442f3598b7b843cfa23d494d52c6cebaeae275870395b7e4d9",
+    ),
+    (
+        V20DiscoveryMgr,
+        "execute_goal_code_query",
+        "689712a8977e4c0ea17eb066a69df560d27cf2e6d812c862993fcdff41723833",
+    ),
+    (
+        GoalCodeRegistry,
+        "register_controllers",
+        "9dc59c9dde784ad8280d26c266c3e5081bd056151ef74602dd2e8a30d9c1a5dd",
     ),
     # credential_changes.py wraps the store every store path ends in, and the deletion.
     (

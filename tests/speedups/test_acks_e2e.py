@@ -13,6 +13,9 @@ from wallet.agent.deployment import Deployment, running_agents
 from wallet.agent.webhooks import WebhookHub
 from wallet.flows import present
 from wallet.settings import ROLES, Settings
+from wallet.speedups import ack_peers
+
+from .peers import disclosed_features
 
 
 @pytest.fixture
@@ -60,3 +63,20 @@ def test_no_ack_promised_and_the_holder_still_ends_done(no_ack_world):
     )
     assert done.get("verified") is None  # never told: no ack came
     assert "pres" in done["by_format"]  # what a receipt reads is still there
+
+
+@pytest.mark.e2e
+def test_a_tessera_holder_is_asked_once_and_promised_no_ack(seeded_world):
+    world = seeded_world
+    assert disclosed_features(world.verifier, world.verifier_conn) == [
+        {"feature-type": "goal-code", "id": ack_peers.GOAL_CODE}
+    ]
+    request = scenario.age_income_request(world.cred_defs, datetime.date.today())
+    pres_ex_id, thread_id = present.request_proof(world.verifier, world.verifier_conn, request)
+    asked = present.wait_request(world.holder, thread_id)
+    path = f"/present-proof-2.0/records/{asked['pres_ex_id']}"
+    assert world.holder.admin.get(path)["pres_request"]["will_confirm"] is False
+    present.present(world.holder, asked)
+    assert present.wait_verified(world.verifier, pres_ex_id).verified
+    done = world.holder.admin.get(path)
+    assert (done["state"], done.get("verified")) == ("done", None)

@@ -236,13 +236,16 @@ def test_the_replaced_save_is_acapys_save_installed_once(speedups):
         ({"plugin_config": {"tessera_speedups": {"presentation_ack": False}}}, False),
         ({"plugin_config": {"tessera_speedups": {"presentation_ack": "false"}}}, False),
         ({"plugin_config": {"tessera_speedups": {"presentation_ack": "True"}}}, True),
+        ({"plugin_config": {"tessera_speedups": {"presentation_ack": "auto"}}}, acks.AUTO),
+        ({"plugin_config": {"tessera_speedups": {"presentation_ack": "Auto"}}}, acks.AUTO),
     ],
 )
 def test_presentation_ack_setting(config, expected):
-    assert acks.presentation_ack(config) is expected
+    assert acks.presentation_ack(config) == expected
+    assert acks.asks_peers(config) is (expected == acks.AUTO)
 
 
-@pytest.mark.parametrize("bad", ["no", 0, 1, None, [True]])
+@pytest.mark.parametrize("bad", ["no", 0, 1, None, [True], "automatic", ""])
 def test_bad_presentation_ack_setting_is_refused(bad):
     with pytest.raises(ConfigError, match="presentation_ack"):
         acks.presentation_ack({"plugin_config": {"tessera_speedups": {"presentation_ack": bad}}})

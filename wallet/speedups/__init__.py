@@ -19,6 +19,7 @@ since the index was last found complete (`credential_changes.py`);
 from acapy_agent.config.injection_context import InjectionContext
 
 from . import (
+    ack_peers,
     acks,
     credential_changes,
     model_dump,
@@ -37,6 +38,7 @@ def install() -> None:
     validation.install()
     proof_fields.install()
     acks.install()
+    ack_peers.install()
     trusted_loads.install()
     model_dump.install()
     model_load.install()
@@ -47,5 +49,6 @@ def install() -> None:
 
 
 async def setup(context: InjectionContext) -> None:
-    """Install the speed-ups when the agent loads its plugins."""
+    """Install the speed-ups when the agent loads its plugins; ask peers about acks."""
     install()
+    ack_peers.setup(context, wanted=acks.asks_peers)

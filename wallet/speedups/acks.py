@@ -7,12 +7,14 @@ message: the verifier packs and sends an ack, and the holder unpacks it, loads i
 exchange record and saves it again, only to move it to `done`. Tessera's controller
 reads nothing from that ack: the verifier's result is on the verifier.
 
-With `tessera_speedups.presentation_ack=false` (`agent_config/verifier.yml`) the
-free requests an agent sends say `will_confirm: false`, and ACA-Py's own
-`verify_pres` then sends no ack, as the protocol says. A holder that answered such a
-request has nothing left to wait for: its record moves to `done` as soon as the
-presentation is sent (its `verified` stays unset: it was never told). Requests
-bound to a proposal, and requests from other verifiers, keep their acks.
+`tessera_speedups.presentation_ack` says what the free requests an agent sends
+promise: `true` (the default, ACA-Py's own), `false` (never), or `auto` (what
+`agent_config/verifier.yml` sets): no ack only to a peer that said it ends its
+exchange without one (`ack_peers.py` asks each peer once, by discover-features).
+When a request says `will_confirm: false`, ACA-Py's own `verify_pres` sends no ack,
+as the protocol says. A holder that answered such a request has nothing left to wait
+for: its record moves to `done` as soon as the presentation is sent (its `verified`
+stays unset: it was never told). Requests bound to a proposal keep their acks.
 
 Unnecessary once ACA-Py lets a request's sender choose `will_confirm`, and ends a
 prover's exchange itself when no ack was promised (upstream `protocols/present_proof/
@@ -26,19 +28,39 @@ from acapy_agent.protocols.present_proof.v2_0.manager import V20PresManager
 from acapy_agent.protocols.present_proof.v2_0.models.pres_exchange import V20PresExRecord
 
 from ..errors import ConfigError
+from . import ack_peers
 
 CONFIG_NAME = "tessera_speedups"
+AUTO = "auto"
 
 
 def presentation_ack(settings):
-    """Return whether this agent's free proof requests promise an ack (default: yes)."""
+    """Return what this agent's free proof requests promise: True, False or `AUTO`."""
     config = (settings.get(PLUGIN_CONFIG_KEY) or {}).get(CONFIG_NAME) or {}
     value = config.get("presentation_ack", True)
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        value = value.lower() == "true"
-    if not isinstance(value, bool):
-        raise ConfigError(f"{CONFIG_NAME}.presentation_ack must be true or false, not {value!r}.")
+    if isinstance(value, str) and value.lower() in ("true", "false", AUTO):
+        value = {"true": True, "false": False}.get(value.lower(), AUTO)
+    if not isinstance(value, bool) and value != AUTO:
+        raise ConfigError(
+            f"{CONFIG_NAME}.presentation_ack must be true, false or auto, not {value!r}."
+        )
     return value
+
+
+def asks_peers(settings) -> bool:
+    """Return True when this agent promises acks only to peers that need them."""
+    return presentation_ack(settings) == AUTO
+
+
+async def promises_ack(profile, connection_id) -> bool:
+    """Return whether a free request to `connection_id` promises an ack."""
+    promise = presentation_ack(profile.settings)
+    if promise != AUTO:
+        return promise
+    peers = profile.inject_or(ack_peers.Peers)
+    if peers is None or not connection_id:
+        return True
+    return not await peers.ends_without_ack(profile, connection_id)
 
 
 def ends_when_sent(record):
@@ -64,7 +86,7 @@ def install() -> None:
 
     @functools.wraps(request_original)
     async def create_exchange_for_request(self, connection_id, pres_request_message, *a, **kw):
-        if not presentation_ack(self._profile.settings):
+        if not await promises_ack(self._profile, connection_id):
             pres_request_message.will_confirm = False
         return await request_original(self, connection_id, pres_request_message, *a, **kw)
 
