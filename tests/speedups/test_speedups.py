@@ -290,7 +290,13 @@ def test_a_prover_told_no_ack_is_done_once_sent(speedups, monkeypatch, will_conf
             await record.save(session)
         return record, pres()
 
+    announced = []
+
+    async def emit_event(self, session, payload=None):
+        announced.append(self.state)
+
     monkeypatch.setattr(acks, "_unwrapped", lambda name: sent_by_acapy)
+    monkeypatch.setattr(V20PresExRecord, "emit_event", emit_event)
     acks.install()
 
     async def present():
@@ -304,14 +310,16 @@ def test_a_prover_told_no_ack_is_done_once_sent(speedups, monkeypatch, will_conf
             )
             async with profile.session() as session:
                 await record.save(session)
+            announced.clear()
             done, _ = await V20PresManager(profile).create_pres(record)
             async with profile.session() as session:
                 stored = await V20PresExRecord.retrieve_by_id(session, record.pres_ex_id)
-            return done.state, stored.state
+            return done.state, stored.state, "save" in vars(done)
         finally:
             await profile.close()
 
-    assert run(present()) == (state, state)
+    assert run(present()) == (state, state, False)
+    assert announced == [state]  # written and announced once
 
 
 async def deletions_counted(settings, stored):

@@ -13,8 +13,10 @@ promise: `true` (the default, ACA-Py's own), `false` (never), or `auto` (what
 exchange without one (`ack_peers.py` asks each peer once, by discover-features).
 When a request says `will_confirm: false`, ACA-Py's own `verify_pres` sends no ack,
 as the protocol says. A holder that answered such a request has nothing left to wait
-for: its record moves to `done` as soon as the presentation is sent (its `verified`
-stays unset: it was never told). Requests bound to a proposal keep their acks.
+for: ACA-Py's one save of its record, as the presentation is made, says `done`
+rather than `presentation-sent`, so the record is written and announced once (its
+`verified` stays unset: it was never told). Requests bound to a proposal keep
+their acks.
 
 Unnecessary once ACA-Py lets a request's sender choose `will_confirm`, and ends a
 prover's exchange itself when no ack was promised (upstream `protocols/present_proof/
@@ -74,6 +76,14 @@ def ends_when_sent(record):
     )
 
 
+async def _save_ended(record, session, *, reason=None, **kw):
+    """Save `record`; as `done` where ACA-Py saves it as sent and no ack is coming."""
+    if ends_when_sent(record):
+        record.state = V20PresExRecord.STATE_DONE
+        reason = "v2.0 presentation sent, no ack promised"
+    return await type(record).save(record, session, reason=reason, **kw)
+
+
 def _unwrapped(name):
     current = V20PresManager.__dict__[name]
     return getattr(current, "__wrapped__", current)
@@ -92,12 +102,13 @@ def install() -> None:
 
     @functools.wraps(pres_original)
     async def create_pres(self, pres_ex_record, *a, **kw):
-        record, message = await pres_original(self, pres_ex_record, *a, **kw)
-        if ends_when_sent(record):
-            record.state = V20PresExRecord.STATE_DONE
-            async with self._profile.session() as session:
-                await record.save(session, reason="v2.0 presentation sent, no ack promised")
-        return record, message
+        # ACA-Py saves the record once, as presentation-sent: saved as done instead, it is
+        # written and announced once, not twice.
+        pres_ex_record.save = functools.partial(_save_ended, pres_ex_record)
+        try:
+            return await pres_original(self, pres_ex_record, *a, **kw)
+        finally:
+            del pres_ex_record.save
 
     V20PresManager.create_exchange_for_request = create_exchange_for_request
     V20PresManager.create_pres = create_pres
