@@ -270,10 +270,14 @@ def test_candidates_are_the_newest_allowed_and_the_cut_says_of_how_many(world, t
 
 
 @pytest.mark.parametrize("items", [1, 2, 3])
-def test_a_request_checks_the_change_count_once_whatever_its_items(world, held, items):
+def test_a_request_checks_the_change_count_once_and_reads_once_whatever_its_items(
+    world, held, items
+):
     held.fresh(world.agent)
-    for cred_def_id in "ABC"[:items]:
+    stored = [
         stored_by_webhook(world, held, NATIONAL_ID, f"x{cred_def_id}", cred_def_id=cred_def_id)
+        for cred_def_id in "ABC"[:items]
+    ]
     request = {"name": "t", "version": "1.0", "requested_predicates": {}}
     request["requested_attributes"] = {
         f"item{c}": {"name": "nationality", "restrictions": [{"cred_def_id": c}]}
@@ -281,9 +285,16 @@ def test_a_request_checks_the_change_count_once_whatever_its_items(world, held, 
     }
     record = world.fake.requests[world.fake.add_request(request)]
     before = world.count("GET", "/tessera/credentials/changes")
+    calls, reads = len(world.calls), len(world.read_ids)
     found = present.assess(world.agent, record, lookup=held.candidates)
     assert all(found.usable[f"item{c}"] for c in "ABC"[:items])
     assert world.count("GET", "/tessera/credentials/changes") - before == 1
+    listings = [
+        c for c in world.calls[calls:] if c[:2] == ("GET", "/credentials") and "wql" in c[2]
+    ]
+    by_id = world.read_ids[reads:]
+    # One call reads every item's credentials: a listing for one item, by id for more.
+    assert (len(listings), by_id) == ((1, []) if items == 1 else (0, [stored]))
 
 
 def test_a_predicate_none_of_the_newest_meet_is_looked_up_whole(world, tmp_path):

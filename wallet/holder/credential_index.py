@@ -242,18 +242,18 @@ class HeldCredentials:
         allowed). Items the index cannot answer are looked up whole through ACA-Py.
         """
         self.fresh(agent)
-        infos, referents_of, cut, whole = {}, defaultdict(set), {}, set()
-        probed = False
+        items, whole = {}, set()
         for part in ("requested_attributes", "requested_predicates"):
             for referent, item in (request.get(part) or {}).items():
                 restrictions = item.get("restrictions") or []
                 if self.index.newest(restrictions) is None:
                     whole.add(referent)
-                    continue
-                if not probed:  # once for the whole request: a proof of 2 items made 2 calls
-                    self.probe(agent)
-                    probed = True
-                taken, allowed = self._newest(agent, restrictions, infos)
+                else:
+                    items[referent] = restrictions
+        infos, referents_of, cut = {}, defaultdict(set), {}
+        if items:
+            self.probe(agent)  # once for the whole request: a proof of 2 items made 2 calls
+            for referent, (taken, allowed) in self._newest(agent, items, infos).items():
                 for cred_id in taken:
                     referents_of[cred_id].add(referent)
                 if allowed > len(taken):
@@ -267,18 +267,30 @@ class HeldCredentials:
             found = present.merge_candidates(found, more)
         return found, cut
 
-    def _newest(self, agent, restrictions, infos):
-        """Return (the ids of the `keep` newest credentials allowed, how many are allowed).
+    def _newest(self, agent, items, infos):
+        """Return {referent: (ids of the `keep` newest allowed, how many are allowed)}.
 
-        The caller has probed the agent's change count first.
+        `items` maps each referent to its restrictions. The credentials of every item
+        are read in one call (a proof of 2 items read them in 2). The caller has probed
+        the agent's change count first.
         """
         while True:
-            allowed = self.index.newest(restrictions)
-            want = [c for c in allowed[: self.keep] if c not in infos]
-            infos.update(self._read_all(agent, _query(restrictions), want, len(allowed)))
-            taken = [c for c in allowed[: self.keep] if infos[c] is not None]
-            if len(taken) == len(allowed[: self.keep]):
-                return taken, len(allowed)
+            allowed = {r: self.index.newest(restrictions) for r, restrictions in items.items()}
+            want = [c for ids in allowed.values() for c in ids[: self.keep] if c not in infos]
+            want = list(dict.fromkeys(want))
+            if len(items) == 1:
+                [(referent, restrictions)] = items.items()
+                infos.update(
+                    self._read_all(agent, _query(restrictions), want, len(allowed[referent]))
+                )
+            elif want:
+                infos.update(self.read(agent, want))
+            taken = {
+                r: [c for c in ids[: self.keep] if infos[c] is not None]
+                for r, ids in allowed.items()
+            }
+            if all(len(taken[r]) == len(allowed[r][: self.keep]) for r in items):
+                return {r: (taken[r], len(allowed[r])) for r in items}
             self.probe(agent)  # one was gone: a new one may hide behind it
 
     def _read_all(self, agent, wql, ids, matching):
