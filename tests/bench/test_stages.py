@@ -2,7 +2,7 @@
 
 import pytest
 
-from wallet.bench.stages import ISSUE_STAGES, STAGES, StageClock, summarize
+from wallet.bench.stages import ISSUE_STAGES, STAGES, FirstOf, StageClock, summarize
 
 
 class Hub:
@@ -49,7 +49,8 @@ def feed(hub, clock, thread_id, moments):
 
 def agent_moments(stages, start=1.0, step=0.5):
     """Return every agent moment a stage table waits for, `step` seconds apart."""
-    ends = [end for *_, end in stages if isinstance(end, tuple)]
+    ends = [end.moments[0] if isinstance(end, FirstOf) else end for *_, end in stages]
+    ends = [end for end in ends if isinstance(end, tuple)]
     return [(end, start + i * step) for i, end in enumerate(ends)]
 
 
@@ -69,6 +70,25 @@ def test_proof_stages_line_up_controller_and_webhooks():
     assert stages.split("t1", 0.0, 0.5, 3.0) is None  # consumed
     stages.close()
     assert hub.listeners == []
+
+
+@pytest.mark.parametrize(
+    ("holder_moments", "holder_ms"),
+    [
+        ([(("holder", "presentation-sent"), 1.0)], 500.0),
+        ([(("holder", "done"), 1.0)], 500.0),  # promised no ack: done, never sent
+        ([(("holder", "presentation-sent"), 1.0), (("holder", "done"), 2.5)], 500.0),
+        ([], None),
+    ],
+)
+def test_the_holder_stage_ends_at_its_first_report_of_sending(holder_moments, holder_ms):
+    hub, clock = Hub(), Clock()
+    stages = StageClock(hub, STAGES, clock=clock)
+    feed(hub, clock, "t1", [(("holder", "request-received"), 0.5), *holder_moments])
+    feed(hub, clock, "t1", [(("verifier", "presentation-received"), 1.5)])
+    feed(hub, clock, "t1", [(("verifier", "done"), 2.0)])
+    split = stages.split("t1", started=0.0, sent=0.25, finished=3.0)
+    assert (split and split["holder"]) == holder_ms
 
 
 def test_issuance_stages_need_every_moment():

@@ -3,15 +3,25 @@
 Every webhook carries the exchange's thread id, so the moments each agent reports
 a state can be lined up with the controller's clock. A stage table names, in order,
 the moment each stage ends: the controller's "sent" (its admin call answered), an
-agent's (role, state) webhook, or the controller's "finished".
+agent's (role, state) webhook, the first of several (`FirstOf`), or the controller's
+"finished".
 """
 
 import threading
 import time
+from dataclasses import dataclass
 
 from .measure import percentiles
 
 SENT, FINISHED = "sent", "finished"
+
+
+@dataclass(frozen=True)
+class FirstOf:
+    """A stage end: whichever of these (role, state) webhooks comes first."""
+
+    moments: tuple
+
 
 # (stage, what happens in it, who owns it, the moment it ends)
 NOTIFY = (
@@ -32,7 +42,8 @@ STAGES = (
         "holder",
         "Tessera decides (policy), lists candidates, ACA-Py creates and sends",
         "both",
-        ("holder", "presentation-sent"),
+        # A holder promised no ack saves its record as done, never as presentation-sent.
+        FirstOf((("holder", "presentation-sent"), ("holder", "done"))),
     ),
     (
         "to_verifier",
@@ -105,7 +116,12 @@ class StageClock:
         self.hub = hub
         self.stages = stages
         self.clock = clock
-        self._wanted = {end for _, _, _, end in stages if isinstance(end, tuple)}
+        self._wanted = set()
+        for *_, end in stages:
+            if isinstance(end, FirstOf):
+                self._wanted.update(end.moments)
+            elif isinstance(end, tuple):
+                self._wanted.add(end)
         self._seen = {}
         self._lock = threading.Lock()
         hub.add_listener(self._on_event)
@@ -138,9 +154,15 @@ class StageClock:
 
     def _split(self, seen, started, sent, finished):
         own = {SENT: sent, FINISHED: finished}
+
+        def moment(end):
+            if isinstance(end, FirstOf):
+                return min(seen[m] for m in end.moments if m in seen)  # none: ValueError
+            return own[end] if end in own else seen[end]
+
         try:
-            moments = [started, *(own[end] if end in own else seen[end] for *_, end in self.stages)]
-        except KeyError:
+            moments = [started, *(moment(end) for *_, end in self.stages)]
+        except (KeyError, ValueError):
             return None
         return {
             name: round((moments[i + 1] - moments[i]) * 1000, 1)
