@@ -6,8 +6,9 @@ import httpx
 import pytest
 from inbox.hostile import exchange, request
 
+from wallet.agent import webhooks
 from wallet.agent.waiting import wait_for
-from wallet.agent.webhooks import WebhookHub
+from wallet.agent.webhooks import PayloadIs, WebhookHub
 from wallet.errors import WaitTimeout
 
 
@@ -338,3 +339,68 @@ def test_a_match_that_fails_stops_its_own_wait_and_nobody_elses():
     thread.join(10)
     assert not thread.is_alive()
     assert len(failures) == 1
+
+
+EVENTS = [
+    ("holder", "t", {"thread_id": "a", "state": "one"}),
+    ("issuer", "t", {"thread_id": "a", "cred_ex_id": "x"}),
+    ("holder", "u", {"thread_id": "b"}),
+    ("holder", "t", {"thread_id": 7}),  # not a string: never indexed, still scanned for
+    ("holder", "t", {"state": "no id"}),
+    ("holder", "t", {"thread_id": "a", "state": "two"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "role", "topics", "since"),
+    [
+        ("thread_id", "a", None, None, 0),
+        ("thread_id", "a", "holder", ("t",), 0),
+        ("thread_id", "a", None, None, 2),
+        ("cred_ex_id", "x", None, None, 0),
+        ("thread_id", "b", "issuer", None, 0),
+        ("thread_id", "nobody", None, None, 0),
+        ("thread_id", 7, None, None, 0),
+        ("thread_id", None, None, None, 0),
+        ("state", "two", None, None, 0),  # a field not indexed: scanned
+    ],
+)
+def test_a_wait_for_one_record_finds_what_a_scan_finds(field, value, role, topics, since):
+    hub = WebhookHub()
+    for event in EVENTS:
+        hub.publish(*event)
+    scanned = hub.events_since(
+        since, role=role, topics=topics, match=lambda p: p.get(field) == value
+    )
+    indexed = hub.events_since(since, role=role, topics=topics, match=PayloadIs(field, value))
+    assert indexed == scanned
+    assert hub._has_after(since, role, topics, PayloadIs(field, value)) is bool(scanned)
+
+
+def test_a_wait_for_one_record_looks_only_at_its_events(monkeypatch):
+    hub = WebhookHub()
+    for i in range(500):
+        hub.publish("issuer", "t", {"thread_id": f"other-{i}", "state": "offer-sent"})
+    hub.publish("holder", "t", {"thread_id": "mine", "state": "offer-received"})
+    looked = []
+    real = webhooks._wanted
+    monkeypatch.setattr(webhooks, "_wanted", lambda e, *a: looked.append(e) or real(e, *a))
+    found = hub.events_since(0, role="holder", match=PayloadIs("thread_id", "mine"))
+    assert [e.payload["state"] for e in found] == ["offer-received"]
+    assert len(looked) == 1  # a scan looked at all 501
+
+
+def test_events_leaving_the_history_leave_the_index(monkeypatch):
+    monkeypatch.setattr(webhooks, "HISTORY", 5)
+    hub = WebhookHub()
+    for i in range(12):
+        event = hub.publish("holder", "t", {"thread_id": f"t{i % 3}", "n": i})
+        event.payload["thread_id"] = "changed by a consumer"  # the index keeps what came
+    held = {key: [e.payload["n"] for e in events] for key, events in hub._indexed.items()}
+    assert held == {
+        ("thread_id", "t1"): [7, 10],
+        ("thread_id", "t2"): [8, 11],
+        ("thread_id", "t0"): [9],
+    }
+    assert [e.payload["n"] for e in hub.events_since(0, match=PayloadIs("thread_id", "t1"))] == []
+    assert [e.seq for e in hub._indexed[("thread_id", "t1")]] == [8, 11]

@@ -9,6 +9,12 @@ woke every waiting thread to look and sleep again: at 16 proofs in flight that w
 the largest single cost in the controller (py-spy: `notify_all` alone was 23% of its
 CPU holding the GIL), and it grows with the exchanges in flight.
 
+A wait begins by looking through the history (an answer may have come before the
+waiter), so a wait for one record looked at up to `HISTORY` events, and again at each
+wake until its first event: at 10 issuances in flight that was half the controller's
+CPU. A waiter that names one record by a payload field (`PayloadIs`, such as
+`thread_id`) is answered from an index of the history by that field.
+
 The hub is a guarded server (`wallet.inbox.httpserve`): a wrong or non-ASCII key is
 answered 401, a body that is not a JSON object (or nests deeper than `MAX_DEPTH`)
 400, other methods 405, and no client can hold a connection open.
@@ -19,7 +25,7 @@ import hmac
 import itertools
 import secrets
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..errors import WalletError
 from ..inbox import jsonsafe
@@ -47,6 +53,25 @@ class NoSuchWebhook(WalletError):
     status = 404
 
 
+# The payload fields the history is indexed by (`PayloadIs`).
+INDEXED = ("thread_id", "cred_ex_id", "pres_ex_id", "connection_id", "invitation_msg_id")
+
+
+@dataclass(frozen=True)
+class PayloadIs:
+    """A match for the events of one record: the payload's `field` is `value`.
+
+    Called like any match; the hub finds such events by index, not by a scan.
+    """
+
+    field: str
+    value: str
+
+    def __call__(self, payload):
+        """Return True when `payload[field]` is `value`."""
+        return payload.get(self.field) == self.value
+
+
 @dataclass(frozen=True)
 class Event:
     """One webhook: which agent role sent it, its topic, its payload, its sequence."""
@@ -55,6 +80,8 @@ class Event:
     role: str
     topic: str
     payload: dict
+    # Its index keys, as they were when it arrived (a consumer may change the payload).
+    keys: tuple = field(default=(), compare=False, repr=False)
 
 
 class WebhookHub:
@@ -64,6 +91,7 @@ class WebhookHub:
         """Prepare the hub (port 0: any free port); call `start()` to listen."""
         self.api_key = secrets.token_urlsafe(24)
         self._events = collections.deque(maxlen=HISTORY)
+        self._indexed = {}  # (field, value) -> deque of the held events with it, in order
         self._seq = 0
         self._lock = threading.Lock()
         self._waiters = set()
@@ -115,8 +143,12 @@ class WebhookHub:
         """Record an event and wake the waiters it is for."""
         with self._lock:
             self._seq += 1
-            event = Event(self._seq, role, topic, payload)
+            event = Event(self._seq, role, topic, payload, _keys(payload))
+            if len(self._events) == self._events.maxlen:
+                self._unindex(self._events[0])  # the oldest leaves the history
             self._events.append(event)
+            for key in event.keys:
+                self._indexed.setdefault(key, collections.deque()).append(event)
             woken = [w for w in self._waiters if w.wants(event)]
         for waiter in woken:
             waiter.woken.set()
@@ -124,10 +156,24 @@ class WebhookHub:
             callback(event)
         return event
 
+    def _unindex(self, event):
+        for key in event.keys:
+            held = self._indexed[key]
+            held.popleft()  # the oldest of the history is the oldest of each of its keys
+            if not held:
+                del self._indexed[key]
+
+    def _held(self, match):
+        """Return the held events `match` may want, oldest first (caller holds the lock)."""
+        if isinstance(match, PayloadIs) and match.field in INDEXED and type(match.value) is str:
+            return self._indexed.get((match.field, match.value), ())
+        return self._events
+
     def events_since(self, seq, role=None, topics=None, match=None):
         """Return events after `seq`, optionally only from `role`, in `topics`, matching."""
         with self._lock:
-            newer = list(itertools.takewhile(lambda e: e.seq > seq, reversed(self._events)))
+            held = self._held(match)
+            newer = list(itertools.takewhile(lambda e: e.seq > seq, reversed(held)))
         return [e for e in reversed(newer) if _wanted(e, role, topics, match)]
 
     def wait_after(self, seq, timeout, role=None, topics=None, match=None):
@@ -149,7 +195,7 @@ class WebhookHub:
         return self.seq
 
     def _has_after(self, seq, role, topics, match):
-        for event in reversed(self._events):
+        for event in reversed(self._held(match)):
             if event.seq <= seq:
                 return False
             if _wanted(event, role, topics, match):
@@ -195,6 +241,11 @@ class _Waiter:
             return _wanted(event, self.role, self.topics, self.match)
         except Exception:  # the waiter's own look raises it, in its own thread
             return True
+
+
+def _keys(payload):
+    """Return the (field, value) index keys of a payload (string values only)."""
+    return tuple((f, v) for f in INDEXED if type(v := payload.get(f)) is str)
 
 
 def _wanted(event, role, topics, match):

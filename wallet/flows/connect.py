@@ -1,5 +1,6 @@
 """Connect two agents with an out-of-band invitation and DID exchange."""
 
+from ..agent.webhooks import PayloadIs
 from ..errors import FlowError
 from .records import Connection
 
@@ -51,7 +52,7 @@ def wait_active(agent, connection_id, timeout=30.0):
         _active,
         what=f"connection {connection_id} to become active",
         topics=TOPICS,
-        match=lambda payload: payload.get("connection_id") == connection_id,
+        match=PayloadIs("connection_id", connection_id),
         timeout=timeout,
     )
 
@@ -63,7 +64,7 @@ def inviter_connection(inviter, invitation_msg_id, timeout=30.0):
         bool,
         what=f"a connection from invitation {invitation_msg_id}",
         topics=TOPICS,
-        match=lambda payload: payload.get("invitation_msg_id") == invitation_msg_id,
+        match=PayloadIs("invitation_msg_id", invitation_msg_id),
         timeout=timeout,
     )
     return found[0]["connection_id"]

@@ -2,6 +2,7 @@
 
 import datetime
 
+from ..agent.webhooks import PayloadIs
 from ..errors import FlowError
 from ..schemas import check_values
 from .anoncreds import cred_defs, issuer_id_of, key_dids, publishes_on_webvh, schema_ids
@@ -201,7 +202,7 @@ def wait_offer(holder, thread_id, timeout=30.0):
         lambda rs: any(r["cred_ex_record"].get("state") == "offer-received" for r in rs),
         what=f"credential offer {thread_id}",
         topics=TOPICS[:1],
-        match=lambda payload: payload.get("thread_id") == thread_id,
+        match=PayloadIs("thread_id", thread_id),
         from_event=lambda payload: [{"cred_ex_record": payload}],
         timeout=timeout,
     )
@@ -217,7 +218,7 @@ def accept_offer(holder, cred_ex_id, timeout=60.0):
         lambda d: _state_is("done")(d) and (d.get("anoncreds") or {}).get("cred_id_stored"),
         what=f"credential of exchange {cred_ex_id} to be stored",
         topics=TOPICS,
-        match=lambda payload: payload.get("cred_ex_id") == cred_ex_id,
+        match=PayloadIs("cred_ex_id", cred_ex_id),
         from_event=_Detail(),
         timeout=timeout,
     )
@@ -242,7 +243,7 @@ def issue(issuer, holder, connection_id, cred_def_id, schema, values, timeout=60
         _state_is("done"),
         what=f"issuance {cred_ex_id} to finish",
         topics=TOPICS,
-        match=lambda payload: payload.get("cred_ex_id") == cred_ex_id,
+        match=PayloadIs("cred_ex_id", cred_ex_id),
         from_event=_Detail(),
         timeout=timeout,
     )

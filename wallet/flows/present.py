@@ -3,6 +3,7 @@
 import time
 from dataclasses import dataclass, field, replace
 
+from ..agent.webhooks import PayloadIs
 from ..errors import AgentError, FlowError, UntrustedRegistryObject
 from . import formats, held
 from .matching import Candidate, choose, revoked_only, unanswerable, usable
@@ -137,7 +138,7 @@ def wait_request(holder, thread_id, timeout=30.0):
         lambda rs: any(r.state == "request-received" for r in rs),
         what=f"proof request {thread_id}",
         topics=TOPICS,
-        match=lambda payload: payload.get("thread_id") == thread_id,
+        match=PayloadIs("thread_id", thread_id),
         from_event=lambda payload: [whole] if (whole := whole_record(payload)) else None,
         timeout=timeout,
     )
@@ -428,7 +429,7 @@ def wait_verified(verifier, pres_ex_id, timeout=30.0):
         _finished,
         what=f"verification of {pres_ex_id}",
         topics=TOPICS,
-        match=lambda payload: payload.get("pres_ex_id") == pres_ex_id,
+        match=PayloadIs("pres_ex_id", pres_ex_id),
         from_event=whole_record,
         timeout=timeout,
     )
@@ -442,7 +443,7 @@ def wait_abandoned(agent, pres_ex_id, timeout=30.0):
         lambda r: r.state == "abandoned",
         what=f"exchange {pres_ex_id} to be declined",
         topics=TOPICS,
-        match=lambda payload: payload.get("pres_ex_id") == pres_ex_id,
+        match=PayloadIs("pres_ex_id", pres_ex_id),
         from_event=whole_record,
         timeout=timeout,
     )
