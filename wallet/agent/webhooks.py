@@ -68,7 +68,7 @@ class PayloadIs:
     value: str
 
     def __call__(self, payload):
-        """Return True when `payload[field]` is `value`."""
+        """Return True when the payload's `field` equals `value`."""
         return payload.get(self.field) == self.value
 
 
