@@ -8,9 +8,11 @@ def disclosed_features(agent, connection_id):
     the record its query made.
     """
     found = agent.wait(
-        lambda: agent.admin.get("/discover-features-2.0/records", connection_id=connection_id)[
-            "results"
-        ],
+        lambda: [
+            record
+            for record in agent.admin.get("/discover-features-2.0/records")["results"]
+            if record.get("connection_id") == connection_id
+        ],  # listed whole: asked by connection before the query is made, ACA-Py answers 400
         lambda records: records and records[0].get("disclosures"),
         what="the peer's answer to the discover-features query",
     )
