@@ -66,7 +66,7 @@ def test_no_ack_promised_and_the_holder_still_ends_done(no_ack_world):
 
 
 @pytest.mark.e2e
-def test_a_tessera_holder_is_asked_once_and_promised_no_ack(seeded_world):
+def test_a_tessera_holder_that_said_so_is_promised_no_ack(seeded_world):
     world = seeded_world
     assert disclosed_features(world.verifier, world.verifier_conn) == [
         {"feature-type": "goal-code", "id": ack_peers.GOAL_CODE}
