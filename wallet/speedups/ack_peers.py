@@ -33,6 +33,8 @@ from acapy_agent.protocols.discovery.v2_0.models.discovery_record import (
 )
 from acapy_agent.storage.error import StorageDuplicateError, StorageNotFoundError
 
+from .unwrap import acapy_original
+
 GOAL_CODE = "tessera.present-proof.ends-without-ack"
 ACTIVE_EVENT = re.compile("^acapy::record::connections::active$")
 
@@ -120,14 +122,9 @@ async def on_active(profile, event, *, wanted) -> None:
         peers.ask(profile, connection_id)
 
 
-def _unwrapped():
-    current = V20DiscoveryMgr.receive_disclose
-    return getattr(current, "__wrapped__", current)
-
-
 def install() -> None:
     """Wrap `V20DiscoveryMgr.receive_disclose` to learn from it (never stacking)."""
-    original = _unwrapped()
+    original = acapy_original(V20DiscoveryMgr, "receive_disclose")
 
     @functools.wraps(original)
     async def receive_disclose(self, disclose_msg, connection_id=None):

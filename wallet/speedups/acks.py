@@ -31,6 +31,7 @@ from acapy_agent.protocols.present_proof.v2_0.models.pres_exchange import V20Pre
 
 from ..errors import ConfigError
 from . import ack_peers
+from .unwrap import acapy_original
 
 CONFIG_NAME = "tessera_speedups"
 AUTO = "auto"
@@ -85,8 +86,7 @@ async def _save_ended(record, session, *, reason=None, **kw):
 
 
 def _unwrapped(name):
-    current = V20PresManager.__dict__[name]
-    return getattr(current, "__wrapped__", current)
+    return acapy_original(V20PresManager, name)
 
 
 def install() -> None:

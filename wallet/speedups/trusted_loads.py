@@ -24,6 +24,8 @@ from acapy_agent.protocols.issue_credential.v2_0.models.cred_ex_record import V2
 from acapy_agent.protocols.present_proof.v2_0.messages.pres_format import V20PresFormat
 from acapy_agent.protocols.present_proof.v2_0.models.pres_exchange import V20PresExRecord
 
+from .unwrap import acapy_original
+
 _from_own_store = contextvars.ContextVar("tessera_from_own_store", default=False)
 
 RECORDS = (V20PresExRecord, V20CredExRecord)
@@ -35,14 +37,8 @@ def loading_own_record():
     return _from_own_store.get()
 
 
-def _unwrapped(cls, name):
-    current = cls.__dict__[name]
-    current = getattr(current, "__func__", current)
-    return getattr(current, "__wrapped__", current)
-
-
 def _install_from_storage(cls):
-    original = _unwrapped(cls, "from_storage") if "from_storage" in cls.__dict__ else None
+    original = acapy_original(cls, "from_storage") if "from_storage" in cls.__dict__ else None
     inherited = original or cls.from_storage.__func__
 
     @functools.wraps(inherited)
@@ -57,7 +53,7 @@ def _install_from_storage(cls):
 
 
 def _install_validate(fmt):
-    original = _unwrapped(fmt, "validate_fields")
+    original = acapy_original(fmt, "validate_fields")
 
     @functools.wraps(original)
     def validate_fields(self, message_type, attachment_data):

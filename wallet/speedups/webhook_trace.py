@@ -25,6 +25,8 @@ import functools
 from acapy_agent.transport.outbound.manager import OutboundTransportManager
 from acapy_agent.utils import tracing
 
+from .unwrap import acapy_original
+
 
 class WebhookPayload(str):
     """A webhook payload string that knows its top-level `trace` value."""
@@ -56,15 +58,10 @@ def mark(queued, payload):
         queued.payload = WebhookPayload(text, payload.get("trace"))
 
 
-def _unwrapped(owner, name):
-    current = getattr(owner, name)
-    return getattr(current, "__wrapped__", current)
-
-
 def install() -> None:
     """Wrap `enqueue_webhook` and `tracing_enabled` (never stacking)."""
-    enqueue_original = _unwrapped(OutboundTransportManager, "enqueue_webhook")
-    enabled_original = _unwrapped(tracing, "tracing_enabled")
+    enqueue_original = acapy_original(OutboundTransportManager, "enqueue_webhook")
+    enabled_original = acapy_original(tracing, "tracing_enabled")
 
     @functools.wraps(enqueue_original)
     def enqueue_webhook(self, topic, payload, endpoint, max_attempts=None, metadata=None):
