@@ -5,6 +5,7 @@ from acapy_agent.anoncreds.holder import AnonCredsHolder
 from acapy_agent.anoncreds.models.proof import AnonCredsProofProofAggregatedProofSchema
 from acapy_agent.askar.profile_anon import AskarAnonCredsProfile, AskarAnonCredsProfileSession
 from acapy_agent.askar.store import AskarOpenStore
+from acapy_agent.config.settings import Settings
 from acapy_agent.messaging.models.base import BaseModel
 from acapy_agent.messaging.models.base_record import BaseRecord
 from acapy_agent.protocols.discovery.v2_0.manager import V20DiscoveryMgr
@@ -45,6 +46,7 @@ TOUCHED = [
     (AnonCredsHolder, "delete_credential"),
     (OutboundTransportManager, "enqueue_webhook"),
     (tracing, "tracing_enabled"),
+    (Settings, "__init__"),
 ]
 _MISSING = object()
 

@@ -27,6 +27,7 @@ from . import (
     proof_fields,
     saving,
     session_reuse,
+    settings_copy,
     trusted_loads,
     validation,
     webhook_trace,
@@ -46,6 +47,7 @@ def install() -> None:
     session_reuse.install()
     credential_changes.install()
     webhook_trace.install()
+    settings_copy.install()
 
 
 async def setup(context: InjectionContext) -> None:
