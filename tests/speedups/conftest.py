@@ -18,6 +18,7 @@ from acapy_agent.protocols.present_proof.v2_0.formats.anoncreds.handler import (
     AnonCredsPresExchangeHandler,
 )
 from acapy_agent.protocols.present_proof.v2_0.manager import V20PresManager
+from acapy_agent.protocols.present_proof.v2_0.messages.pres import V20PresSchema
 from acapy_agent.protocols.present_proof.v2_0.messages.pres_format import V20PresFormat
 from acapy_agent.protocols.present_proof.v2_0.models.pres_exchange import V20PresExRecord
 from acapy_agent.transport.outbound.manager import OutboundTransportManager
@@ -47,6 +48,7 @@ TOUCHED = [
     (OutboundTransportManager, "enqueue_webhook"),
     (tracing, "tracing_enabled"),
     (Settings, "__init__"),
+    (V20PresSchema, "validate_fields"),
 ]
 _MISSING = object()
 

@@ -35,6 +35,7 @@ from acapy_agent.protocols.present_proof.v2_0.formats.anoncreds.handler import (
     AnonCredsPresExchangeHandler,
 )
 from acapy_agent.protocols.present_proof.v2_0.manager import V20PresManager
+from acapy_agent.protocols.present_proof.v2_0.messages.pres import V20PresSchema
 from acapy_agent.protocols.present_proof.v2_0.messages.pres_format import V20PresFormat
 from acapy_agent.protocols.present_proof.v2_0.models.pres_exchange import V20PresExRecord
 from acapy_agent.transport.outbound.manager import OutboundTransportManager
@@ -224,6 +225,12 @@ PINNED = [
         BaseSettings,
         "__getitem__",
         "8932091a070a26c1293299bfb0ad3b5c7c82b9ac7526a418d18c676870dae267",
+    ),
+    # pres_attachment.py replaces this with the same checks on one decoded copy.
+    (
+        V20PresSchema,
+        "validate_fields",
+        "2a7ccbf25b5fdbc8f079056ed32cf0a913950a5381a5c1d3d5f8626acfda3ef9",
     ),
 ]
 

@@ -24,6 +24,7 @@ from . import (
     credential_changes,
     model_dump,
     model_load,
+    pres_attachment,
     proof_fields,
     saving,
     session_reuse,
@@ -48,6 +49,7 @@ def install() -> None:
     credential_changes.install()
     webhook_trace.install()
     settings_copy.install()
+    pres_attachment.install()
 
 
 async def setup(context: InjectionContext) -> None:
