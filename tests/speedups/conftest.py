@@ -23,6 +23,7 @@ from acapy_agent.protocols.present_proof.v2_0.messages.pres_format import V20Pre
 from acapy_agent.protocols.present_proof.v2_0.models.pres_exchange import V20PresExRecord
 from acapy_agent.transport.outbound.manager import OutboundTransportManager
 from acapy_agent.utils import tracing
+from aries_askar.bindings.lib import Encrypted
 
 import wallet.speedups
 
@@ -49,6 +50,7 @@ TOUCHED = [
     (tracing, "tracing_enabled"),
     (Settings, "__init__"),
     (V20PresSchema, "validate_fields"),
+    (Encrypted, "__getitem__"),
 ]
 _MISSING = object()
 

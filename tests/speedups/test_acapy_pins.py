@@ -40,9 +40,12 @@ from acapy_agent.protocols.present_proof.v2_0.messages.pres_format import V20Pre
 from acapy_agent.protocols.present_proof.v2_0.models.pres_exchange import V20PresExRecord
 from acapy_agent.transport.outbound.manager import OutboundTransportManager
 from acapy_agent.utils import tracing
+from aries_askar.bindings.lib import Encrypted, RawBuffer
 
 ACAPY_RANGE = "acapy-agent>=1.7,<1.8"
 ACAPY_SERIES = (1, 7)
+ASKAR_RANGE = "aries-askar>=0.5,<0.6"
+ASKAR_SERIES = (0, 5)
 PINNED = [
     # validation.py replaces these two with the same mapping on reused schemas.
     (
@@ -246,12 +249,15 @@ PINNED_FUNCTIONS = [
 ]
 
 
-# proof_fields.py replaces one declared field of this schema class.
+# proof_fields.py replaces one declared field of this schema class; askar_buffers.py
+# replaces Encrypted.__getitem__, reading the buffer's fields (RawBuffer) itself.
 PINNED_CLASSES = [
     (
         AnonCredsProofProofAggregatedProofSchema,
         "60c53f127f00a5d444cf72fcf148b3fc162a4b88bc982f6b73487707b8401087",
     ),
+    (Encrypted, "006b850ed455fecc979a466a04134c0add8f213ad30de7f5f44bb7d42923674e"),
+    (RawBuffer, "2a74399365c40bdecdd4e4742fb4e2e3e2272385b3fafb29c267ee2807a898c2"),
 ]
 
 
@@ -268,10 +274,19 @@ def test_acapy_is_the_series_the_speedups_were_written_for():
     )
 
 
-def test_pyproject_pins_the_acapy_series():
+def test_askar_is_the_series_the_speedups_were_written_for():
+    version = metadata.version("aries-askar")
+    assert tuple(int(part) for part in version.split(".")[:2]) == ASKAR_SERIES, (
+        f"aries-askar {version}: re-check wallet/speedups/askar_buffers.py, then update"
+        " ASKAR_SERIES"
+    )
+
+
+@pytest.mark.parametrize("pinned", [ACAPY_RANGE, ASKAR_RANGE])
+def test_pyproject_pins_the_series(pinned):
     pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
     dependencies = tomllib.loads(pyproject.read_text())["project"]["dependencies"]
-    assert ACAPY_RANGE in [re.sub(r"\s+", "", d) for d in dependencies]
+    assert pinned in [re.sub(r"\s+", "", d) for d in dependencies]
 
 
 @pytest.mark.parametrize(("cls", "name", "digest"), PINNED)

@@ -21,6 +21,7 @@ from acapy_agent.config.injection_context import InjectionContext
 from . import (
     ack_peers,
     acks,
+    askar_buffers,
     credential_changes,
     model_dump,
     model_load,
@@ -50,6 +51,7 @@ def install() -> None:
     webhook_trace.install()
     settings_copy.install()
     pres_attachment.install()
+    askar_buffers.install()
 
 
 async def setup(context: InjectionContext) -> None:
