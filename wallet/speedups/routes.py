@@ -7,8 +7,10 @@
   This reads up to `MOST` in one call, in up to `SESSIONS` storage sessions side by
   side, and answers `{"results": [info, or null when none is stored under that id,
   ...]}` in the order asked, each info built as `AnonCredsHolder.get_credential`
-  builds it (`_make_cred_info` on the loaded credential). Upstream, a multi-id
-  credential read would make it unnecessary.
+  builds it (`_make_cred_info` on the loaded credential). The infos built are kept
+  until a credential is stored or deleted (`credential_cache`), so the ids read again
+  for the next request are answered without Askar. Upstream, a multi-id credential
+  read would make it unnecessary.
 - `GET /tessera/credentials/changes`: `{"epoch", "changes"}`, see `credential_changes`.
 """
 
@@ -22,6 +24,7 @@ from acapy_agent.holder.routes import wallet_type_config
 from aiohttp import web
 from anoncreds import AnoncredsError, Credential
 
+from . import credential_cache
 from .credential_changes import changes
 
 ANONCREDS_WALLETS = ("askar-anoncreds", "kanon-anoncreds")
@@ -70,24 +73,28 @@ async def read_credentials(request: web.BaseRequest):
     ids = _ids(params)
     if ids is None:
         return _bad(f"ids: a list of 1 to {MOST} credential ids")
-    sessions = max(1, min(SESSIONS, len(ids) // PER_SESSION))
-    parts = await asyncio.gather(
-        *(_fetched(context.profile, ids[k::sessions]) for k in range(sessions))
-    )
-    stored = [None] * len(ids)
+    profile = context.profile
+    counted = credential_cache.count(profile.name)
+    infos = credential_cache.cached(profile.name, ids)
+    wanted = [i for i in dict.fromkeys(ids) if i not in infos]
+    sessions = max(1, min(SESSIONS, len(wanted) // PER_SESSION))
+    reads = (_fetched(profile, wanted[k::sessions]) for k in range(sessions))
+    parts = await asyncio.gather(*reads) if wanted else []
+    stored = [None] * len(wanted)
     for k, part in enumerate(parts):
         stored[k::sessions] = part
-    results = []
-    for cred_id, found in zip(ids, stored, strict=True):
+    fresh = {}
+    for cred_id, found in zip(wanted, stored, strict=True):
         if found is None:
-            results.append(None)
             continue
         try:
-            results.append(_make_cred_info(cred_id, Credential.load(found.raw_value)))
+            fresh[cred_id] = _make_cred_info(cred_id, Credential.load(found.raw_value))
         except AnoncredsError:
             reason = f"The credential {cred_id} is stored but cannot be read."
             return web.json_response({"reason": reason}, status=500)
-    return web.json_response({"results": results})
+    credential_cache.keep(profile.name, counted, fresh)
+    infos.update(fresh)
+    return web.json_response({"results": [infos.get(i) for i in ids]})
 
 
 async def _fetched(profile, ids):
