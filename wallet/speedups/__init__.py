@@ -4,14 +4,16 @@ Loaded by every agent with `--plugin wallet.speedups` (see `agent_config/*.yml`)
 bench showed each agent's event loop spending about as much CPU per proof as
 AnonCreds itself, most of it building marshmallow schemas and revalidating messages
 the agent had already validated. Each change is one module wrapping or replacing
-one ACA-Py function, saying which upstream change would make it unnecessary;
+one ACA-Py function (one, `askar_buffers`, a function of Askar's Python bindings),
+saying which upstream change would make it unnecessary;
 `tests/speedups/test_acapy_pins.py` pins the source of every function replaced or
-relied on, so an ACA-Py upgrade that changes one fails loudly. None changes what an
+relied on, so an ACA-Py or Askar upgrade that changes one fails loudly. None changes what an
 agent sends, stores or accepts: the same checks run on everything that arrives.
 
 Two admin routes (`routes.py`) serve the wallet's credential index:
 `POST /tessera/credentials/read` reads a page of the holder's credentials by id in one
-call, and `GET /tessera/credentials/changes` says whether any was stored or deleted
+call (what it read is kept until a credential is stored or deleted: `credential_cache`),
+and `GET /tessera/credentials/changes` says whether any was stored or deleted
 since the index was last found complete (`credential_changes.py`);
 `tests/speedups/test_credential_reads_e2e.py` checks both on a real agent.
 """
